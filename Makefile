@@ -1,0 +1,26 @@
+# tramite — run `make run` for the headless quick start, `make test` for
+# every test (installs what is missing on a Debian machine when run as root).
+SHELL := /bin/bash
+DIR ?= demo
+export LANG := es_ES.UTF-8
+
+.PHONY: deps run test bench app vet
+
+deps:
+	./.ci/install-deps
+
+run: deps
+	go run ./examples/quickstart -dir $(DIR)
+
+app: deps
+	go run ./app
+
+vet:
+	go vet ./...
+
+test: deps
+	go vet ./...
+	./.ci/with-postgres xvfb-run -a -s "-screen 0 1280x1024x24" go test -race -count=1 -timeout 40m ./...
+
+bench:
+	go test -run '^$$' -bench . -benchmem ./...

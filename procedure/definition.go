@@ -1,0 +1,489 @@
+package procedure
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// RoleID identifies a role of a procedure.
+type RoleID string
+
+// The four roles of manual UIT/ASS-M01.
+const (
+	RoleSolicitante   RoleID = "solicitante"    // Unidad/Área Solicitante
+	RoleJefeUIT       RoleID = "jefe_uit"       // Jefe de la UIT
+	RoleResponsableSS RoleID = "responsable_ss" // Responsable de Servidores y Servicios
+	RoleProfesionalSS RoleID = "profesional_ss" // Profesional de Servidores y Servicios
+)
+
+// State is a state of a case, named by what the case waits for.
+type State string
+
+// States of PR01 and PR02.
+const (
+	StateRequested       State = "requested"
+	StateForwarded       State = "forwarded"
+	StateInstructed      State = "instructed"
+	StateInProgress      State = "in_progress"
+	StateObserved        State = "observed"
+	StateReportSubmitted State = "report_submitted"
+	StateReportApproved  State = "report_approved"
+	StateMemoIssued      State = "memo_issued"
+	StateClosed          State = "closed"
+	// Final states of the extensions the manual does not name.
+	StateRejected  State = "rejected"
+	StateWithdrawn State = "withdrawn"
+)
+
+// EventName identifies an event of a procedure.
+type EventName string
+
+// Events of PR01 and PR02.
+const (
+	EventRequest       EventName = "request"
+	EventForward       EventName = "forward"
+	EventInstruct      EventName = "instruct"
+	EventStart         EventName = "start"
+	EventObserve       EventName = "observe"
+	EventComplete      EventName = "complete"
+	EventConclude      EventName = "conclude"
+	EventApproveReport EventName = "approve_report"
+	EventIssueMemo     EventName = "issue_memo"
+	EventAcknowledge   EventName = "acknowledge"
+	// Extensions.
+	EventReturnReport EventName = "return_report"
+	EventReturnMemo   EventName = "return_approved_report"
+	EventReject       EventName = "reject"
+	EventWithdraw     EventName = "withdraw"
+)
+
+// Guard narrows who of a role may fire an event.
+type Guard string
+
+// Guards.
+const (
+	// GuardNone: anyone holding the role.
+	GuardNone Guard = ""
+	// GuardAssigned: only the profesional named in the case's assignment
+	// (step 3 of PR01 and PR02).
+	GuardAssigned Guard = "assigned"
+	// GuardRequester: only members of the case's requesting unit.
+	GuardRequester Guard = "requester"
+)
+
+// InputKind says how an input is entered and validated.
+type InputKind string
+
+// Input kinds.
+const (
+	InputText     InputKind = "text"     // one line
+	InputLongText InputKind = "longtext" // several paragraphs
+	InputSecret   InputKind = "secret"   // sealed before it reaches the store; never in history, documents or email
+	InputBool     InputKind = "bool"     // "true" or "false"; Required means it must be "true"
+	InputChoice   InputKind = "choice"   // one of Choices
+	InputActor    InputKind = "actor"    // the ID of an actor holding Role
+	InputPorts    InputKind = "ports"    // comma-separated TCP/UDP port numbers 1-65535
+)
+
+// Input describes one value an event requires or accepts.
+type Input struct {
+	Name     string    `json:"name"`
+	Label    string    `json:"label"`
+	Kind     InputKind `json:"kind"`
+	Required bool      `json:"required,omitempty"`
+	// Choices are the allowed values of an InputChoice.
+	Choices []string `json:"choices,omitempty"`
+	// Role is the role an InputActor must hold.
+	Role RoleID `json:"role,omitempty"`
+	// MaxLen bounds the length in characters; 0 means the default (10,000).
+	MaxLen int `json:"max_len,omitempty"`
+}
+
+// EffectKind is the kind of side effect a transition owes.
+type EffectKind string
+
+// Effect kinds.
+const (
+	EffectDocument EffectKind = "document"
+	EffectEmail    EffectKind = "email"
+)
+
+// Recipient names who receives an email effect, resolved when the event fires.
+type Recipient string
+
+// Recipients.
+const (
+	// RecipientRequester: the members of the requesting unit.
+	RecipientRequester Recipient = "requester"
+	// RecipientAssigned: the assigned profesional.
+	RecipientAssigned Recipient = "assigned"
+	// RecipientNext: whoever the case waits for after the transition.
+	RecipientNext Recipient = "next"
+)
+
+// RoleRecipient returns the Recipient naming every holder of role.
+func RoleRecipient(role RoleID) Recipient { return Recipient("role:" + string(role)) }
+
+// Effect is a document to render or an email to send, owed by an event and
+// queued in the outbox in the same transaction.
+type Effect struct {
+	Kind EffectKind `json:"kind"`
+	// Topic names the document ("nota-remision", "informe-conclusion",
+	// "nota-conclusion", "nota-interna", "hoja-de-ruta") or the email
+	// ("observaciones", "respuesta", "nota-interna", "aviso").
+	Topic string `json:"topic"`
+	// Series, for a document, is the numbering series of its cite
+	// ("INF" gives UIT/INF/2026/0007). Empty means no cite number.
+	Series string `json:"series,omitempty"`
+	// When limits the effect to the case whose input When[0] equals When[1],
+	// e.g. ["complexity","alta"].
+	When []string    `json:"when,omitempty"`
+	To   []Recipient `json:"to,omitempty"`
+	Cc   []Recipient `json:"cc,omitempty"`
+	// Attach names the document topics attached to the email.
+	Attach []string `json:"attach,omitempty"`
+}
+
+// Role describes a role of a procedure.
+type Role struct {
+	ID    RoleID `json:"id"`
+	Label string `json:"label"`
+}
+
+// Step is one row of the manual's table.
+type Step struct {
+	Number int `json:"number"`
+	// Activity is the manual's text, in Spanish.
+	Activity    string `json:"activity"`
+	Responsible RoleID `json:"responsible"`
+	// Output is the output as the manual names it ("Remisión de Nota").
+	Output string `json:"output"`
+}
+
+// EventDef is one event of a procedure: the transition, who may fire it, and
+// what it requires and owes.
+type EventDef struct {
+	Name  EventName `json:"name"`
+	Label string    `json:"label"`
+	Step  int       `json:"step"`
+	// From lists the source states; empty for the event that starts a case.
+	From  []State `json:"from,omitempty"`
+	To    State   `json:"to"`
+	Role  RoleID  `json:"role"`
+	Guard Guard   `json:"guard,omitempty"`
+	// Assigns names the InputActor input whose value becomes the case's
+	// assigned profesional.
+	Assigns string   `json:"assigns,omitempty"`
+	Inputs  []Input  `json:"inputs,omitempty"`
+	Effects []Effect `json:"effects,omitempty"`
+	// Extension marks an event the manual does not name; it is never shown
+	// as one of the manual's steps.
+	Extension bool `json:"extension,omitempty"`
+}
+
+// Input returns the named input and whether it exists.
+func (ev *EventDef) Input(name string) (Input, bool) {
+	for _, in := range ev.Inputs {
+		if in.Name == name {
+			return in, true
+		}
+	}
+	return Input{}, false
+}
+
+// Definition is a procedure: its identity as the manual gives it, its roles,
+// its steps and the events of its state machine. Definitions are immutable
+// once given to an Engine and safe to share between goroutines.
+type Definition struct {
+	Code       string `json:"code"`
+	Name       string `json:"name"`
+	Version    string `json:"version"`
+	Resolution string `json:"resolution"`
+	// Approved is the date of the approving resolution, YYYY-MM-DD.
+	Approved  string `json:"approved"`
+	Objective string `json:"objective"`
+	// Prefix starts the IDs of this procedure's cases ("PR01-2026-0001").
+	Prefix string     `json:"prefix"`
+	Roles  []Role     `json:"roles"`
+	Steps  []Step     `json:"steps"`
+	Events []EventDef `json:"events"`
+	// Final lists the states that end a case.
+	Final []State `json:"final"`
+	// Unit is the input of the starting event that names the requesting
+	// unit; System names the system concerned and Description its summary.
+	Unit        string `json:"unit_input"`
+	System      string `json:"system_input"`
+	Description string `json:"description_input"`
+}
+
+// Event returns the named event definition.
+func (d *Definition) Event(name EventName) (*EventDef, bool) {
+	for i := range d.Events {
+		if d.Events[i].Name == name {
+			return &d.Events[i], true
+		}
+	}
+	return nil, false
+}
+
+// StartEvent returns the event that starts a case (the one with no source).
+func (d *Definition) StartEvent() *EventDef {
+	for i := range d.Events {
+		if len(d.Events[i].From) == 0 {
+			return &d.Events[i]
+		}
+	}
+	return nil
+}
+
+// Step returns the step with the given number.
+func (d *Definition) Step(n int) (Step, bool) {
+	for _, s := range d.Steps {
+		if s.Number == n {
+			return s, true
+		}
+	}
+	return Step{}, false
+}
+
+// RoleLabel returns the label of a role, or its ID when unknown.
+func (d *Definition) RoleLabel(id RoleID) string {
+	for _, r := range d.Roles {
+		if r.ID == id {
+			return r.Label
+		}
+	}
+	return string(id)
+}
+
+// IsFinal reports whether s ends a case.
+func (d *Definition) IsFinal(s State) bool { return slices.Contains(d.Final, s) }
+
+// States returns every state of the definition, in order of first appearance.
+func (d *Definition) States() []State {
+	var out []State
+	add := func(s State) {
+		if s != "" && !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	for _, ev := range d.Events {
+		for _, f := range ev.From {
+			add(f)
+		}
+		add(ev.To)
+	}
+	return out
+}
+
+// Waiting returns the manual event that leaves state s — the step the case
+// waits for there — or nil for a final state. Extensions are ignored unless
+// no manual event leaves s.
+func (d *Definition) Waiting(s State) *EventDef {
+	var ext *EventDef
+	for i := range d.Events {
+		ev := &d.Events[i]
+		if slices.Contains(ev.From, s) {
+			if !ev.Extension {
+				return ev
+			}
+			if ext == nil {
+				ext = ev
+			}
+		}
+	}
+	return ext
+}
+
+// MarshalJSON-compatible round trip: a Definition encodes with encoding/json
+// to the document LoadDefinition accepts.
+
+// LoadDefinition decodes a JSON definition and validates it. Unknown fields
+// are refused. A broken definition returns an *Error with code EINVALID whose
+// Problems list every problem found.
+func LoadDefinition(data []byte) (*Definition, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var d Definition
+	if err := dec.Decode(&d); err != nil {
+		return nil, &Error{Code: EINVALID, Op: "load definition", Message: "el documento JSON de la definición no es válido", Err: err}
+	}
+	if err := d.Validate(); err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+// Validate checks the definition and returns an *Error (EINVALID) listing
+// every problem: unknown roles, unknown steps, duplicate events, steps with
+// no responsible, unreachable states, non-final states with no way out.
+func (d *Definition) Validate() error {
+	var p []string
+	add := func(format string, args ...any) { p = append(p, fmt.Sprintf(format, args...)) }
+	if strings.TrimSpace(d.Code) == "" {
+		add("falta el código del procedimiento")
+	}
+	if strings.TrimSpace(d.Name) == "" {
+		add("falta el nombre del procedimiento")
+	}
+	if strings.TrimSpace(d.Prefix) == "" {
+		add("falta el prefijo de los casos (prefix)")
+	}
+	roles := map[RoleID]bool{}
+	for _, r := range d.Roles {
+		if roles[r.ID] {
+			add("rol duplicado %q", r.ID)
+		}
+		roles[r.ID] = true
+	}
+	steps := map[int]bool{}
+	for _, s := range d.Steps {
+		if steps[s.Number] {
+			add("paso %d duplicado", s.Number)
+		}
+		steps[s.Number] = true
+		switch {
+		case s.Responsible == "":
+			add("el paso %d no tiene responsable", s.Number)
+		case !roles[s.Responsible]:
+			add("el paso %d tiene un responsable desconocido %q", s.Number, s.Responsible)
+		}
+	}
+	if len(d.Steps) == 0 {
+		add("la definición no tiene pasos")
+	}
+	seen := map[EventName]bool{}
+	starts := 0
+	for _, ev := range d.Events {
+		if ev.Name == "" {
+			add("un evento no tiene nombre")
+		}
+		if seen[ev.Name] {
+			add("evento duplicado %q", ev.Name)
+		}
+		seen[ev.Name] = true
+		if len(ev.From) == 0 {
+			starts++
+		}
+		if !roles[ev.Role] {
+			add("el evento %q tiene un rol desconocido %q", ev.Name, ev.Role)
+		}
+		if !steps[ev.Step] {
+			add("el evento %q pertenece a un paso desconocido %d", ev.Name, ev.Step)
+		}
+		if ev.To == "" {
+			add("el evento %q no tiene estado de destino", ev.Name)
+		}
+		switch ev.Guard {
+		case GuardNone, GuardAssigned, GuardRequester:
+		default:
+			add("el evento %q tiene una guarda desconocida %q", ev.Name, ev.Guard)
+		}
+		names := map[string]bool{}
+		for _, in := range ev.Inputs {
+			if names[in.Name] {
+				add("el evento %q repite el dato %q", ev.Name, in.Name)
+			}
+			names[in.Name] = true
+			switch in.Kind {
+			case InputText, InputLongText, InputSecret, InputBool, InputPorts:
+			case InputChoice:
+				if len(in.Choices) == 0 {
+					add("el dato %q del evento %q no tiene opciones", in.Name, ev.Name)
+				}
+			case InputActor:
+				if !roles[in.Role] {
+					add("el dato %q del evento %q pide un rol desconocido %q", in.Name, ev.Name, in.Role)
+				}
+			default:
+				add("el dato %q del evento %q tiene un tipo desconocido %q", in.Name, ev.Name, in.Kind)
+			}
+		}
+		if ev.Assigns != "" {
+			if in, ok := ev.Input(ev.Assigns); !ok || in.Kind != InputActor {
+				add("el evento %q asigna desde %q, que no es un dato de tipo actor", ev.Name, ev.Assigns)
+			}
+		}
+		for _, ef := range ev.Effects {
+			if ef.Kind != EffectDocument && ef.Kind != EffectEmail {
+				add("el evento %q tiene un efecto de tipo desconocido %q", ev.Name, ef.Kind)
+			}
+			for _, r := range append(slices.Clone(ef.To), ef.Cc...) {
+				if role, ok := strings.CutPrefix(string(r), "role:"); ok {
+					if !roles[RoleID(role)] {
+						add("el evento %q envía correo a un rol desconocido %q", ev.Name, role)
+					}
+				} else if r != RecipientRequester && r != RecipientAssigned && r != RecipientNext {
+					add("el evento %q tiene un destinatario desconocido %q", ev.Name, r)
+				}
+			}
+		}
+	}
+	if starts != 1 {
+		add("debe haber exactamente un evento inicial (sin estados de origen); hay %d", starts)
+	}
+	final := map[State]bool{}
+	for _, s := range d.Final {
+		final[s] = true
+	}
+	if len(d.Final) == 0 {
+		add("la definición no tiene estados finales")
+	}
+	// Reachability from the start event's target.
+	states := d.States()
+	reach := map[State]bool{}
+	var queue []State
+	if st := d.StartEvent(); st != nil && st.To != "" {
+		reach[st.To] = true
+		queue = append(queue, st.To)
+	}
+	for len(queue) > 0 {
+		s := queue[0]
+		queue = queue[1:]
+		for _, ev := range d.Events {
+			if slices.Contains(ev.From, s) && !reach[ev.To] {
+				reach[ev.To] = true
+				queue = append(queue, ev.To)
+			}
+		}
+	}
+	for _, s := range states {
+		if !reach[s] {
+			add("el estado %q es inalcanzable", s)
+		}
+		if !final[s] {
+			out := false
+			for _, ev := range d.Events {
+				if slices.Contains(ev.From, s) {
+					out = true
+					break
+				}
+			}
+			if !out {
+				add("el estado %q no es final y no tiene salida", s)
+			}
+		}
+	}
+	for _, s := range d.Final {
+		if !slices.Contains(states, s) {
+			add("el estado final %q no aparece en ningún evento", s)
+		}
+	}
+	for _, s := range d.Final {
+		for _, ev := range d.Events {
+			if slices.Contains(ev.From, s) {
+				add("el estado final %q tiene salida por el evento %q", s, ev.Name)
+			}
+		}
+	}
+	if len(p) == 0 {
+		return nil
+	}
+	sort.Strings(p)
+	return &Error{Code: EINVALID, Op: "validate definition " + d.Code,
+		Message: "la definición tiene problemas: " + strings.Join(p, "; "), Problems: p}
+}

@@ -1,0 +1,18 @@
+// Package procedure is the domain of tramite: the definitions of the
+// procedures of manual UIT/ASS-M01 (UIT/ASS-PR01, putting a new system into
+// production, and UIT/ASS-PR02, updating one), the cases that run through
+// them, the actors and roles that move them, the tamper-evident history of
+// every step, and the Engine that fires events through a finite state machine.
+//
+// The package depends only on the standard library and github.com/looplab/fsm.
+// Persistence, documents and email live at the edges (storage/sqlite, report,
+// notify) behind the small interfaces this package defines: Store, Tx,
+// Directory, Sealer and Clock.
+//
+// A transition is one call to Engine.Fire: the engine checks that the actor
+// holds the role the step requires (and, where the manual says so, that it is
+// the assigned profesional or a member of the requesting unit), validates the
+// inputs, moves the case's state machine, appends a hash-chained history Entry
+// and queues the documents and emails the step owes as OutboxItems, all in one
+// store transaction. Nothing is sent or written from inside a transition.
+package procedure

@@ -1,0 +1,688 @@
+package procedure
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/looplab/fsm"
+)
+
+// startState is the looplab/fsm state a case is in before its first event.
+// It never reaches a store.
+const startState = "[*]"
+
+// Engine runs cases of procedures on a Store. An Engine is safe for
+// concurrent use: it shares only immutable definitions and builds a fresh
+// state machine for every transition from the stored state.
+type Engine struct {
+	store  Store
+	dir    Directory
+	clock  Clock
+	sealer Sealer
+	log    *slog.Logger
+	cite   string
+	defs   map[string]*compiled
+	order  []string
+}
+
+type compiled struct {
+	def    *Definition
+	events fsm.Events
+}
+
+// Option configures an Engine.
+type Option func(*Engine)
+
+// WithClock sets the clock (default SystemClock).
+func WithClock(c Clock) Option { return func(e *Engine) { e.clock = c } }
+
+// WithDirectory sets the directory used to check assigned actors and to
+// address emails. Without one, actor inputs cannot be checked and are refused.
+func WithDirectory(d Directory) Option { return func(e *Engine) { e.dir = d } }
+
+// WithSealer sets the Sealer that encrypts step 1 secrets. Without one, an
+// event carrying a secret is refused.
+func WithSealer(s Sealer) Option { return func(e *Engine) { e.sealer = s } }
+
+// WithLogger sets the logger for transitions (default: discard). Inputs and
+// secrets are never logged.
+func WithLogger(l *slog.Logger) Option { return func(e *Engine) { e.log = l } }
+
+// WithCitePrefix sets the institution prefix of cite numbers (default "UIT").
+func WithCitePrefix(p string) Option { return func(e *Engine) { e.cite = p } }
+
+// WithDefinitions replaces the procedures the engine runs (default: Builtin).
+func WithDefinitions(defs ...*Definition) Option {
+	return func(e *Engine) {
+		e.defs = map[string]*compiled{}
+		e.order = nil
+		for _, d := range defs {
+			e.defs[d.Code] = &compiled{def: d}
+			e.order = append(e.order, d.Code)
+		}
+	}
+}
+
+// NewEngine returns an Engine on store. Every definition is validated.
+func NewEngine(store Store, opts ...Option) (*Engine, error) {
+	e := &Engine{store: store, clock: SystemClock, cite: "UIT", log: slog.New(slog.DiscardHandler)}
+	WithDefinitions(Builtin()...)(e)
+	for _, o := range opts {
+		o(e)
+	}
+	if store == nil {
+		return nil, Errorf(EINVALID, "el motor necesita un almacenamiento")
+	}
+	for _, code := range e.order {
+		c := e.defs[code]
+		if err := c.def.Validate(); err != nil {
+			return nil, err
+		}
+		for _, ev := range c.def.Events {
+			src := make([]string, 0, len(ev.From))
+			for _, f := range ev.From {
+				src = append(src, string(f))
+			}
+			if len(src) == 0 {
+				src = []string{startState}
+			}
+			c.events = append(c.events, fsm.EventDesc{Name: string(ev.Name), Src: src, Dst: string(ev.To)})
+		}
+	}
+	return e, nil
+}
+
+// Definitions returns the engine's procedures in the order given.
+func (e *Engine) Definitions() []*Definition {
+	out := make([]*Definition, 0, len(e.order))
+	for _, c := range e.order {
+		out = append(out, e.defs[c].def)
+	}
+	return out
+}
+
+// Definition returns a procedure by code; ENOTFOUND if the engine lacks it.
+func (e *Engine) Definition(code string) (*Definition, error) {
+	c, ok := e.defs[code]
+	if !ok {
+		return nil, Errorf(ENOTFOUND, "no existe el procedimiento %q", code)
+	}
+	return c.def, nil
+}
+
+// Store returns the engine's store.
+func (e *Engine) Store() Store { return e.store }
+
+// FormatCite formats a cite number: prefix/series/year/NNNN.
+func FormatCite(prefix, series string, year, n int) string {
+	return fmt.Sprintf("%s/%s/%d/%04d", prefix, series, year, n)
+}
+
+// StartRequest starts a case with a procedure's starting event (step 1).
+type StartRequest struct {
+	Procedure string
+	Actor     Actor
+	Inputs    Inputs
+	Comment   string
+}
+
+// FireRequest fires an event on a case.
+type FireRequest struct {
+	CaseID  string
+	Event   EventName
+	Actor   Actor
+	Inputs  Inputs
+	Comment string
+	// Version, when not zero, is the case version the actor saw; if the
+	// case has changed since, Fire returns ECONFLICT.
+	Version int64
+}
+
+// Start opens a new case. It returns EFORBIDDEN if the actor may not start
+// it, EINVALID for a missing or malformed input, ENOTFOUND for an unknown
+// procedure.
+func (e *Engine) Start(ctx context.Context, req StartRequest) (Case, error) {
+	c, ok := e.defs[req.Procedure]
+	if !ok {
+		return Case{}, Errorf(ENOTFOUND, "no existe el procedimiento %q", req.Procedure)
+	}
+	ev := c.def.StartEvent()
+	cs := Case{Procedure: req.Procedure, Unit: strings.TrimSpace(req.Inputs[c.def.Unit])}
+	out, err := e.transition(ctx, c, ev, cs, req.Actor, req.Inputs, req.Comment, true)
+	return out, wrapOp("start "+req.Procedure, err)
+}
+
+// Fire fires an event on a case as actor. Errors: ENOTFOUND (no such case),
+// EFORBIDDEN (the actor may not fire it), EINVALIDTRANSITION (not from the
+// case's state), EINVALID (inputs), ECONFLICT (changed concurrently).
+func (e *Engine) Fire(ctx context.Context, req FireRequest) (Case, error) {
+	cs, err := e.store.Case(ctx, req.CaseID)
+	if err != nil {
+		return Case{}, wrapOp("fire", err)
+	}
+	if req.Version != 0 && req.Version != cs.Version {
+		return Case{}, wrapOp("fire", conflictError(cs.ID))
+	}
+	c, ok := e.defs[cs.Procedure]
+	if !ok {
+		return Case{}, Errorf(ENOTFOUND, "el trámite %s es de un procedimiento desconocido %q", cs.ID, cs.Procedure)
+	}
+	ev, ok := c.def.Event(req.Event)
+	if !ok || len(ev.From) == 0 {
+		return Case{}, Errorf(EINVALIDTRANSITION, "el procedimiento %s no tiene la acción %q", c.def.Code, req.Event)
+	}
+	out, err := e.transition(ctx, c, ev, cs, req.Actor, req.Inputs, req.Comment, false)
+	return out, wrapOp(fmt.Sprintf("fire %s on %s", req.Event, req.CaseID), err)
+}
+
+// authorize returns the grant under which actor may fire ev on cs.
+func authorize(d *Definition, ev *EventDef, cs Case, a Actor) (Grant, error) {
+	g, ok := a.Holds(ev.Role)
+	if !ok {
+		return Grant{}, Errorf(EFORBIDDEN, "%q corresponde a %s; %s no tiene ese rol", ev.Label, d.RoleLabel(ev.Role), actorName(a))
+	}
+	switch ev.Guard {
+	case GuardAssigned:
+		if cs.Assignee == "" || cs.Assignee != a.ID {
+			return Grant{}, Errorf(EFORBIDDEN, "%q corresponde solo al profesional asignado en el paso 3", ev.Label)
+		}
+	case GuardRequester:
+		if cs.Unit == "" || a.Unit != cs.Unit {
+			return Grant{}, Errorf(EFORBIDDEN, "%q corresponde solo a miembros de la unidad solicitante (%s)", ev.Label, cs.Unit)
+		}
+	}
+	return g, nil
+}
+
+func actorName(a Actor) string {
+	if a.Name != "" {
+		return a.Name
+	}
+	if a.ID != "" {
+		return a.ID
+	}
+	return "la persona"
+}
+
+// validate checks inputs against ev and splits them into public data and
+// secrets. Every problem is reported at once.
+func (e *Engine) validate(ctx context.Context, ev *EventDef, in Inputs) (Inputs, map[string]string, error) {
+	var problems []string
+	public, secret := Inputs{}, map[string]string{}
+	for name := range in {
+		if _, ok := ev.Input(name); !ok {
+			problems = append(problems, fmt.Sprintf("el dato %q no corresponde a %q", name, ev.Label))
+		}
+	}
+	for _, spec := range ev.Inputs {
+		v := in[spec.Name]
+		if spec.Kind != InputSecret && spec.Kind != InputLongText {
+			v = strings.TrimSpace(v)
+		}
+		if strings.TrimSpace(v) == "" {
+			if spec.Required {
+				problems = append(problems, fmt.Sprintf("falta %s", strings.ToLower(spec.Label)))
+			}
+			continue
+		}
+		max := spec.MaxLen
+		if max == 0 {
+			max = maxTextDefault
+		}
+		if !utf8.ValidString(v) {
+			problems = append(problems, fmt.Sprintf("%s no es texto válido", spec.Label))
+			continue
+		}
+		if utf8.RuneCountInString(v) > max {
+			problems = append(problems, fmt.Sprintf("%s supera los %d caracteres", spec.Label, max))
+			continue
+		}
+		switch spec.Kind {
+		case InputBool:
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				problems = append(problems, fmt.Sprintf("%s debe ser sí o no", spec.Label))
+			} else if spec.Required && !b {
+				problems = append(problems, fmt.Sprintf("debe confirmar: %s", strings.ToLower(spec.Label)))
+			}
+			v = strconv.FormatBool(b)
+		case InputChoice:
+			if !slices.Contains(spec.Choices, v) {
+				problems = append(problems, fmt.Sprintf("%s debe ser una de: %s", spec.Label, strings.Join(spec.Choices, ", ")))
+			}
+		case InputPorts:
+			norm, err := normalizePorts(v)
+			if err != nil {
+				problems = append(problems, fmt.Sprintf("%s: %v", spec.Label, err))
+			}
+			v = norm
+		case InputActor:
+			if e.dir == nil {
+				problems = append(problems, fmt.Sprintf("no hay un directorio de personas para verificar %s", strings.ToLower(spec.Label)))
+				break
+			}
+			a, err := e.dir.Actor(ctx, v)
+			if err != nil {
+				if ErrorCode(err) != ENOTFOUND {
+					return nil, nil, err
+				}
+				problems = append(problems, fmt.Sprintf("%s: no existe la persona %q", spec.Label, v))
+			} else if _, ok := a.Holds(spec.Role); !ok {
+				problems = append(problems, fmt.Sprintf("%s: %s no tiene el rol requerido", spec.Label, actorName(a)))
+			}
+		}
+		if spec.Kind == InputSecret {
+			secret[spec.Name] = v
+		} else {
+			public[spec.Name] = v
+		}
+	}
+	if len(problems) > 0 {
+		return nil, nil, &Error{Code: EINVALID, Message: "datos incompletos o inválidos: " + strings.Join(problems, "; "), Problems: problems}
+	}
+	return public, secret, nil
+}
+
+func normalizePorts(v string) (string, error) {
+	var out []string
+	for _, f := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' || r == ';' }) {
+		n, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSuffix(f, "/tcp"), "/udp"))
+		if err != nil || n < 1 || n > 65535 {
+			return "", fmt.Errorf("%q no es un puerto válido (1-65535)", f)
+		}
+		out = append(out, f)
+	}
+	if len(out) == 0 {
+		return "", errors.New("indique al menos un puerto")
+	}
+	return strings.Join(out, ", "), nil
+}
+
+// waiting sets who the case waits for in its state.
+func waiting(d *Definition, cs *Case) {
+	cs.Step, cs.WaitingRole, cs.WaitingActor, cs.WaitingUnit = 0, "", "", ""
+	w := d.Waiting(cs.State)
+	if w == nil || d.IsFinal(cs.State) {
+		return
+	}
+	cs.Step, cs.WaitingRole = w.Step, w.Role
+	switch w.Guard {
+	case GuardAssigned:
+		cs.WaitingActor = cs.Assignee
+	case GuardRequester:
+		cs.WaitingUnit = cs.Unit
+	}
+}
+
+func (e *Engine) transition(ctx context.Context, c *compiled, ev *EventDef, cs Case, a Actor, in Inputs, comment string, start bool) (Case, error) {
+	d := c.def
+	grant, err := authorize(d, ev, cs, a)
+	if err != nil {
+		return Case{}, err
+	}
+	from := string(cs.State)
+	if start {
+		from = startState
+	}
+	m := fsm.NewFSM(from, c.events, nil)
+	if err := m.Event(ctx, string(ev.Name)); err != nil {
+		return Case{}, e.fsmError(d, ev, cs, err)
+	}
+	public, secrets, err := e.validate(ctx, ev, in)
+	if err != nil {
+		return Case{}, err
+	}
+	if utf8.RuneCountInString(comment) > 2000 {
+		return Case{}, Errorf(EINVALID, "el comentario supera los 2000 caracteres")
+	}
+	sealed, err := sealSecrets(e.sealer, secrets)
+	if err != nil {
+		return Case{}, err
+	}
+	now := e.clock.Now().UTC()
+	next := cs.Clone()
+	next.State = State(m.Current())
+	if next.Data == nil {
+		next.Data = Inputs{}
+	}
+	for k, v := range public {
+		next.Data[k] = v
+	}
+	if start {
+		next.System, next.Description = public[d.System], public[d.Description]
+		next.RequesterID, next.CreatedAt = a.ID, now
+		next.Secrets = sealed
+	}
+	if ev.Assigns != "" {
+		next.Assignee = public[ev.Assigns]
+	}
+	next.UpdatedAt, next.LastActor = now, actorName(a)
+	waiting(d, &next)
+	items, err := e.outboxFor(ctx, d, ev, next, public)
+	if err != nil {
+		return Case{}, err
+	}
+	entry := Entry{Step: ev.Step, Event: ev.Name, From: cs.State, To: next.State, ActorID: a.ID, ActorName: actorName(a),
+		Role: ev.Role, Interim: grant.Interim, At: now, Comment: strings.TrimSpace(comment), Data: public}
+	if s, ok := d.Step(ev.Step); ok && !ev.Extension {
+		entry.Outputs = append(entry.Outputs, s.Output)
+	}
+	err = e.store.Update(ctx, func(tx Tx) error {
+		if start {
+			n, err := tx.NextNumber(d.Prefix, now.Year())
+			if err != nil {
+				return err
+			}
+			next.ID = fmt.Sprintf("%s-%d-%04d", d.Prefix, now.Year(), n)
+		}
+		entry, items, err := e.chain(tx, &next, entry, items)
+		if err != nil {
+			return err
+		}
+		if start {
+			next.Version = 1
+			err = tx.CreateCase(next)
+		} else {
+			next.Version = cs.Version + 1
+			err = tx.UpdateCase(next)
+		}
+		if err != nil {
+			return err
+		}
+		return write(tx, entry, items)
+	})
+	if err != nil {
+		return Case{}, err
+	}
+	e.log.LogAttrs(ctx, slog.LevelInfo, "transition", slog.String("case", next.ID), slog.String("event", string(ev.Name)),
+		slog.String("from", string(cs.State)), slog.String("to", string(next.State)), slog.String("actor", a.ID), slog.String("role", string(ev.Role)))
+	return next, nil
+}
+
+// chain links entry to the case's last entry and completes the outbox
+// items, taking cite numbers for the documents that need one. A document
+// rendered again without a new number keeps the number of its first
+// version, remembered in the case's data as "cite:<topic>".
+func (e *Engine) chain(tx Tx, cs *Case, entry Entry, items []OutboxItem) (Entry, []OutboxItem, error) {
+	last, ok, err := tx.LastEntry(cs.ID)
+	if err != nil {
+		return entry, nil, err
+	}
+	entry.CaseID, entry.Seq = cs.ID, 1
+	if ok {
+		entry.Seq, entry.PrevHash = last.Seq+1, last.Hash
+	}
+	items = slices.Clone(items)
+	for i := range items {
+		it := &items[i]
+		it.CaseID, it.Seq = cs.ID, entry.Seq
+		it.ID = fmt.Sprintf("%s/%d/%s/%s", cs.ID, entry.Seq, it.Kind, it.Topic)
+		if it.Kind != EffectDocument {
+			continue
+		}
+		key := "cite:" + it.Topic
+		if series := it.Number; series != "" { // outboxFor leaves the series here
+			n, err := tx.NextNumber(series, entry.At.Year())
+			if err != nil {
+				return entry, nil, err
+			}
+			it.Number = FormatCite(e.cite, series, entry.At.Year(), n)
+			cs.Data[key] = it.Number
+			entry.Outputs = append(entry.Outputs, it.Topic+" "+it.Number)
+		} else {
+			it.Number = cs.Data[key]
+		}
+	}
+	entry.Hash = entry.ComputeHash()
+	return entry, items, nil
+}
+
+func write(tx Tx, entry Entry, items []OutboxItem) error {
+	if err := tx.AppendEntry(entry); err != nil {
+		return err
+	}
+	if len(items) > 0 {
+		return tx.Enqueue(items...)
+	}
+	return nil
+}
+
+func (e *Engine) fsmError(d *Definition, ev *EventDef, cs Case, err error) error {
+	var inv fsm.InvalidEventError
+	var unk fsm.UnknownEventError
+	if errors.As(err, &inv) || errors.As(err, &unk) {
+		return Errorf(EINVALIDTRANSITION, "no se puede %q: el trámite %s está en el estado %q", ev.Label, cs.ID, StateLabel(cs.State))
+	}
+	return &Error{Code: EINTERNAL, Message: "error interno de la máquina de estados", Err: errors.New(err.Error())}
+}
+
+// outboxFor builds the outbox items ev owes on the case after the
+// transition. For documents with a numbering series, Number temporarily
+// holds the series; chain replaces it with the cite.
+func (e *Engine) outboxFor(ctx context.Context, d *Definition, ev *EventDef, cs Case, public Inputs) ([]OutboxItem, error) {
+	var items []OutboxItem
+	now := cs.UpdatedAt
+	for _, ef := range ev.Effects {
+		if len(ef.When) == 2 {
+			v, ok := public[ef.When[0]]
+			if !ok {
+				v = cs.Data[ef.When[0]]
+			}
+			if v != ef.When[1] {
+				continue
+			}
+		}
+		it := OutboxItem{Kind: ef.Kind, Topic: ef.Topic, Number: ef.Series, Status: OutboxPending,
+			NextAttempt: now, CreatedAt: now, UpdatedAt: now, Attach: slices.Clone(ef.Attach)}
+		if ef.Kind == EffectEmail {
+			var err error
+			if it.To, err = e.addresses(ctx, cs, ef.To); err != nil {
+				return nil, err
+			}
+			if it.Cc, err = e.addresses(ctx, cs, ef.Cc); err != nil {
+				return nil, err
+			}
+			if len(it.To) == 0 && len(it.Cc) == 0 {
+				continue // nobody to tell; a notice to an empty role is not an error
+			}
+		}
+		items = append(items, it)
+	}
+	return items, nil
+}
+
+// addresses resolves recipients to email addresses, without duplicates.
+func (e *Engine) addresses(ctx context.Context, cs Case, rs []Recipient) ([]Address, error) {
+	if e.dir == nil || len(rs) == 0 {
+		return nil, nil
+	}
+	var out []Address
+	add := func(as ...Actor) {
+		for _, a := range as {
+			if a.Email == "" || slices.ContainsFunc(out, func(x Address) bool { return x.Email == a.Email }) {
+				continue
+			}
+			out = append(out, Address{Name: a.Name, Email: a.Email})
+		}
+	}
+	for _, r := range rs {
+		var as []Actor
+		var err error
+		switch {
+		case r == RecipientRequester:
+			as, err = e.dir.Holders(ctx, RoleSolicitante, cs.Unit)
+		case r == RecipientAssigned:
+			if cs.Assignee != "" {
+				var a Actor
+				a, err = e.dir.Actor(ctx, cs.Assignee)
+				as = []Actor{a}
+			}
+		case r == RecipientNext:
+			if cs.WaitingActor != "" {
+				var a Actor
+				a, err = e.dir.Actor(ctx, cs.WaitingActor)
+				as = []Actor{a}
+			} else if cs.WaitingRole != "" {
+				as, err = e.dir.Holders(ctx, cs.WaitingRole, cs.WaitingUnit)
+			}
+		default:
+			role, _ := strings.CutPrefix(string(r), "role:")
+			as, err = e.dir.Holders(ctx, RoleID(role), "")
+		}
+		if err != nil {
+			if ErrorCode(err) == ENOTFOUND {
+				continue
+			}
+			return nil, err
+		}
+		add(as...)
+	}
+	return out, nil
+}
+
+// Available returns the events actor may fire on the case now, the
+// manual's steps first. An actor who may do nothing gets an empty slice.
+func (e *Engine) Available(ctx context.Context, a Actor, caseID string) ([]EventDef, error) {
+	cs, err := e.store.Case(ctx, caseID)
+	if err != nil {
+		return nil, wrapOp("available", err)
+	}
+	c, ok := e.defs[cs.Procedure]
+	if !ok {
+		return nil, Errorf(ENOTFOUND, "procedimiento desconocido %q", cs.Procedure)
+	}
+	out := []EventDef{}
+	for _, ev := range c.def.Events {
+		if !slices.Contains(ev.From, cs.State) {
+			continue
+		}
+		if _, err := authorize(c.def, &ev, cs, a); err == nil {
+			out = append(out, ev)
+		}
+	}
+	slices.SortStableFunc(out, func(x, y EventDef) int {
+		if x.Extension != y.Extension {
+			if x.Extension {
+				return 1
+			}
+			return -1
+		}
+		return 0
+	})
+	return out, nil
+}
+
+// CanStart reports whether actor may start a case of the procedure.
+func (e *Engine) CanStart(a Actor, procedure string) bool {
+	c, ok := e.defs[procedure]
+	if !ok {
+		return false
+	}
+	_, held := a.Holds(c.def.StartEvent().Role)
+	return held
+}
+
+// Case returns a case; ENOTFOUND if there is none.
+func (e *Engine) Case(ctx context.Context, id string) (Case, error) {
+	c, err := e.store.Case(ctx, id)
+	return c, wrapOp("case", err)
+}
+
+// History returns a case's history, oldest first.
+func (e *Engine) History(ctx context.Context, id string) ([]Entry, error) {
+	h, err := e.store.History(ctx, id)
+	return h, wrapOp("history", err)
+}
+
+// Verify checks the hash chain of a case's history.
+func (e *Engine) Verify(ctx context.Context, id string) error {
+	h, err := e.store.History(ctx, id)
+	if err != nil {
+		return wrapOp("verify", err)
+	}
+	return wrapOp("verify "+id, VerifyChain(h))
+}
+
+// Inbox returns the open cases waiting for actor, most recent first.
+// limit 0 means no limit.
+func (e *Engine) Inbox(ctx context.Context, a Actor, limit, offset int) ([]Case, error) {
+	cs, err := e.store.Cases(ctx, CaseQuery{Inbox: &a, Limit: limit, Offset: offset})
+	return cs, wrapOp("inbox", err)
+}
+
+// RevealSecrets decrypts the secrets given in step 1 for the assigned
+// profesional, and records the reveal in the case's history.
+func (e *Engine) RevealSecrets(ctx context.Context, a Actor, caseID string) (map[string]string, error) {
+	cs, err := e.store.Case(ctx, caseID)
+	if err != nil {
+		return nil, wrapOp("reveal secrets", err)
+	}
+	g, ok := a.Holds(RoleProfesionalSS)
+	if !ok || cs.Assignee == "" || cs.Assignee != a.ID {
+		return nil, Errorf(EFORBIDDEN, "solo el profesional asignado puede ver las credenciales del trámite %s", cs.ID)
+	}
+	if len(cs.Secrets) == 0 {
+		return nil, Errorf(ENOTFOUND, "el trámite %s no tiene credenciales guardadas", cs.ID)
+	}
+	m, err := openSecrets(e.sealer, cs.Secrets)
+	if err != nil {
+		return nil, wrapOp("reveal secrets", err)
+	}
+	if err := e.action(ctx, cs, a, g, ActionRevealSecrets, RoleProfesionalSS, nil); err != nil {
+		return nil, wrapOp("reveal secrets", err)
+	}
+	return m, nil
+}
+
+// PurgeSecrets erases the sealed secrets of a case in a final state. The
+// Jefe de la UIT or the assigned profesional may purge; the purge is recorded.
+func (e *Engine) PurgeSecrets(ctx context.Context, a Actor, caseID string) error {
+	cs, err := e.store.Case(ctx, caseID)
+	if err != nil {
+		return wrapOp("purge secrets", err)
+	}
+	d, err := e.Definition(cs.Procedure)
+	if err != nil {
+		return err
+	}
+	if !d.IsFinal(cs.State) {
+		return Errorf(EINVALIDTRANSITION, "las credenciales del trámite %s solo pueden eliminarse cuando el trámite concluyó", cs.ID)
+	}
+	role := RoleJefeUIT
+	g, ok := a.Holds(role)
+	if !ok {
+		role = RoleProfesionalSS
+		if g, ok = a.Holds(role); !ok || cs.Assignee != a.ID {
+			return Errorf(EFORBIDDEN, "solo el Jefe de la UIT o el profesional asignado pueden eliminar las credenciales")
+		}
+	}
+	return wrapOp("purge secrets", e.action(ctx, cs, a, g, ActionPurgeSecrets, role, func(c *Case) { c.Secrets = nil }))
+}
+
+// action records an entry that leaves the state as it is.
+func (e *Engine) action(ctx context.Context, cs Case, a Actor, g Grant, name EventName, role RoleID, change func(*Case)) error {
+	now := e.clock.Now().UTC()
+	next := cs.Clone()
+	if change != nil {
+		change(&next)
+	}
+	next.Version, next.UpdatedAt = cs.Version+1, now
+	entry := Entry{Step: cs.Step, Event: name, From: cs.State, To: cs.State, ActorID: a.ID, ActorName: actorName(a),
+		Role: role, Interim: g.Interim, At: now}
+	return e.store.Update(ctx, func(tx Tx) error {
+		entry, _, err := e.chain(tx, &next, entry, nil)
+		if err != nil {
+			return err
+		}
+		if err := tx.UpdateCase(next); err != nil {
+			return err
+		}
+		return write(tx, entry, nil)
+	})
+}

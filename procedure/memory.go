@@ -1,0 +1,363 @@
+package procedure
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// MemoryStore is a Store that keeps everything in memory, for tests and for
+// programs that embed the engine without persistence. It is safe for
+// concurrent use; Update calls are serialised.
+type MemoryStore struct {
+	mu      sync.Mutex
+	cases   map[string]Case
+	history map[string][]Entry
+	outbox  []OutboxItem
+	outIdx  map[string]int
+	numbers map[string]int
+	docs    map[string][]Document
+}
+
+var _ Store = (*MemoryStore)(nil)
+
+// NewMemoryStore returns an empty MemoryStore.
+func NewMemoryStore() *MemoryStore {
+	return &MemoryStore{
+		cases: map[string]Case{}, history: map[string][]Entry{}, outIdx: map[string]int{},
+		numbers: map[string]int{}, docs: map[string][]Document{},
+	}
+}
+
+type memTx struct {
+	s       *MemoryStore
+	cases   map[string]Case
+	entries []Entry
+	outbox  []OutboxItem
+	numbers map[string]int
+}
+
+// Update implements Store.
+func (s *MemoryStore) Update(ctx context.Context, fn func(Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	tx := &memTx{s: s, cases: map[string]Case{}, numbers: map[string]int{}}
+	if err := fn(tx); err != nil {
+		return err
+	}
+	for id, c := range tx.cases {
+		s.cases[id] = c
+	}
+	for _, e := range tx.entries {
+		s.history[e.CaseID] = append(s.history[e.CaseID], e)
+	}
+	for _, it := range tx.outbox {
+		s.outIdx[it.ID] = len(s.outbox)
+		s.outbox = append(s.outbox, it)
+	}
+	for k, n := range tx.numbers {
+		s.numbers[k] = n
+	}
+	return nil
+}
+
+func (tx *memTx) Case(id string) (Case, error) {
+	if c, ok := tx.cases[id]; ok {
+		return c.Clone(), nil
+	}
+	if c, ok := tx.s.cases[id]; ok {
+		return c.Clone(), nil
+	}
+	return Case{}, Errorf(ENOTFOUND, "no existe el trámite %s", id)
+}
+
+func (tx *memTx) LastEntry(caseID string) (Entry, bool, error) {
+	for i := len(tx.entries) - 1; i >= 0; i-- {
+		if tx.entries[i].CaseID == caseID {
+			return tx.entries[i], true, nil
+		}
+	}
+	h := tx.s.history[caseID]
+	if len(h) == 0 {
+		return Entry{}, false, nil
+	}
+	return h[len(h)-1], true, nil
+}
+
+func (tx *memTx) CreateCase(c Case) error {
+	if _, err := tx.Case(c.ID); err == nil {
+		return Errorf(ECONFLICT, "ya existe el trámite %s", c.ID)
+	}
+	c = c.Clone()
+	c.Version = 1
+	tx.cases[c.ID] = c
+	return nil
+}
+
+func (tx *memTx) UpdateCase(c Case) error {
+	cur, err := tx.Case(c.ID)
+	if err != nil {
+		return err
+	}
+	if cur.Version != c.Version-1 {
+		return conflictError(c.ID)
+	}
+	tx.cases[c.ID] = c.Clone()
+	return nil
+}
+
+func conflictError(id string) error {
+	return Errorf(ECONFLICT, "otra persona modificó el trámite %s al mismo tiempo; actualice y vuelva a intentar", id)
+}
+
+func (tx *memTx) AppendEntry(e Entry) error {
+	last, ok, _ := tx.LastEntry(e.CaseID)
+	if (ok && last.Seq >= e.Seq) || (!ok && e.Seq != 1) {
+		return conflictError(e.CaseID)
+	}
+	tx.entries = append(tx.entries, e)
+	return nil
+}
+
+func (tx *memTx) Enqueue(items ...OutboxItem) error {
+	for _, it := range items {
+		if _, ok := tx.s.outIdx[it.ID]; ok {
+			return Errorf(ECONFLICT, "el elemento %s ya está en la bandeja de salida", it.ID)
+		}
+		for _, o := range tx.outbox {
+			if o.ID == it.ID {
+				return Errorf(ECONFLICT, "el elemento %s ya está en la bandeja de salida", it.ID)
+			}
+		}
+		tx.outbox = append(tx.outbox, it)
+	}
+	return nil
+}
+
+func (tx *memTx) NextNumber(series string, year int) (int, error) {
+	k := numberKey(series, year)
+	n, ok := tx.numbers[k]
+	if !ok {
+		n = tx.s.numbers[k]
+	}
+	n++
+	tx.numbers[k] = n
+	return n, nil
+}
+
+func numberKey(series string, year int) string { return series + "\x00" + strconv.Itoa(year) }
+
+// Case implements Store.
+func (s *MemoryStore) Case(ctx context.Context, id string) (Case, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.cases[id]
+	if !ok {
+		return Case{}, Errorf(ENOTFOUND, "no existe el trámite %s", id)
+	}
+	return c.Clone(), nil
+}
+
+// History implements Store.
+func (s *MemoryStore) History(ctx context.Context, caseID string) ([]Entry, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Entry{}, s.history[caseID]...), nil
+}
+
+// MatchCase reports whether c matches q's filters (not its paging). Stores
+// may use it to check their queries.
+func MatchCase(c Case, q CaseQuery) bool {
+	switch {
+	case q.Procedure != "" && c.Procedure != q.Procedure,
+		q.State != "" && c.State != q.State,
+		q.Unit != "" && c.Unit != q.Unit,
+		q.Text != "" && !strings.Contains(strings.ToLower(c.System), strings.ToLower(q.Text)),
+		q.Open && c.Step == 0:
+		return false
+	}
+	if q.Inbox != nil {
+		return WaitsFor(c, *q.Inbox)
+	}
+	return true
+}
+
+// WaitsFor reports whether case c waits for actor a: a holds c's
+// WaitingRole and, where the case narrows it, is the waiting actor or a
+// member of the waiting unit.
+func WaitsFor(c Case, a Actor) bool {
+	if c.WaitingRole == "" {
+		return false
+	}
+	if _, ok := a.Holds(c.WaitingRole); !ok {
+		return false
+	}
+	if c.WaitingActor != "" && c.WaitingActor != a.ID {
+		return false
+	}
+	if c.WaitingUnit != "" && c.WaitingUnit != a.Unit {
+		return false
+	}
+	return true
+}
+
+func (s *MemoryStore) match(q CaseQuery) []Case {
+	var out []Case
+	for _, c := range s.cases {
+		if MatchCase(c, q) {
+			out = append(out, c.Clone())
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].UpdatedAt.Equal(out[j].UpdatedAt) {
+			return out[i].UpdatedAt.After(out[j].UpdatedAt)
+		}
+		return out[i].ID > out[j].ID
+	})
+	return out
+}
+
+// Cases implements Store.
+func (s *MemoryStore) Cases(ctx context.Context, q CaseQuery) ([]Case, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := s.match(q)
+	if q.Offset > 0 {
+		if q.Offset >= len(out) {
+			return []Case{}, nil
+		}
+		out = out[q.Offset:]
+	}
+	if q.Limit > 0 && len(out) > q.Limit {
+		out = out[:q.Limit]
+	}
+	return out, nil
+}
+
+// CountCases implements Store.
+func (s *MemoryStore) CountCases(ctx context.Context, q CaseQuery) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.match(q)), nil
+}
+
+// Outbox implements Store.
+func (s *MemoryStore) Outbox(ctx context.Context, q OutboxQuery) ([]OutboxItem, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := []OutboxItem{}
+	for _, it := range s.outbox {
+		if MatchOutbox(it, q) {
+			out = append(out, cloneItem(it))
+			if q.Limit > 0 && len(out) == q.Limit {
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+// MatchOutbox reports whether it matches q's filters.
+func MatchOutbox(it OutboxItem, q OutboxQuery) bool {
+	switch {
+	case q.CaseID != "" && it.CaseID != q.CaseID,
+		q.Kind != "" && it.Kind != q.Kind,
+		q.Status != "" && it.Status != q.Status,
+		!q.DueBy.IsZero() && it.NextAttempt.After(q.DueBy):
+		return false
+	}
+	return true
+}
+
+func cloneItem(it OutboxItem) OutboxItem {
+	it.To = append([]Address(nil), it.To...)
+	it.Cc = append([]Address(nil), it.Cc...)
+	it.Attach = append([]string(nil), it.Attach...)
+	return it
+}
+
+// UpdateOutbox implements Store.
+func (s *MemoryStore) UpdateOutbox(ctx context.Context, item OutboxItem) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i, ok := s.outIdx[item.ID]
+	if !ok {
+		return Errorf(ENOTFOUND, "no existe el elemento %s en la bandeja de salida", item.ID)
+	}
+	cur := &s.outbox[i]
+	cur.Status, cur.Attempts, cur.NextAttempt, cur.LastError, cur.UpdatedAt = item.Status, item.Attempts, item.NextAttempt, item.LastError, item.UpdatedAt
+	return nil
+}
+
+// PutDocument implements Store.
+func (s *MemoryStore) PutDocument(ctx context.Context, doc Document) (Document, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.cases[doc.CaseID]; !ok {
+		return Document{}, Errorf(ENOTFOUND, "no existe el trámite %s", doc.CaseID)
+	}
+	n := 0
+	for _, d := range s.docs[doc.CaseID] {
+		if d.Topic == doc.Topic && d.Version > n {
+			n = d.Version
+		}
+	}
+	doc.Version = n + 1
+	sum := sha256.Sum256(doc.Content)
+	doc.SHA256 = hex.EncodeToString(sum[:])
+	doc.Content = append([]byte(nil), doc.Content...)
+	s.docs[doc.CaseID] = append(s.docs[doc.CaseID], doc)
+	return doc, nil
+}
+
+// Documents implements Store.
+func (s *MemoryStore) Documents(ctx context.Context, caseID string) ([]Document, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := append([]Document{}, s.docs[caseID]...)
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Topic != out[j].Topic {
+			return out[i].Topic < out[j].Topic
+		}
+		return out[i].Version < out[j].Version
+	})
+	return out, nil
+}
+
+// StaticDirectory is an in-memory Directory.
+type StaticDirectory struct{ actors []Actor }
+
+var _ Directory = (*StaticDirectory)(nil)
+
+// NewDirectory returns a Directory of the given actors.
+func NewDirectory(actors ...Actor) *StaticDirectory {
+	return &StaticDirectory{actors: append([]Actor(nil), actors...)}
+}
+
+// Actor implements Directory.
+func (d *StaticDirectory) Actor(ctx context.Context, id string) (Actor, error) {
+	for _, a := range d.actors {
+		if a.ID == id {
+			return a, nil
+		}
+	}
+	return Actor{}, Errorf(ENOTFOUND, "no existe la persona %q", id)
+}
+
+// Holders implements Directory.
+func (d *StaticDirectory) Holders(ctx context.Context, role RoleID, unit string) ([]Actor, error) {
+	var out []Actor
+	for _, a := range d.actors {
+		if _, ok := a.Holds(role); ok && (unit == "" || a.Unit == unit) {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,94 @@
+// Package proceduretest holds the conformance suite every procedure.Store
+// must pass, and demo actors for tests and examples.
+//
+//	func TestStore(t *testing.T) {
+//		proceduretest.TestStore(t, func(t *testing.T) procedure.Store { return mystore.Open(t.TempDir()) })
+//	}
+package proceduretest
+
+import (
+	"sync"
+	"time"
+
+	"github.com/tramite/tramite/procedure"
+)
+
+// Demo units and actors: two requesting units, a jefe (and an interim
+// jefe), a responsable and two profesionales.
+const (
+	UnitDesarrollo = "Unidad de Desarrollo de Software"
+	UnitGobierno   = "Unidad de Gobierno Electrónico"
+)
+
+// Demo actors.
+var (
+	Solicitante = procedure.Actor{ID: "ana", Name: "Ana Quispe", Email: "ana@agetic.gob.bo", Unit: UnitDesarrollo,
+		Grants: []procedure.Grant{{Role: procedure.RoleSolicitante}}}
+	Solicitante2 = procedure.Actor{ID: "bruno", Name: "Bruno Mamani", Email: "bruno@agetic.gob.bo", Unit: UnitGobierno,
+		Grants: []procedure.Grant{{Role: procedure.RoleSolicitante}}}
+	Jefe = procedure.Actor{ID: "carla", Name: "Carla Rojas", Email: "carla@agetic.gob.bo", Unit: "UIT",
+		Grants: []procedure.Grant{{Role: procedure.RoleJefeUIT}}}
+	JefeAI = procedure.Actor{ID: "diego", Name: "Diego Flores", Email: "diego@agetic.gob.bo", Unit: "UIT",
+		Grants: []procedure.Grant{{Role: procedure.RoleJefeUIT, Interim: true}}}
+	Responsable = procedure.Actor{ID: "elena", Name: "Elena Vargas", Email: "elena@agetic.gob.bo", Unit: "UIT",
+		Grants: []procedure.Grant{{Role: procedure.RoleResponsableSS}}}
+	Profesional = procedure.Actor{ID: "fabio", Name: "Fabio Choque", Email: "fabio@agetic.gob.bo", Unit: "UIT",
+		Grants: []procedure.Grant{{Role: procedure.RoleProfesionalSS}}}
+	Profesional2 = procedure.Actor{ID: "gina", Name: "Gina Torrez", Email: "gina@agetic.gob.bo", Unit: "UIT",
+		Grants: []procedure.Grant{{Role: procedure.RoleProfesionalSS}}}
+)
+
+// Actors returns every demo actor.
+func Actors() []procedure.Actor {
+	return []procedure.Actor{Solicitante, Solicitante2, Jefe, JefeAI, Responsable, Profesional, Profesional2}
+}
+
+// Directory returns a directory of the demo actors.
+func Directory() *procedure.StaticDirectory { return procedure.NewDirectory(Actors()...) }
+
+// Key is a fixed 32-byte sealing key for tests.
+var Key = []byte("0123456789abcdef0123456789abcdef")
+
+// Clock is a manual clock for tests, starting at 2026-11-26 09:00 in La Paz
+// and advancing one minute on every reading.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewClock returns a Clock at 2026-11-26 13:00 UTC.
+func NewClock() *Clock { return &Clock{t: time.Date(2026, 11, 26, 13, 0, 0, 0, time.UTC)} }
+
+// Now returns the clock's time and advances it one minute. It is safe for
+// concurrent use.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t := c.t
+	c.t = c.t.Add(time.Minute)
+	return t
+}
+
+// PR01Request returns valid step 1 inputs of PR01, with secret as its
+// credentials.
+func PR01Request(system, secret string) procedure.Inputs {
+	return procedure.Inputs{"system": system, "description": "Puesta en producción del sistema " + system,
+		"unit": UnitDesarrollo, "credentials": secret, "tokens": "tok-" + secret}
+}
+
+// PR02Request returns valid step 1 inputs of PR02.
+func PR02Request(system string) procedure.Inputs {
+	return procedure.Inputs{"system": system, "description": "Actualización a la versión 2.1 de " + system, "unit": UnitDesarrollo}
+}
+
+// Checklist returns valid step 6 inputs; complexity is added when not empty.
+func Checklist(complexity string) procedure.Inputs {
+	in := procedure.Inputs{"backup_ref": "BK-2026-0451 (snapshot del volumen y volcado de la base)",
+		"monitored_ports": "443, 5432", "security_policies": "true",
+		"report":      "Se desplegó el sistema en el servidor de producción con contenedores, proxy inverso y certificados TLS.",
+		"conclusions": "El sistema se encuentra en producción y monitoreado."}
+	if complexity != "" {
+		in["complexity"] = complexity
+	}
+	return in
+}

@@ -1,0 +1,384 @@
+package proceduretest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tramite/tramite/procedure"
+)
+
+// NewStore opens a fresh, empty store for one subtest.
+type NewStore func(t *testing.T) procedure.Store
+
+// NewEngine returns an engine on store with the demo directory, a test
+// clock and the test key.
+func NewEngine(t testing.TB, store procedure.Store) *procedure.Engine {
+	t.Helper()
+	sealer, err := procedure.NewAESSealer(Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := procedure.NewEngine(store, procedure.WithDirectory(Directory()), procedure.WithClock(NewClock()),
+		procedure.WithSealer(sealer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// RunPR01 drives a PR01 case through all nine steps with the given number
+// of observation rounds and returns the closed case.
+func RunPR01(t testing.TB, e *procedure.Engine, system, secret string, rounds int) procedure.Case {
+	t.Helper()
+	ctx := context.Background()
+	c, err := e.Start(ctx, procedure.StartRequest{Procedure: procedure.CodePR01, Actor: Solicitante, Inputs: PR01Request(system, secret)})
+	if err != nil {
+		t.Fatalf("start: %v", err)
+	}
+	fire := func(a procedure.Actor, ev procedure.EventName, in procedure.Inputs) {
+		t.Helper()
+		if c, err = e.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: ev, Actor: a, Inputs: in, Version: c.Version}); err != nil {
+			t.Fatalf("%s by %s: %v", ev, a.ID, err)
+		}
+	}
+	fire(Jefe, procedure.EventForward, nil)
+	fire(Responsable, procedure.EventInstruct, procedure.Inputs{"profesional": Profesional.ID})
+	fire(Profesional, procedure.EventStart, nil)
+	for i := 0; i < rounds; i++ {
+		fire(Profesional, procedure.EventObserve, procedure.Inputs{"observations": fmt.Sprintf("Ronda %d: falta la URL del repositorio y la variable DB_HOST.", i+1)})
+		fire(Solicitante, procedure.EventComplete, procedure.Inputs{"answer": fmt.Sprintf("Ronda %d: repositorio gitlab.agetic.gob.bo/sis/app, DB_HOST=10.0.0.5.", i+1)})
+	}
+	fire(Profesional, procedure.EventConclude, Checklist(""))
+	fire(Responsable, procedure.EventApproveReport, nil)
+	fire(Jefe, procedure.EventIssueMemo, procedure.Inputs{"memo": "Se comunica la conclusión de la puesta en producción del sistema " + system + "."})
+	fire(Solicitante, procedure.EventAcknowledge, nil)
+	return c
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func wantCode(t *testing.T, err error, code procedure.Code) {
+	t.Helper()
+	if got := procedure.ErrorCode(err); got != code {
+		t.Fatalf("error code = %q (%v), want %q", got, err, code)
+	}
+}
+
+func testCase(id string, at time.Time) procedure.Case {
+	return procedure.Case{ID: id, Procedure: procedure.CodePR01, State: procedure.StateRequested, System: "Sistema " + id,
+		Unit: UnitDesarrollo, RequesterID: Solicitante.ID, Step: 2, WaitingRole: procedure.RoleJefeUIT,
+		Data: procedure.Inputs{"system": "Sistema " + id}, CreatedAt: at, UpdatedAt: at}
+}
+
+// TestStore runs the conformance suite against stores made by newStore.
+func TestStore(t *testing.T, newStore NewStore) {
+	ctx := context.Background()
+	at := time.Date(2026, 11, 26, 13, 0, 0, 0, time.UTC)
+
+	t.Run("CreateReadUpdate", func(t *testing.T) {
+		s := newStore(t)
+		_, err := s.Case(ctx, "nope")
+		wantCode(t, err, procedure.ENOTFOUND)
+		c := testCase("PR01-2026-0001", at)
+		c.Secrets = []byte{1, 2, 3}
+		must(t, s.Update(ctx, func(tx procedure.Tx) error { return tx.CreateCase(c) }))
+		got, err := s.Case(ctx, c.ID)
+		must(t, err)
+		if got.Version != 1 || got.System != c.System || got.Data["system"] != c.System || string(got.Secrets) != "\x01\x02\x03" || !got.UpdatedAt.Equal(at) {
+			t.Fatalf("read back %+v", got)
+		}
+		err = s.Update(ctx, func(tx procedure.Tx) error { return tx.CreateCase(c) })
+		wantCode(t, err, procedure.ECONFLICT)
+		got.State, got.Version = procedure.StateForwarded, 2
+		must(t, s.Update(ctx, func(tx procedure.Tx) error { return tx.UpdateCase(got) }))
+		// A stale version is a conflict and changes nothing.
+		stale := got
+		stale.State = procedure.StateClosed
+		err = s.Update(ctx, func(tx procedure.Tx) error { return tx.UpdateCase(stale) })
+		wantCode(t, err, procedure.ECONFLICT)
+		again, _ := s.Case(ctx, c.ID)
+		if again.State != procedure.StateForwarded || again.Version != 2 {
+			t.Fatalf("after conflict: %+v", again)
+		}
+	})
+
+	t.Run("Rollback", func(t *testing.T) {
+		s := newStore(t)
+		boom := errors.New("boom")
+		err := s.Update(ctx, func(tx procedure.Tx) error {
+			if err := tx.CreateCase(testCase("X-1", at)); err != nil {
+				return err
+			}
+			if _, err := tx.NextNumber("INF", 2026); err != nil {
+				return err
+			}
+			if err := tx.AppendEntry(procedure.Entry{CaseID: "X-1", Seq: 1, At: at}); err != nil {
+				return err
+			}
+			if err := tx.Enqueue(procedure.OutboxItem{ID: "X-1/1/email/aviso", CaseID: "X-1", Seq: 1, Kind: procedure.EffectEmail, Status: procedure.OutboxPending, NextAttempt: at, CreatedAt: at, UpdatedAt: at}); err != nil {
+				return err
+			}
+			return boom
+		})
+		if !errors.Is(err, boom) {
+			t.Fatalf("Update returned %v, want the callback's error", err)
+		}
+		_, err = s.Case(ctx, "X-1")
+		wantCode(t, err, procedure.ENOTFOUND)
+		h, _ := s.History(ctx, "X-1")
+		items, _ := s.Outbox(ctx, procedure.OutboxQuery{})
+		if len(h) != 0 || len(items) != 0 {
+			t.Fatalf("rolled back transaction left %d entries, %d outbox items", len(h), len(items))
+		}
+		var n int
+		must(t, s.Update(ctx, func(tx procedure.Tx) (err error) { n, err = tx.NextNumber("INF", 2026); return }))
+		if n != 1 {
+			t.Fatalf("number after rollback = %d, want 1 (no gap)", n)
+		}
+	})
+
+	t.Run("HistoryAndOutbox", func(t *testing.T) {
+		s := newStore(t)
+		c := testCase("C-1", at)
+		e1 := procedure.Entry{CaseID: c.ID, Seq: 1, Step: 1, Event: procedure.EventRequest, To: procedure.StateRequested, ActorID: "ana",
+			ActorName: "Ana", Role: procedure.RoleSolicitante, At: at, Outputs: []string{"Remisión de Nota"}, Data: procedure.Inputs{"system": "S"}}
+		e1.Hash = e1.ComputeHash()
+		e2 := procedure.Entry{CaseID: c.ID, Seq: 2, Step: 2, Event: procedure.EventForward, From: procedure.StateRequested, To: procedure.StateForwarded,
+			ActorID: "diego", ActorName: "Diego", Role: procedure.RoleJefeUIT, Interim: true, At: at.Add(time.Minute), Comment: "urgente", PrevHash: e1.Hash}
+		e2.Hash = e2.ComputeHash()
+		item := procedure.OutboxItem{ID: "C-1/1/email/aviso", CaseID: c.ID, Seq: 1, Kind: procedure.EffectEmail, Topic: "aviso",
+			To: []procedure.Address{{Name: "Carla", Email: "carla@x.bo"}}, Cc: []procedure.Address{{Name: "E", Email: "e@x.bo"}},
+			Attach: []string{"nota-interna"}, Status: procedure.OutboxPending, NextAttempt: at, CreatedAt: at, UpdatedAt: at}
+		doc := procedure.OutboxItem{ID: "C-1/1/document/nota-remision", CaseID: c.ID, Seq: 1, Kind: procedure.EffectDocument, Topic: "nota-remision",
+			Number: "UIT/NOTA/2026/0001", Status: procedure.OutboxPending, NextAttempt: at.Add(time.Hour), CreatedAt: at, UpdatedAt: at}
+		must(t, s.Update(ctx, func(tx procedure.Tx) error {
+			if err := tx.CreateCase(c); err != nil {
+				return err
+			}
+			if _, ok, err := tx.LastEntry(c.ID); ok || err != nil {
+				return fmt.Errorf("LastEntry on a new case = %v, %v", ok, err)
+			}
+			if err := tx.AppendEntry(e1); err != nil {
+				return err
+			}
+			last, ok, err := tx.LastEntry(c.ID)
+			if err != nil || !ok || last.Hash != e1.Hash {
+				return fmt.Errorf("LastEntry inside the transaction = %+v, %v, %v", last, ok, err)
+			}
+			return tx.Enqueue(item, doc)
+		}))
+		must(t, s.Update(ctx, func(tx procedure.Tx) error { return tx.AppendEntry(e2) }))
+		err := s.Update(ctx, func(tx procedure.Tx) error { return tx.AppendEntry(e2) })
+		wantCode(t, err, procedure.ECONFLICT)
+		err = s.Update(ctx, func(tx procedure.Tx) error { return tx.Enqueue(item) })
+		wantCode(t, err, procedure.ECONFLICT)
+		h, err := s.History(ctx, c.ID)
+		must(t, err)
+		if len(h) != 2 {
+			t.Fatalf("history has %d entries, want 2", len(h))
+		}
+		must(t, procedure.VerifyChain(h))
+		if !h[1].Interim || h[1].Comment != "urgente" || h[0].Outputs[0] != "Remisión de Nota" || h[0].Data["system"] != "S" || !h[1].At.Equal(at.Add(time.Minute)) {
+			t.Fatalf("history read back wrong: %+v", h)
+		}
+		all, err := s.Outbox(ctx, procedure.OutboxQuery{CaseID: c.ID})
+		must(t, err)
+		if len(all) != 2 || all[0].ID != item.ID || all[0].To[0].Email != "carla@x.bo" || all[0].Cc[0].Name != "E" || all[0].Attach[0] != "nota-interna" || all[1].Number != doc.Number {
+			t.Fatalf("outbox read back wrong: %+v", all)
+		}
+		due, _ := s.Outbox(ctx, procedure.OutboxQuery{Status: procedure.OutboxPending, DueBy: at.Add(time.Minute)})
+		if len(due) != 1 || due[0].ID != item.ID {
+			t.Fatalf("due items = %+v, want only the email", due)
+		}
+		item.Status, item.Attempts, item.LastError, item.UpdatedAt = procedure.OutboxFailed, 3, "550 mailbox unavailable", at.Add(time.Hour)
+		must(t, s.UpdateOutbox(ctx, item))
+		failed, _ := s.Outbox(ctx, procedure.OutboxQuery{Status: procedure.OutboxFailed})
+		if len(failed) != 1 || failed[0].Attempts != 3 || failed[0].LastError != "550 mailbox unavailable" {
+			t.Fatalf("failed items = %+v", failed)
+		}
+		wantCode(t, s.UpdateOutbox(ctx, procedure.OutboxItem{ID: "nope"}), procedure.ENOTFOUND)
+	})
+
+	t.Run("NumbersGapFreeUnderConcurrency", func(t *testing.T) {
+		s := newStore(t)
+		const workers, each = 8, 10
+		var mu sync.Mutex
+		var got []int
+		var wg sync.WaitGroup
+		errs := make(chan error, workers)
+		for w := 0; w < workers; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; i < each; i++ {
+					var n int
+					if err := s.Update(ctx, func(tx procedure.Tx) (err error) { n, err = tx.NextNumber("INF", 2026); return }); err != nil {
+						errs <- err
+						return
+					}
+					mu.Lock()
+					got = append(got, n)
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		sort.Ints(got)
+		for i, n := range got {
+			if n != i+1 {
+				t.Fatalf("numbers are not 1..%d without gaps or repeats: %v", workers*each, got)
+			}
+		}
+		var other int
+		must(t, s.Update(ctx, func(tx procedure.Tx) (err error) { other, err = tx.NextNumber("INF", 2027); return }))
+		if other != 1 {
+			t.Fatalf("a new year starts at %d, want 1", other)
+		}
+	})
+
+	t.Run("Queries", func(t *testing.T) {
+		s := newStore(t)
+		e := NewEngine(t, s)
+		var ids []string
+		for i := 0; i < 7; i++ {
+			c, err := e.Start(ctx, procedure.StartRequest{Procedure: procedure.CodePR02, Actor: Solicitante, Inputs: PR02Request(fmt.Sprintf("Sistema Núñez %d", i))})
+			must(t, err)
+			ids = append(ids, c.ID)
+		}
+		c2, err := e.Start(ctx, procedure.StartRequest{Procedure: procedure.CodePR01, Actor: Solicitante2,
+			Inputs: procedure.Inputs{"system": "Portal", "description": "d", "unit": UnitGobierno, "credentials": "x"}})
+		must(t, err)
+		_, err = e.Fire(ctx, procedure.FireRequest{CaseID: c2.ID, Event: procedure.EventForward, Actor: Jefe})
+		must(t, err)
+		check := func(name string, q procedure.CaseQuery, want int) []procedure.Case {
+			t.Helper()
+			got, err := s.Cases(ctx, q)
+			must(t, err)
+			n, err := s.CountCases(ctx, q)
+			must(t, err)
+			if n != want {
+				t.Fatalf("%s: count %d, want %d", name, n, want)
+			}
+			for _, c := range got {
+				if !procedure.MatchCase(c, q) {
+					t.Fatalf("%s: returned a case that does not match: %+v", name, c)
+				}
+			}
+			return got
+		}
+		check("all", procedure.CaseQuery{}, 8)
+		check("procedure", procedure.CaseQuery{Procedure: procedure.CodePR02}, 7)
+		check("state", procedure.CaseQuery{State: procedure.StateForwarded}, 1)
+		check("unit", procedure.CaseQuery{Unit: UnitGobierno}, 1)
+		check("text, case-insensitive", procedure.CaseQuery{Text: "núñez 3"}, 1)
+		check("open", procedure.CaseQuery{Open: true}, 8)
+		check("inbox jefe", procedure.CaseQuery{Inbox: &Jefe}, 7)
+		check("inbox responsable", procedure.CaseQuery{Inbox: &Responsable}, 1)
+		check("inbox profesional", procedure.CaseQuery{Inbox: &Profesional}, 0)
+		page1 := check("page 1", procedure.CaseQuery{Procedure: procedure.CodePR02, Limit: 3}, 7)
+		page3 := check("page 3", procedure.CaseQuery{Procedure: procedure.CodePR02, Limit: 3, Offset: 6}, 7)
+		if len(page1) != 3 || len(page3) != 1 {
+			t.Fatalf("pages of %d and %d cases, want 3 and 1", len(page1), len(page3))
+		}
+		if page1[0].ID != ids[6] || page3[0].ID != ids[0] {
+			t.Fatalf("order is not most recently updated first: %s … %s", page1[0].ID, page3[0].ID)
+		}
+	})
+
+	t.Run("Documents", func(t *testing.T) {
+		s := newStore(t)
+		must(t, s.Update(ctx, func(tx procedure.Tx) error { return tx.CreateCase(testCase("D-1", at)) }))
+		d1, err := s.PutDocument(ctx, procedure.Document{CaseID: "D-1", Topic: "informe-conclusion", Number: "UIT/INF/2026/0001", Content: []byte("%PDF-1 v1"), CreatedAt: at})
+		must(t, err)
+		d2, err := s.PutDocument(ctx, procedure.Document{CaseID: "D-1", Topic: "informe-conclusion", Number: "UIT/INF/2026/0001", Content: []byte("%PDF-1 v2"), CreatedAt: at})
+		must(t, err)
+		if d1.Version != 1 || d2.Version != 2 || d1.SHA256 == d2.SHA256 || len(d1.SHA256) != 64 {
+			t.Fatalf("versions %d, %d; hashes %s %s", d1.Version, d2.Version, d1.SHA256, d2.SHA256)
+		}
+		_, err = s.PutDocument(ctx, procedure.Document{CaseID: "nope", Topic: "x", Content: []byte("x")})
+		wantCode(t, err, procedure.ENOTFOUND)
+		docs, err := s.Documents(ctx, "D-1")
+		must(t, err)
+		if len(docs) != 2 || string(docs[0].Content) != "%PDF-1 v1" || string(docs[1].Content) != "%PDF-1 v2" {
+			t.Fatalf("documents read back wrong: %+v", docs)
+		}
+	})
+
+	t.Run("EngineFullFlow", func(t *testing.T) {
+		s := newStore(t)
+		e := NewEngine(t, s)
+		c := RunPR01(t, e, "Sistema de Trámites", "canary-secret-5f1e", 2)
+		if c.State != procedure.StateClosed || c.Step != 0 {
+			t.Fatalf("case ended in %s, step %d", c.State, c.Step)
+		}
+		must(t, e.Verify(ctx, c.ID))
+		h, _ := e.History(ctx, c.ID)
+		if len(h) != 12 { // request, forward, instruct, start, 2 × (observe, complete), conclude, approve, memo, acknowledge
+			t.Fatalf("history has %d entries, want 12", len(h))
+		}
+		items, _ := s.Outbox(ctx, procedure.OutboxQuery{CaseID: c.ID, Kind: procedure.EffectDocument})
+		if len(items) == 0 {
+			t.Fatal("no documents queued")
+		}
+	})
+
+	t.Run("ConcurrentFireExactlyOneWins", func(t *testing.T) {
+		s := newStore(t)
+		e := NewEngine(t, s)
+		c, err := e.Start(ctx, procedure.StartRequest{Procedure: procedure.CodePR02, Actor: Solicitante, Inputs: PR02Request("Concurrente")})
+		must(t, err)
+		const n = 6
+		var wg sync.WaitGroup
+		codes := make(chan procedure.Code, n)
+		for i := 0; i < n; i++ {
+			wg.Add(1)
+			go func(a procedure.Actor) {
+				defer wg.Done()
+				_, err := e.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: procedure.EventForward, Actor: a, Version: c.Version})
+				codes <- procedure.ErrorCode(err)
+			}([]procedure.Actor{Jefe, JefeAI}[i%2])
+		}
+		wg.Wait()
+		close(codes)
+		wins := 0
+		for code := range codes {
+			switch code {
+			case "":
+				wins++
+			case procedure.ECONFLICT:
+			default:
+				t.Fatalf("a losing fire returned %q, want conflict", code)
+			}
+		}
+		if wins != 1 {
+			t.Fatalf("%d fires won, want exactly 1", wins)
+		}
+		h, _ := s.History(ctx, c.ID)
+		if len(h) != 2 {
+			t.Fatalf("history has %d entries, want 2", len(h))
+		}
+		must(t, procedure.VerifyChain(h))
+		items, _ := s.Outbox(ctx, procedure.OutboxQuery{CaseID: c.ID})
+		seen := map[string]bool{}
+		for _, it := range items {
+			if seen[it.ID] {
+				t.Fatalf("outbox item %s doubled", it.ID)
+			}
+			seen[it.ID] = true
+		}
+	})
+}

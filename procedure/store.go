@@ -1,0 +1,106 @@
+package procedure
+
+import (
+	"context"
+	"time"
+)
+
+// Store persists cases, their history, their outbox and their documents.
+// Implementations: the in-memory store of this package (NewMemoryStore) and
+// storage/sqlite. Every implementation must pass proceduretest.TestStore.
+type Store interface {
+	// Update runs fn in one read-write transaction and commits it when fn
+	// returns nil; any error rolls everything back. Stores may serialise
+	// Update calls.
+	Update(ctx context.Context, fn func(Tx) error) error
+
+	// Case returns a case; ENOTFOUND if there is none.
+	Case(ctx context.Context, id string) (Case, error)
+	// History returns a case's entries in order; an empty slice when none.
+	History(ctx context.Context, caseID string) ([]Entry, error)
+	// Cases lists cases matching q, most recently updated first.
+	Cases(ctx context.Context, q CaseQuery) ([]Case, error)
+	// CountCases counts the cases matching q, ignoring its Limit and Offset.
+	CountCases(ctx context.Context, q CaseQuery) (int, error)
+
+	// Outbox lists outbox items matching q, oldest first.
+	Outbox(ctx context.Context, q OutboxQuery) ([]OutboxItem, error)
+	// UpdateOutbox records the outcome of processing an item: its Status,
+	// Attempts, NextAttempt and LastError. ENOTFOUND if unknown.
+	UpdateOutbox(ctx context.Context, item OutboxItem) error
+
+	// PutDocument stores a new version of a document and returns it with
+	// Version set (1 for the first). Existing versions are never changed.
+	PutDocument(ctx context.Context, doc Document) (Document, error)
+	// Documents returns every version of every document of a case, by topic
+	// then version.
+	Documents(ctx context.Context, caseID string) ([]Document, error)
+}
+
+// Tx is the view of a Store inside Update.
+type Tx interface {
+	// Case reads a case; ENOTFOUND if there is none.
+	Case(id string) (Case, error)
+	// LastEntry returns the last history entry of a case; ok is false when
+	// the case has none.
+	LastEntry(caseID string) (e Entry, ok bool, err error)
+	// CreateCase inserts a new case at Version 1; ECONFLICT if the ID exists.
+	CreateCase(c Case) error
+	// UpdateCase replaces a case whose stored Version is c.Version-1;
+	// ECONFLICT otherwise (someone else changed it first).
+	UpdateCase(c Case) error
+	// AppendEntry appends a history entry; ECONFLICT if its Seq is taken.
+	AppendEntry(e Entry) error
+	// Enqueue adds outbox items; ECONFLICT if an ID exists.
+	Enqueue(items ...OutboxItem) error
+	// NextNumber takes the next number of a series in a year: 1, 2, 3…
+	// without gaps, unique even under concurrent transactions.
+	NextNumber(series string, year int) (int, error)
+}
+
+// CaseQuery selects cases. Zero fields do not filter.
+type CaseQuery struct {
+	Procedure string
+	State     State
+	Unit      string
+	// Text matches the system name, case-insensitively, as a substring.
+	Text string
+	// Inbox, when set, keeps only the cases waiting for this actor.
+	Inbox *Actor
+	// Open keeps only cases that are not in a final state (Step > 0).
+	Open   bool
+	Limit  int
+	Offset int
+}
+
+// OutboxQuery selects outbox items. Zero fields do not filter.
+type OutboxQuery struct {
+	CaseID string
+	Kind   EffectKind
+	Status OutboxStatus
+	// DueBy keeps items whose NextAttempt is not after it.
+	DueBy time.Time
+	Limit int
+}
+
+// Directory finds actors. The engine uses it to check the profesional named
+// in step 3 and to address emails.
+type Directory interface {
+	// Actor returns an actor by ID; ENOTFOUND if unknown.
+	Actor(ctx context.Context, id string) (Actor, error)
+	// Holders returns the actors holding role; when unit is not empty, only
+	// members of that unit.
+	Holders(ctx context.Context, role RoleID, unit string) ([]Actor, error)
+}
+
+// Clock tells the time. Inject a fixed clock in tests.
+type Clock interface{ Now() time.Time }
+
+// ClockFunc adapts a function to Clock.
+type ClockFunc func() time.Time
+
+// Now calls f.
+func (f ClockFunc) Now() time.Time { return f() }
+
+// SystemClock is the wall clock.
+var SystemClock Clock = ClockFunc(time.Now)
