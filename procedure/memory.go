@@ -4,10 +4,12 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // MemoryStore is a Store that keeps everything in memory, for tests and for
@@ -283,6 +285,26 @@ func cloneItem(it OutboxItem) OutboxItem {
 	return it
 }
 
+// ClaimOutbox implements Store.
+func (s *MemoryStore) ClaimOutbox(ctx context.Context, kind EffectKind, owner string, now, until time.Time, limit int) ([]OutboxItem, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := []OutboxItem{}
+	for i := range s.outbox {
+		it := &s.outbox[i]
+		if it.Kind != kind || it.Status != OutboxPending || it.NextAttempt.After(now) ||
+			(it.ClaimedBy != "" && it.ClaimedBy != owner && it.ClaimedUntil.After(now)) {
+			continue
+		}
+		it.ClaimedBy, it.ClaimedUntil = owner, until
+		out = append(out, cloneItem(*it))
+		if limit > 0 && len(out) == limit {
+			break
+		}
+	}
+	return out, nil
+}
+
 // UpdateOutbox implements Store.
 func (s *MemoryStore) UpdateOutbox(ctx context.Context, item OutboxItem) error {
 	s.mu.Lock()
@@ -293,6 +315,7 @@ func (s *MemoryStore) UpdateOutbox(ctx context.Context, item OutboxItem) error {
 	}
 	cur := &s.outbox[i]
 	cur.Status, cur.Attempts, cur.NextAttempt, cur.LastError, cur.UpdatedAt = item.Status, item.Attempts, item.NextAttempt, item.LastError, item.UpdatedAt
+	cur.ClaimedBy, cur.ClaimedUntil = item.ClaimedBy, item.ClaimedUntil
 	return nil
 }
 
@@ -331,18 +354,25 @@ func (s *MemoryStore) Documents(ctx context.Context, caseID string) ([]Document,
 	return out, nil
 }
 
-// StaticDirectory is an in-memory Directory.
-type StaticDirectory struct{ actors []Actor }
+// StaticDirectory is an in-memory People: a Directory of actors that also
+// keeps password hashes. It is safe for concurrent use.
+type StaticDirectory struct {
+	mu     sync.Mutex
+	actors []Actor
+	hashes map[string][]byte
+}
 
-var _ Directory = (*StaticDirectory)(nil)
+var _ People = (*StaticDirectory)(nil)
 
-// NewDirectory returns a Directory of the given actors.
+// NewDirectory returns a directory of the given actors.
 func NewDirectory(actors ...Actor) *StaticDirectory {
-	return &StaticDirectory{actors: append([]Actor(nil), actors...)}
+	return &StaticDirectory{actors: append([]Actor(nil), actors...), hashes: map[string][]byte{}}
 }
 
 // Actor implements Directory.
 func (d *StaticDirectory) Actor(ctx context.Context, id string) (Actor, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	for _, a := range d.actors {
 		if a.ID == id {
 			return a, nil
@@ -353,6 +383,8 @@ func (d *StaticDirectory) Actor(ctx context.Context, id string) (Actor, error) {
 
 // Holders implements Directory.
 func (d *StaticDirectory) Holders(ctx context.Context, role RoleID, unit string) ([]Actor, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	var out []Actor
 	for _, a := range d.actors {
 		if _, ok := a.Holds(role); ok && (unit == "" || a.Unit == unit) {
@@ -360,4 +392,53 @@ func (d *StaticDirectory) Holders(ctx context.Context, role RoleID, unit string)
 		}
 	}
 	return out, nil
+}
+
+// SaveActor implements People.
+func (d *StaticDirectory) SaveActor(ctx context.Context, a Actor) error {
+	if a.ID == "" {
+		return Errorf(EINVALID, "la persona necesita un identificador")
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	a.Grants = slices.Clone(a.Grants)
+	for i := range d.actors {
+		if d.actors[i].ID == a.ID {
+			d.actors[i] = a
+			return nil
+		}
+	}
+	d.actors = append(d.actors, a)
+	return nil
+}
+
+// Actors implements People.
+func (d *StaticDirectory) Actors(ctx context.Context) ([]Actor, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	out := slices.Clone(d.actors)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+// SetPasswordHash implements People.
+func (d *StaticDirectory) SetPasswordHash(ctx context.Context, id string, hash []byte) error {
+	if _, err := d.Actor(ctx, id); err != nil {
+		return err
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.hashes[id] = slices.Clone(hash)
+	return nil
+}
+
+// PasswordHash implements People.
+func (d *StaticDirectory) PasswordHash(ctx context.Context, id string) ([]byte, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	h, ok := d.hashes[id]
+	if !ok {
+		return nil, Errorf(ENOTFOUND, "la persona %q no tiene contraseña", id)
+	}
+	return slices.Clone(h), nil
 }

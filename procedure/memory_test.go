@@ -10,3 +10,7 @@ import (
 func TestMemoryStore(t *testing.T) {
 	proceduretest.TestStore(t, func(t *testing.T) procedure.Store { return procedure.NewMemoryStore() })
 }
+
+func TestStaticDirectory(t *testing.T) {
+	proceduretest.TestPeople(t, func(t *testing.T) procedure.People { return procedure.NewDirectory() })
+}

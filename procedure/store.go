@@ -25,6 +25,12 @@ type Store interface {
 
 	// Outbox lists outbox items matching q, oldest first.
 	Outbox(ctx context.Context, q OutboxQuery) ([]OutboxItem, error)
+	// ClaimOutbox claims, for owner until the lease ends, up to limit
+	// pending items of kind whose NextAttempt is not after now and that no
+	// other owner holds under an unexpired lease, oldest first, and returns
+	// them with ClaimedBy and ClaimedUntil set. Two dispatchers, in one
+	// process or on two machines, never claim the same item at once.
+	ClaimOutbox(ctx context.Context, kind EffectKind, owner string, now, until time.Time, limit int) ([]OutboxItem, error)
 	// UpdateOutbox records the outcome of processing an item: its Status,
 	// Attempts, NextAttempt and LastError. ENOTFOUND if unknown.
 	UpdateOutbox(ctx context.Context, item OutboxItem) error
@@ -91,6 +97,23 @@ type Directory interface {
 	// Holders returns the actors holding role; when unit is not empty, only
 	// members of that unit.
 	Holders(ctx context.Context, role RoleID, unit string) ([]Actor, error)
+}
+
+// People is a Directory that also keeps actors and their password hashes.
+// The desktop client signs staff in with it. Stores that persist people
+// implement it and pass proceduretest.TestPeople.
+type People interface {
+	Directory
+	// SaveActor inserts an actor or replaces the one with its ID.
+	SaveActor(ctx context.Context, a Actor) error
+	// Actors returns every actor, ordered by name.
+	Actors(ctx context.Context) ([]Actor, error)
+	// SetPasswordHash stores an actor's password hash (bcrypt or similar,
+	// never the password); ENOTFOUND for an unknown actor.
+	SetPasswordHash(ctx context.Context, actorID string, hash []byte) error
+	// PasswordHash returns an actor's password hash; ENOTFOUND when the
+	// actor or its hash does not exist.
+	PasswordHash(ctx context.Context, actorID string) ([]byte, error)
 }
 
 // Clock tells the time. Inject a fixed clock in tests.

@@ -209,6 +209,77 @@ func TestStore(t *testing.T, newStore NewStore) {
 		wantCode(t, s.UpdateOutbox(ctx, procedure.OutboxItem{ID: "nope"}), procedure.ENOTFOUND)
 	})
 
+	t.Run("ClaimOutbox", func(t *testing.T) {
+		s := newStore(t)
+		must(t, s.Update(ctx, func(tx procedure.Tx) error { return tx.CreateCase(testCase("O-1", at)) }))
+		var items []procedure.OutboxItem
+		for i := 0; i < 30; i++ {
+			items = append(items, procedure.OutboxItem{ID: fmt.Sprintf("O-1/%02d/email/aviso", i), CaseID: "O-1", Seq: i + 1,
+				Kind: procedure.EffectEmail, Topic: "aviso", Status: procedure.OutboxPending, NextAttempt: at, CreatedAt: at, UpdatedAt: at})
+		}
+		items = append(items, procedure.OutboxItem{ID: "O-1/99/document/x", CaseID: "O-1", Seq: 99, Kind: procedure.EffectDocument,
+			Topic: "x", Status: procedure.OutboxPending, NextAttempt: at, CreatedAt: at, UpdatedAt: at})
+		must(t, s.Update(ctx, func(tx procedure.Tx) error { return tx.Enqueue(items...) }))
+		// Three dispatchers claim at once: every email goes to exactly one.
+		var mu sync.Mutex
+		owners := map[string]string{}
+		var wg sync.WaitGroup
+		for _, owner := range []string{"a", "b", "c"} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					got, err := s.ClaimOutbox(ctx, procedure.EffectEmail, owner, at, at.Add(time.Minute), 4)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					if len(got) == 0 {
+						return
+					}
+					mu.Lock()
+					for _, it := range got {
+						if prev, ok := owners[it.ID]; ok {
+							t.Errorf("%s claimed by %s and %s", it.ID, prev, owner)
+						}
+						if it.ClaimedBy != owner || !it.ClaimedUntil.Equal(at.Add(time.Minute)) || it.Kind != procedure.EffectEmail {
+							t.Errorf("claimed item %+v", it)
+						}
+						owners[it.ID] = owner
+					}
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+		if len(owners) != 30 {
+			t.Fatalf("%d emails claimed, want 30", len(owners))
+		}
+		// While the lease runs nobody else gets them; after it expires they
+		// can be claimed again (the holder died).
+		if got, _ := s.ClaimOutbox(ctx, procedure.EffectEmail, "d", at.Add(30*time.Second), at.Add(2*time.Minute), 0); len(got) != 0 {
+			t.Fatalf("claimed %d items under another's lease", len(got))
+		}
+		if got, _ := s.ClaimOutbox(ctx, procedure.EffectEmail, "d", at.Add(2*time.Minute), at.Add(3*time.Minute), 0); len(got) != 30 {
+			t.Fatalf("after the lease expired, claimed %d items, want 30", len(got))
+		}
+		// A sent item is never claimed again; a future NextAttempt waits.
+		first := items[0]
+		first.Status, first.UpdatedAt = procedure.OutboxSent, at
+		must(t, s.UpdateOutbox(ctx, first))
+		second := items[1]
+		second.NextAttempt, second.Attempts = at.Add(time.Hour), 1
+		must(t, s.UpdateOutbox(ctx, second))
+		got, _ := s.ClaimOutbox(ctx, procedure.EffectEmail, "e", at.Add(10*time.Minute), at.Add(11*time.Minute), 0)
+		if len(got) != 28 {
+			t.Fatalf("claimed %d items, want 28 (one sent, one not yet due)", len(got))
+		}
+		docs, _ := s.ClaimOutbox(ctx, procedure.EffectDocument, "e", at, at.Add(time.Minute), 0)
+		if len(docs) != 1 || docs[0].ID != "O-1/99/document/x" {
+			t.Fatalf("document claim = %+v", docs)
+		}
+	})
+
 	t.Run("NumbersGapFreeUnderConcurrency", func(t *testing.T) {
 		s := newStore(t)
 		const workers, each = 8, 10
@@ -381,4 +452,57 @@ func TestStore(t *testing.T, newStore NewStore) {
 			seen[it.ID] = true
 		}
 	})
+}
+
+// NewPeople opens a fresh, empty People for one subtest.
+type NewPeople func(t *testing.T) procedure.People
+
+// TestPeople runs the conformance suite of procedure.People.
+func TestPeople(t *testing.T, newPeople NewPeople) {
+	ctx := context.Background()
+	p := newPeople(t)
+	for _, a := range Actors() {
+		must(t, p.SaveActor(ctx, a))
+	}
+	got, err := p.Actor(ctx, JefeAI.ID)
+	must(t, err)
+	if got.Name != JefeAI.Name || got.Email != JefeAI.Email || got.Unit != JefeAI.Unit || len(got.Grants) != 1 || !got.Grants[0].Interim {
+		t.Fatalf("actor read back wrong: %+v", got)
+	}
+	_, err = p.Actor(ctx, "nadie")
+	wantCode(t, err, procedure.ENOTFOUND)
+	all, err := p.Actors(ctx)
+	must(t, err)
+	if len(all) != len(Actors()) || all[0].Name > all[len(all)-1].Name {
+		t.Fatalf("Actors returned %d, not ordered by name", len(all))
+	}
+	jefes, err := p.Holders(ctx, procedure.RoleJefeUIT, "")
+	must(t, err)
+	if len(jefes) != 2 {
+		t.Fatalf("%d holders of jefe_uit, want 2", len(jefes))
+	}
+	sol, err := p.Holders(ctx, procedure.RoleSolicitante, UnitGobierno)
+	must(t, err)
+	if len(sol) != 1 || sol[0].ID != Solicitante2.ID {
+		t.Fatalf("solicitantes of %s = %+v", UnitGobierno, sol)
+	}
+	// Replacing an actor changes its grants.
+	changed := Profesional2
+	changed.Grants = []procedure.Grant{{Role: procedure.RoleProfesionalSS}, {Role: procedure.RoleResponsableSS, Interim: true}}
+	must(t, p.SaveActor(ctx, changed))
+	if got, _ := p.Actor(ctx, changed.ID); len(got.Grants) != 2 {
+		t.Fatalf("grants after replace: %+v", got.Grants)
+	}
+	if all2, _ := p.Actors(ctx); len(all2) != len(all) {
+		t.Fatalf("replacing an actor changed the count to %d", len(all2))
+	}
+	_, err = p.PasswordHash(ctx, Jefe.ID)
+	wantCode(t, err, procedure.ENOTFOUND)
+	must(t, p.SetPasswordHash(ctx, Jefe.ID, []byte("$2a$10$hash")))
+	h, err := p.PasswordHash(ctx, Jefe.ID)
+	must(t, err)
+	if string(h) != "$2a$10$hash" {
+		t.Fatalf("hash read back %q", h)
+	}
+	wantCode(t, p.SetPasswordHash(ctx, "nadie", []byte("x")), procedure.ENOTFOUND)
 }
