@@ -293,7 +293,7 @@ func (s *MemoryStore) ClaimOutbox(ctx context.Context, kind EffectKind, owner st
 	for i := range s.outbox {
 		it := &s.outbox[i]
 		if it.Kind != kind || it.Status != OutboxPending || it.NextAttempt.After(now) ||
-			(it.ClaimedBy != "" && it.ClaimedBy != owner && it.ClaimedUntil.After(now)) {
+			(it.ClaimedBy != "" && it.ClaimedUntil.After(now)) {
 			continue
 		}
 		it.ClaimedBy, it.ClaimedUntil = owner, until

@@ -26,8 +26,9 @@ type Store interface {
 	// Outbox lists outbox items matching q, oldest first.
 	Outbox(ctx context.Context, q OutboxQuery) ([]OutboxItem, error)
 	// ClaimOutbox claims, for owner until the lease ends, up to limit
-	// pending items of kind whose NextAttempt is not after now and that no
-	// other owner holds under an unexpired lease, oldest first, and returns
+	// pending items of kind whose NextAttempt is not after now and that
+	// nobody (owner included) holds under an unexpired lease, oldest first
+	// (by CreatedAt, then ID), and returns
 	// them with ClaimedBy and ClaimedUntil set. Two dispatchers, in one
 	// process or on two machines, never claim the same item at once.
 	ClaimOutbox(ctx context.Context, kind EffectKind, owner string, now, until time.Time, limit int) ([]OutboxItem, error)
