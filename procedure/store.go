@@ -128,3 +128,14 @@ func (f ClockFunc) Now() time.Time { return f() }
 
 // SystemClock is the wall clock.
 var SystemClock Clock = ClockFunc(time.Now)
+
+// ChangeFeed tells a client which cases changed, whoever changed them: this
+// process, another process on the same SQLite file, or another machine on
+// the same PostgreSQL database. The desktop client refreshes its inbox
+// from it.
+type ChangeFeed interface {
+	// Watch returns a channel that receives the ID of every case that
+	// changes after the call, until ctx ends; then the channel is closed.
+	// A slow reader may see an ID once for several changes.
+	Watch(ctx context.Context) (<-chan string, error)
+}
