@@ -155,7 +155,10 @@ func (e *Engine) Start(ctx context.Context, req StartRequest) (Case, error) {
 	ev := c.def.StartEvent()
 	cs := Case{Procedure: req.Procedure, Unit: strings.TrimSpace(req.Inputs[c.def.Unit])}
 	out, err := e.transition(ctx, c, ev, cs, req.Actor, req.Inputs, req.Comment, true)
-	return out, wrapOp("start "+req.Procedure, err)
+	if err != nil {
+		return Case{}, wrapOp("start "+req.Procedure, err)
+	}
+	return out, nil
 }
 
 // Fire fires an event on a case as actor. Errors: ENOTFOUND (no such case),
@@ -178,7 +181,10 @@ func (e *Engine) Fire(ctx context.Context, req FireRequest) (Case, error) {
 		return Case{}, Errorf(EINVALIDTRANSITION, "el procedimiento %s no tiene la acción %q", c.def.Code, req.Event)
 	}
 	out, err := e.transition(ctx, c, ev, cs, req.Actor, req.Inputs, req.Comment, false)
-	return out, wrapOp(fmt.Sprintf("fire %s on %s", req.Event, req.CaseID), err)
+	if err != nil {
+		return Case{}, wrapOp("fire "+string(req.Event)+" on "+req.CaseID, err)
+	}
+	return out, nil
 }
 
 // authorize returns the grant under which actor may fire ev on cs.
@@ -214,7 +220,8 @@ func actorName(a Actor) string {
 // secrets. Every problem is reported at once.
 func (e *Engine) validate(ctx context.Context, ev *EventDef, in Inputs) (Inputs, map[string]string, error) {
 	var problems []string
-	public, secret := Inputs{}, map[string]string{}
+	public := make(Inputs, len(ev.Inputs))
+	var secret map[string]string
 	for name := range in {
 		if _, ok := ev.Input(name); !ok {
 			problems = append(problems, fmt.Sprintf("el dato %q no corresponde a %q", name, ev.Label))
@@ -278,6 +285,9 @@ func (e *Engine) validate(ctx context.Context, ev *EventDef, in Inputs) (Inputs,
 			}
 		}
 		if spec.Kind == InputSecret {
+			if secret == nil {
+				secret = map[string]string{}
+			}
 			secret[spec.Name] = v
 		} else {
 			public[spec.Name] = v
@@ -346,7 +356,7 @@ func (e *Engine) transition(ctx context.Context, c *compiled, ev *EventDef, cs C
 		return Case{}, err
 	}
 	now := e.clock.Now().UTC()
-	next := cs.Clone()
+	next := cs // cs is the engine's own copy, read from the store
 	next.State = State(m.Current())
 	if next.Data == nil {
 		next.Data = Inputs{}

@@ -1,0 +1,86 @@
+package procedure_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/looplab/fsm"
+
+	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/proceduretest"
+)
+
+// BenchmarkFire measures one engine transition on the in-memory store:
+// guard, input check, a fresh looplab/fsm machine, history hash, outbox
+// (an email with To and Cc resolved from the directory) and commit. The
+// iterations walk the observation loop of step 4 and 5 (observe, complete)
+// on a pool of cases, so the store stays small.
+func BenchmarkFire(b *testing.B) {
+	ctx := context.Background()
+	e := proceduretest.NewEngine(b, procedure.NewMemoryStore())
+	const pool = 64
+	ids := make([]string, pool)
+	for i := range ids {
+		c, err := e.Start(ctx, procedure.StartRequest{Procedure: procedure.CodePR02, Actor: proceduretest.Solicitante, Inputs: proceduretest.PR02Request("Bench")})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, s := range []struct {
+			a  procedure.Actor
+			ev procedure.EventName
+			in procedure.Inputs
+		}{
+			{proceduretest.Jefe, procedure.EventForward, nil},
+			{proceduretest.Responsable, procedure.EventInstruct, procedure.Inputs{"profesional": proceduretest.Profesional.ID}},
+			{proceduretest.Profesional, procedure.EventStart, nil},
+		} {
+			if _, err := e.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: s.ev, Actor: s.a, Inputs: s.in}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		ids[i] = c.ID
+	}
+	observe := procedure.Inputs{"observations": "Falta la variable DB_HOST."}
+	answer := procedure.Inputs{"answer": "DB_HOST=10.0.0.5"}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		req := procedure.FireRequest{CaseID: ids[i%pool], Event: procedure.EventObserve, Actor: proceduretest.Profesional, Inputs: observe}
+		if (i/pool)%2 == 1 {
+			req.Event, req.Actor, req.Inputs = procedure.EventComplete, proceduretest.Solicitante, answer
+		}
+		if _, err := e.Fire(ctx, req); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkLooplabEvent is the bare library underneath: NewFSM with the
+// same events as PR02 and one Event, alternating observe and complete as
+// BenchmarkFire does.
+func BenchmarkLooplabEvent(b *testing.B) {
+	ctx := context.Background()
+	var events fsm.Events
+	for _, ev := range procedure.PR02().Events {
+		src := []string{"[*]"}
+		if len(ev.From) > 0 {
+			src = src[:0]
+			for _, f := range ev.From {
+				src = append(src, string(f))
+			}
+		}
+		events = append(events, fsm.EventDesc{Name: string(ev.Name), Src: src, Dst: string(ev.To)})
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		from, ev := procedure.StateInProgress, procedure.EventObserve
+		if (i/64)%2 == 1 {
+			from, ev = procedure.StateObserved, procedure.EventComplete
+		}
+		m := fsm.NewFSM(string(from), events, nil)
+		if err := m.Event(ctx, string(ev)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
