@@ -1,0 +1,284 @@
+package postgres_test
+
+import (
+	"context"
+	"encoding/hex"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/proceduretest"
+	"github.com/tramite/tramite/storage/postgres"
+)
+
+func TestMigrationsConcurrentOpen(t *testing.T) {
+	dbURL := newDatabase(t)
+	ctx := context.Background()
+	const clients = 6
+	var wg sync.WaitGroup
+	errs := make(chan error, clients)
+	for i := 0; i < clients; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s, err := postgres.Open(ctx, dbURL)
+			if err != nil {
+				errs <- err
+				return
+			}
+			s.Close()
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatalf("a client starting at the same time as others failed: %v", err)
+	}
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var n, max int
+	if err := conn.QueryRow(ctx, "SELECT count(*), max(version) FROM schema_version").Scan(&n, &max); err != nil {
+		t.Fatal(err)
+	}
+	if n != postgres.SchemaVersion() || max != postgres.SchemaVersion() {
+		t.Fatalf("schema_version has %d rows up to %d, want each of the %d migrations once", n, max, postgres.SchemaVersion())
+	}
+}
+
+func TestOpenRefusesNewerSchema(t *testing.T) {
+	s, dbURL := mustOpen(t)
+	s.Close()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "INSERT INTO schema_version (version, name) VALUES ($1, 'from_the_future.sql')", postgres.SchemaVersion()+1); err != nil {
+		t.Fatal(err)
+	}
+	_, err = postgres.Open(ctx, dbURL)
+	if procedure.ErrorCode(err) != procedure.EINVALID || !strings.Contains(procedure.ErrorMessage(err), "actualice tramite") {
+		t.Fatalf("opening a newer schema: %v, want EINVALID asking to update tramite", err)
+	}
+}
+
+func TestOpenErrors(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name string
+		url  string
+		code procedure.Code
+	}{
+		{"malformed URL", "postgres://tramite:secreto@[::1", procedure.EINVALID},
+		{"unknown parameter value", "postgres://tramite@127.0.0.1/x?sslmode=sometimes", procedure.EINVALID},
+		{"nobody listening", "postgres://tramite:secreto@127.0.0.1:1/tramite?sslmode=disable&connect_timeout=5", procedure.EINTERNAL},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := postgres.Open(ctx, tt.url)
+			if err == nil {
+				s.Close()
+				t.Fatal("Open succeeded")
+			}
+			if got := procedure.ErrorCode(err); got != tt.code {
+				t.Fatalf("code %q (%v), want %q", got, err, tt.code)
+			}
+			if strings.Contains(procedure.ErrorMessage(err), "secreto") {
+				t.Fatalf("the message shows the password: %q", procedure.ErrorMessage(err))
+			}
+		})
+	}
+}
+
+func TestBadTextIsInvalidAndLosesNothing(t *testing.T) {
+	s, _ := mustOpen(t)
+	ctx := context.Background()
+	at := time.Date(2026, 11, 26, 13, 0, 0, 0, time.UTC)
+	c := procedure.Case{ID: "N-1", Procedure: procedure.CodePR01, State: procedure.StateRequested, System: "con\x00nulo", CreatedAt: at, UpdatedAt: at}
+	err := s.Update(ctx, func(tx procedure.Tx) error { return tx.CreateCase(c) })
+	if procedure.ErrorCode(err) != procedure.EINVALID {
+		t.Fatalf("a NUL byte: %v, want EINVALID", err)
+	}
+	c.System = "sin nulo"
+	if err := s.Update(ctx, func(tx procedure.Tx) error { return tx.CreateCase(c) }); err != nil {
+		t.Fatalf("after the refusal the same case could not be stored: %v", err)
+	}
+}
+
+// A conflict inside a transaction does not abort it: the caller may go on,
+// as with the in-memory store.
+func TestConflictKeepsTransactionUsable(t *testing.T) {
+	s, _ := mustOpen(t)
+	ctx := context.Background()
+	at := time.Date(2026, 11, 26, 13, 0, 0, 0, time.UTC)
+	c := procedure.Case{ID: "K-1", Procedure: procedure.CodePR01, State: procedure.StateRequested, CreatedAt: at, UpdatedAt: at}
+	if err := s.Update(ctx, func(tx procedure.Tx) error { return tx.CreateCase(c) }); err != nil {
+		t.Fatal(err)
+	}
+	err := s.Update(ctx, func(tx procedure.Tx) error {
+		if err := tx.CreateCase(c); procedure.ErrorCode(err) != procedure.ECONFLICT {
+			t.Errorf("duplicate CreateCase: %v, want ECONFLICT", err)
+		}
+		if err := tx.AppendEntry(procedure.Entry{CaseID: c.ID, Seq: 2, At: at}); procedure.ErrorCode(err) != procedure.ECONFLICT {
+			t.Errorf("first entry with Seq 2: %v, want ECONFLICT", err)
+		}
+		c2 := c
+		c2.ID = "K-2"
+		return tx.CreateCase(c2)
+	})
+	if err != nil {
+		t.Fatalf("transaction after a conflict: %v", err)
+	}
+	if _, err := s.Case(ctx, "K-2"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestHistoryIsAppendOnly(t *testing.T) {
+	s, dbURL := mustOpen(t)
+	ctx := context.Background()
+	e := proceduretest.NewEngine(t, s)
+	c := proceduretest.RunPR01(t, e, "Inalterable", "x", 0)
+	if _, err := s.PutDocument(ctx, procedure.Document{CaseID: c.ID, Topic: "hoja-de-ruta", Content: []byte("%PDF")}); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	for _, sql := range []string{
+		"UPDATE history SET actor_name = 'Otro' WHERE case_id = $1",
+		"DELETE FROM history WHERE case_id = $1",
+		"UPDATE documents SET number = 'X' WHERE case_id = $1",
+	} {
+		if _, err := conn.Exec(ctx, sql, c.ID); err == nil {
+			t.Errorf("%s: the database allowed it", sql)
+		}
+	}
+	if err := e.Verify(ctx, c.ID); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// History keeps the exact instant of each entry, nanoseconds included,
+// since the hash chain covers it.
+func TestHistoryKeepsNanoseconds(t *testing.T) {
+	s, _ := mustOpen(t)
+	ctx := context.Background()
+	var tick int64
+	clock := procedure.ClockFunc(func() time.Time {
+		tick++
+		return time.Date(2026, 11, 26, 13, 0, 0, 123456789, time.UTC).Add(time.Duration(tick))
+	})
+	sealer, _ := procedure.NewAESSealer(proceduretest.Key)
+	e, err := procedure.NewEngine(s, procedure.WithDirectory(proceduretest.Directory()), procedure.WithClock(clock), procedure.WithSealer(sealer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := proceduretest.RunPR01(t, e, "Nanos", "x", 1)
+	if err := e.Verify(ctx, c.ID); err != nil {
+		t.Fatalf("hash chain after a round trip: %v", err)
+	}
+}
+
+// The plaintext of a PR01 credential never reaches any table: every row of
+// every table, as text, is searched for it.
+func TestSecretsNeverStoredInPlaintext(t *testing.T) {
+	s, dbURL := mustOpen(t)
+	ctx := context.Background()
+	e := proceduretest.NewEngine(t, s)
+	const canary = "canary-pg-7d3b9e"
+	c := proceduretest.RunPR01(t, e, "Canario", canary, 1)
+	got, err := e.RevealSecrets(ctx, proceduretest.Profesional, c.ID)
+	if err != nil || got["credentials"] != canary {
+		t.Fatalf("the profesional cannot read the credentials back: %v %v", got, err)
+	}
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tables, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil || len(tables) < 6 {
+		t.Fatalf("tables %v: %v", tables, err)
+	}
+	needles := []string{canary, hex.EncodeToString([]byte(canary)), "tok-" + canary}
+	for _, table := range tables {
+		rows, err := conn.Query(ctx, "SELECT t::text FROM "+pgx.Identifier{table}.Sanitize()+" t")
+		if err != nil {
+			t.Fatal(err)
+		}
+		dump, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, row := range dump {
+			for _, n := range needles {
+				if strings.Contains(strings.ToLower(row), strings.ToLower(n)) {
+					t.Fatalf("table %s holds the secret in plaintext: %s", table, row)
+				}
+			}
+		}
+	}
+}
+
+func TestWatch(t *testing.T) {
+	a, dbURL := mustOpen(t)
+	b, err := postgres.Open(context.Background(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	wctx, stop := context.WithCancel(ctx)
+	feed, err := a.Watch(wctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	closedByStore, err := a.Watch(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Changes made through another store (another machine) are heard.
+	e := proceduretest.NewEngine(t, b)
+	c, err := e.Start(ctx, procedure.StartRequest{Procedure: procedure.CodePR02, Actor: proceduretest.Solicitante, Inputs: proceduretest.PR02Request("Vigilado")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: procedure.EventForward, Actor: proceduretest.Jefe}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case id := <-feed:
+		if id != c.ID {
+			t.Fatalf("heard %q, want %q", id, c.ID)
+		}
+	case <-ctx.Done():
+		t.Fatal("no change heard")
+	}
+	// Ending the context closes the channel.
+	stop()
+	for range feed {
+	}
+	// Closing the store closes the rest.
+	a.Close()
+	for range closedByStore {
+	}
+	if _, err := a.Watch(ctx); procedure.ErrorCode(err) != procedure.EINVALID {
+		t.Fatalf("Watch after Close: %v, want EINVALID", err)
+	}
+}
