@@ -1,0 +1,507 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tramite/tramite/procedure"
+)
+
+// Defaults of a Dispatcher.
+const (
+	DefaultBatchSize     = 50
+	DefaultLease         = 15 * time.Minute
+	DefaultBackoffBase   = 30 * time.Second
+	DefaultBackoffMax    = time.Hour
+	DefaultMaxAttempts   = 12
+	DefaultNotReadyDelay = 30 * time.Second
+	DefaultPollInterval  = 15 * time.Second
+)
+
+// Dispatcher sends the email items of a store's outbox. Create it with
+// NewDispatcher; it is safe for concurrent use, and several dispatchers
+// (in one process or on several machines) may drain one store: the
+// store's leases keep them from sending the same item at once.
+type Dispatcher struct {
+	store         procedure.Store
+	defs          Definitions
+	cfg           Config
+	clock         procedure.Clock
+	owner         string
+	batch         int
+	lease         time.Duration
+	backoffBase   time.Duration
+	backoffMax    time.Duration
+	maxAttempts   int
+	notReadyDelay time.Duration
+	poll          time.Duration
+	log           *slog.Logger
+	journal       journal
+	wake          chan struct{}
+}
+
+// Option configures a Dispatcher.
+type Option func(*Dispatcher)
+
+// WithClock sets the clock that decides when items are due and when
+// leases end (default procedure.SystemClock).
+func WithClock(c procedure.Clock) Option { return func(d *Dispatcher) { d.clock = c } }
+
+// WithOwner names the dispatcher in the store's claims (default
+// "notify/<hostname>/<pid>").
+func WithOwner(owner string) Option { return func(d *Dispatcher) { d.owner = owner } }
+
+// WithBatchSize sets how many items are claimed at once (default 50).
+func WithBatchSize(n int) Option { return func(d *Dispatcher) { d.batch = n } }
+
+// WithLease sets how long a claim lasts (default 15 minutes). Items whose
+// lease is about to end are released rather than sent.
+func WithLease(l time.Duration) Option { return func(d *Dispatcher) { d.lease = l } }
+
+// WithBackoff sets the delay after the first temporary failure and its
+// ceiling: the delay doubles with every attempt, with random jitter in
+// its upper half (default 30s and 1h).
+func WithBackoff(base, max time.Duration) Option {
+	return func(d *Dispatcher) { d.backoffBase, d.backoffMax = base, max }
+}
+
+// WithMaxAttempts sets after how many temporary failures of a message
+// (4xx replies, a connection lost while sending it) the item is marked
+// failed (default 12). Failures to reach the server at all never fail an
+// item: it waits, pending, until the server is back.
+func WithMaxAttempts(n int) Option { return func(d *Dispatcher) { d.maxAttempts = n } }
+
+// WithNotReadyDelay sets how long to wait before looking again for an
+// attachment that is not rendered yet (default 30s).
+func WithNotReadyDelay(t time.Duration) Option { return func(d *Dispatcher) { d.notReadyDelay = t } }
+
+// WithPollInterval sets how often Run drains the outbox (default 15s).
+func WithPollInterval(t time.Duration) Option { return func(d *Dispatcher) { d.poll = t } }
+
+// WithLogger sets the logger (default: discard). Message bodies and
+// credentials are never logged.
+func WithLogger(l *slog.Logger) Option { return func(d *Dispatcher) { d.log = l } }
+
+// NewDispatcher returns a Dispatcher of store's email outbox. defs gives
+// the procedure definitions (a *procedure.Engine will do). It returns
+// EINVALID when cfg is invalid.
+func NewDispatcher(store procedure.Store, defs Definitions, cfg Config, opts ...Option) (*Dispatcher, error) {
+	if store == nil || defs == nil {
+		return nil, procedure.Errorf(procedure.EINVALID, "el despachador de correo necesita el almacenamiento y las definiciones de los procedimientos")
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	host, _ := os.Hostname()
+	d := &Dispatcher{store: store, defs: defs, cfg: cfg, clock: procedure.SystemClock,
+		owner: "notify/" + host + "/" + strconv.Itoa(os.Getpid()),
+		batch: DefaultBatchSize, lease: DefaultLease, backoffBase: DefaultBackoffBase, backoffMax: DefaultBackoffMax,
+		maxAttempts: DefaultMaxAttempts, notReadyDelay: DefaultNotReadyDelay, poll: DefaultPollInterval,
+		log: slog.New(slog.DiscardHandler), journal: journal{dir: cfg.MailDir}, wake: make(chan struct{}, 1)}
+	for _, o := range opts {
+		o(d)
+	}
+	if d.batch <= 0 || d.lease <= 0 || d.backoffBase <= 0 || d.backoffMax < d.backoffBase || d.maxAttempts <= 0 || d.poll <= 0 {
+		return nil, procedure.Errorf(procedure.EINVALID, "opciones del despachador inválidas: el lote, la concesión, las esperas y los intentos deben ser positivos")
+	}
+	return d, nil
+}
+
+// Stats counts what one Drain did.
+type Stats struct {
+	// Sent: accepted by the server in this pass.
+	Sent int
+	// Recovered: found already accepted (their .eml exists) and marked
+	// sent without sending them again.
+	Recovered int
+	// Retried: left pending after a temporary failure.
+	Retried int
+	// NotReady: left pending because an attachment is not rendered yet.
+	NotReady int
+	// Failed: marked failed (permanent failure, or too many attempts).
+	Failed int
+	// Skipped: their topic is switched off in Config.Kinds.
+	Skipped int
+	// Released: claimed but put back untouched (lease about to end, or
+	// the context ended).
+	Released int
+}
+
+// Total is the number of items the pass handled.
+func (s Stats) Total() int {
+	return s.Sent + s.Recovered + s.Retried + s.NotReady + s.Failed + s.Skipped + s.Released
+}
+
+// String reports the counts in Spanish.
+func (s Stats) String() string {
+	return fmt.Sprintf("enviados %d, recuperados %d, reintentar %d, en espera de adjunto %d, fallidos %d, omitidos %d, devueltos %d",
+		s.Sent, s.Recovered, s.Retried, s.NotReady, s.Failed, s.Skipped, s.Released)
+}
+
+type caseData struct {
+	cs      procedure.Case
+	def     *procedure.Definition
+	history []procedure.Entry
+	docs    []procedure.Document
+	err     error
+}
+
+// pass is the state of one Drain.
+type pass struct {
+	now     time.Time
+	cl      *client
+	connErr error
+	cases   map[string]*caseData
+	stats   Stats
+	errs    []error
+}
+
+// Drain makes one pass over the outbox: it claims the email items due now
+// and sends them over one connection, which it opens only if there is
+// something to send. Items it cannot send now are left pending for a
+// later pass. The error reports what stopped sending (the server
+// unreachable, the context ended, the store failing); Stats says what
+// happened to each item either way.
+func (d *Dispatcher) Drain(ctx context.Context) (Stats, error) {
+	p := &pass{now: d.clock.Now(), cases: map[string]*caseData{}}
+	defer func() {
+		if p.cl != nil {
+			p.cl.close()
+		}
+	}()
+	for {
+		items, err := d.store.ClaimOutbox(ctx, procedure.EffectEmail, d.owner, p.now, d.clock.Now().Add(d.lease), d.batch)
+		if err != nil {
+			p.errs = append(p.errs, fmt.Errorf("claim outbox: %w", err))
+			break
+		}
+		for _, it := range items {
+			d.process(ctx, p, it)
+		}
+		if len(items) < d.batch || ctx.Err() != nil {
+			break
+		}
+	}
+	if p.connErr != nil {
+		p.errs = append(p.errs, p.connErr)
+	}
+	if ctx.Err() != nil {
+		p.errs = append(p.errs, ctx.Err())
+	}
+	return p.stats, errors.Join(p.errs...)
+}
+
+// Run drains the outbox every poll interval, and at once after Wake,
+// until ctx ends; it returns ctx's error. Failures are logged and retried
+// on the next pass.
+func (d *Dispatcher) Run(ctx context.Context) error {
+	t := time.NewTicker(d.poll)
+	defer t.Stop()
+	for {
+		st, err := d.Drain(ctx)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err != nil {
+			d.log.LogAttrs(ctx, slog.LevelWarn, "notify drain", slog.String("error", err.Error()), slog.String("stats", st.String()))
+		} else if st.Total() > 0 {
+			d.log.LogAttrs(ctx, slog.LevelInfo, "notify drain", slog.String("stats", st.String()))
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		case <-d.wake:
+		}
+	}
+}
+
+// Wake makes Run drain now instead of at the next tick, e.g. right after
+// a transition committed. It never blocks.
+func (d *Dispatcher) Wake() {
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
+}
+
+// backoff returns the wait after the n-th failed attempt (n >= 1).
+func (d *Dispatcher) backoff(n int) time.Duration {
+	delay := d.backoffMax
+	if n < 40 {
+		if b := d.backoffBase << (n - 1); b > 0 && b < d.backoffMax {
+			delay = b
+		}
+	}
+	half := delay / 2
+	if half <= 0 {
+		return delay
+	}
+	return delay - half + rand.N(half+1)
+}
+
+// finish records the item's outcome and releases its claim.
+func (d *Dispatcher) finish(ctx context.Context, p *pass, it procedure.OutboxItem, now time.Time) {
+	it.ClaimedBy, it.ClaimedUntil, it.UpdatedAt = "", time.Time{}, now
+	if err := d.store.UpdateOutbox(ctx, it); err != nil {
+		p.errs = append(p.errs, fmt.Errorf("update outbox %s: %w", it.ID, err))
+		d.log.LogAttrs(ctx, slog.LevelError, "notify update outbox", slog.String("item", it.ID), slog.String("status", string(it.Status)), slog.String("error", err.Error()))
+	}
+}
+
+func (d *Dispatcher) margin() time.Duration {
+	return 5*d.cfg.commandTimeout() + d.cfg.dialTimeout()
+}
+
+func (d *Dispatcher) process(ctx context.Context, p *pass, it procedure.OutboxItem) {
+	now := d.clock.Now()
+	log := func(level slog.Level, msg string, attrs ...slog.Attr) {
+		d.log.LogAttrs(ctx, level, msg, append([]slog.Attr{slog.String("item", it.ID)}, attrs...)...)
+	}
+	if !now.Before(it.ClaimedUntil) {
+		// Our lease ended: someone else may hold the item now. Leave it.
+		p.stats.Released++
+		return
+	}
+	release := func() {
+		it.NextAttempt = now
+		p.stats.Released++
+		d.finish(ctx, p, it, now)
+	}
+	if ctx.Err() != nil || now.Add(d.margin()).After(it.ClaimedUntil) {
+		release()
+		return
+	}
+	retry := func(reason string, counts bool) {
+		it.Attempts++
+		it.LastError = reason
+		if counts && it.Attempts >= d.maxAttempts {
+			it.Status = procedure.OutboxFailed
+			it.LastError = fmt.Sprintf("falló tras %d intentos: %s", it.Attempts, reason)
+			p.stats.Failed++
+			log(slog.LevelWarn, "notify failed", slog.String("error", it.LastError))
+		} else {
+			it.NextAttempt = now.Add(d.backoff(it.Attempts))
+			p.stats.Retried++
+		}
+		d.finish(ctx, p, it, now)
+	}
+	fail := func(reason string) {
+		it.Attempts++
+		it.Status, it.LastError = procedure.OutboxFailed, reason
+		p.stats.Failed++
+		log(slog.LevelWarn, "notify failed", slog.String("error", reason))
+		d.finish(ctx, p, it, now)
+	}
+	if !d.cfg.Enabled(it.Topic) {
+		it.Status, it.LastError = procedure.OutboxSkipped, "este tipo de correo ("+it.Topic+") está desactivado en la configuración"
+		p.stats.Skipped++
+		d.finish(ctx, p, it, now)
+		return
+	}
+	if d.journal.sent(it) {
+		// Accepted by the server in an earlier attempt whose outcome was
+		// not recorded (the process died or the store failed after 250).
+		it.Status, it.LastError = procedure.OutboxSent, ""
+		p.stats.Recovered++
+		log(slog.LevelInfo, "notify recovered: already accepted, not sent again")
+		d.finish(ctx, p, it, now)
+		return
+	}
+	content, notReady, err := d.content(ctx, p, it)
+	switch {
+	case err != nil && procedure.ErrorCode(err) == procedure.ENOTFOUND:
+		fail(procedure.ErrorMessage(err))
+		return
+	case err != nil:
+		it.LastError = "no se pudieron leer los datos del trámite: " + err.Error()
+		it.NextAttempt = now.Add(d.backoff(1))
+		p.stats.Retried++
+		d.finish(ctx, p, it, now)
+		return
+	case notReady != "":
+		it.LastError, it.NextAttempt = notReady, now.Add(d.notReadyDelay)
+		p.stats.NotReady++
+		d.finish(ctx, p, it, now)
+		return
+	}
+	email, err := Build(d.cfg, content)
+	var raw []byte
+	if err == nil {
+		raw, err = Compose(email)
+	}
+	if err != nil {
+		fail("no se pudo redactar el correo: " + procedure.ErrorMessage(err))
+		return
+	}
+	if p.connErr != nil {
+		retry(procedure.ErrorMessage(p.connErr)+": "+p.connErr.Error(), false)
+		return
+	}
+	if p.cl == nil {
+		if p.cl, err = dial(ctx, d.cfg); err != nil {
+			p.cl, p.connErr = nil, err
+			if ctx.Err() != nil {
+				release()
+				return
+			}
+			retry(procedure.ErrorMessage(err)+": "+err.Error(), false)
+			return
+		}
+	}
+	if err := d.journal.begin(it, raw); err != nil {
+		it.LastError, it.NextAttempt = "no se pudo guardar la copia .eml, no se envió: "+err.Error(), now.Add(d.backoff(1))
+		p.stats.Retried++
+		d.finish(ctx, p, it, now)
+		return
+	}
+	out := p.cl.send(d.cfg.From.Email, envelope(it), raw)
+	if out.broken {
+		p.cl.abort()
+		p.cl = nil
+	}
+	if out.err == nil {
+		if err := d.journal.commit(it); err != nil {
+			log(slog.LevelError, "notify journal", slog.String("error", err.Error()))
+		}
+		it.Status, it.LastError = procedure.OutboxSent, ""
+		if len(out.rejected) > 0 {
+			it.LastError = "enviado, pero el servidor rechazó a: " + strings.Join(out.rejected, "; ")
+		}
+		it.Attempts++
+		p.stats.Sent++
+		log(slog.LevelInfo, "notify sent", slog.String("reply", out.reply))
+		d.finish(ctx, p, it, now)
+		return
+	}
+	d.journal.abandon(it)
+	if ctx.Err() != nil {
+		release()
+		return
+	}
+	if out.temporary {
+		retry("error temporal del servidor de correo, se reintentará: "+out.err.Error(), true)
+		return
+	}
+	fail("el servidor de correo rechazó el mensaje: " + out.err.Error() + ". Corrija la causa y reintente el envío a mano")
+}
+
+// envelope returns the SMTP recipients of an item: To and Cc, without
+// duplicates.
+func envelope(it procedure.OutboxItem) []string {
+	out := make([]string, 0, len(it.To)+len(it.Cc))
+	seen := map[string]bool{}
+	for _, a := range append(append([]procedure.Address{}, it.To...), it.Cc...) {
+		k := strings.ToLower(a.Email)
+		if a.Email == "" || seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, a.Email)
+	}
+	return out
+}
+
+// content gathers what the email of it is made from. notReady is set when
+// an attachment is not rendered yet.
+func (d *Dispatcher) content(ctx context.Context, p *pass, it procedure.OutboxItem) (c Content, notReady string, err error) {
+	cd, ok := p.cases[it.CaseID]
+	if !ok {
+		cd = &caseData{}
+		p.cases[it.CaseID] = cd
+		cd.cs, cd.err = d.store.Case(ctx, it.CaseID)
+		if cd.err == nil {
+			cd.def, cd.err = d.defs.Definition(cd.cs.Procedure)
+		}
+		if cd.err == nil {
+			cd.history, cd.err = d.store.History(ctx, it.CaseID)
+		}
+		if cd.err != nil && procedure.ErrorCode(cd.err) != procedure.ENOTFOUND {
+			delete(p.cases, it.CaseID) // a store failure: read again next time
+		}
+	}
+	if cd.err != nil {
+		return c, "", cd.err
+	}
+	c = Content{Item: it, Case: cd.cs, Definition: cd.def}
+	found := false
+	for _, e := range cd.history {
+		if e.Seq == it.Seq {
+			c.Entry, found = e, true
+			break
+		}
+	}
+	if !found {
+		// The history may have grown since it was cached.
+		h, err := d.store.History(ctx, it.CaseID)
+		if err != nil {
+			return c, "", err
+		}
+		cd.history = h
+		for _, e := range h {
+			if e.Seq == it.Seq {
+				c.Entry, found = e, true
+				break
+			}
+		}
+		if !found {
+			return c, "", procedure.Errorf(procedure.ENOTFOUND, "no existe la entrada %d del historial del trámite %s", it.Seq, it.CaseID)
+		}
+	}
+	for _, topic := range it.Attach {
+		doc, ok := latest(cd.docs, topic)
+		if !ok {
+			if cd.docs, err = d.store.Documents(ctx, it.CaseID); err != nil {
+				return c, "", err
+			}
+			doc, ok = latest(cd.docs, topic)
+		}
+		if !ok {
+			return c, fmt.Sprintf("esperando el documento %q para adjuntarlo; se reintentará", topic), nil
+		}
+		c.Attachments = append(c.Attachments, doc)
+	}
+	return c, "", nil
+}
+
+func latest(docs []procedure.Document, topic string) (procedure.Document, bool) {
+	var best procedure.Document
+	ok := false
+	for _, d := range docs {
+		if d.Topic == topic && (!ok || d.Version > best.Version) {
+			best, ok = d, true
+		}
+	}
+	return best, ok
+}
+
+// Retry puts a failed email item back in the queue, due at once, with its
+// attempts counted from zero. It returns ENOTFOUND for an unknown item and
+// EINVALID for an item that has not failed.
+func Retry(ctx context.Context, store procedure.Store, itemID string) error {
+	caseID, _, _ := strings.Cut(itemID, "/")
+	items, err := store.Outbox(ctx, procedure.OutboxQuery{CaseID: caseID, Kind: procedure.EffectEmail})
+	if err != nil {
+		return fmt.Errorf("retry %s: %w", itemID, err)
+	}
+	for _, it := range items {
+		if it.ID != itemID {
+			continue
+		}
+		if it.Status != procedure.OutboxFailed {
+			return procedure.Errorf(procedure.EINVALID, "solo se reintenta un correo fallido; %s está %q", itemID, it.Status)
+		}
+		it.Status, it.Attempts, it.NextAttempt = procedure.OutboxPending, 0, it.CreatedAt
+		it.LastError = "reintento manual; último error: " + it.LastError
+		it.ClaimedBy, it.ClaimedUntil = "", time.Time{}
+		return store.UpdateOutbox(ctx, it)
+	}
+	return procedure.Errorf(procedure.ENOTFOUND, "no existe el correo %s en la bandeja de salida", itemID)
+}

@@ -1,0 +1,4 @@
+package notify
+
+// SelfSigned exposes selfSigned to the external tests.
+var SelfSigned = selfSigned

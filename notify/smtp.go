@@ -1,0 +1,278 @@
+package notify
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-sasl"
+	"github.com/emersion/go-smtp"
+
+	"github.com/tramite/tramite/procedure"
+)
+
+// deadlineConn bounds every Read and Write by timeout, so that a server
+// that stalls in any phase (greeting, TLS, a command's reply, the DATA
+// body) ends the attempt instead of hanging it.
+type deadlineConn struct {
+	net.Conn
+	timeout time.Duration
+}
+
+func (c *deadlineConn) Read(b []byte) (int, error) {
+	c.Conn.SetReadDeadline(time.Now().Add(c.timeout))
+	return c.Conn.Read(b)
+}
+
+func (c *deadlineConn) Write(b []byte) (int, error) {
+	c.Conn.SetWriteDeadline(time.Now().Add(c.timeout))
+	return c.Conn.Write(b)
+}
+
+// client is one SMTP connection, reused for a batch of messages.
+type client struct {
+	c    *smtp.Client
+	raw  net.Conn
+	stop func() bool
+}
+
+func tlsConfig(cfg Config) *tls.Config {
+	var t *tls.Config
+	if cfg.TLSConfig != nil {
+		t = cfg.TLSConfig.Clone()
+	} else {
+		t = &tls.Config{}
+	}
+	if t.ServerName == "" {
+		t.ServerName = cfg.Host
+	}
+	if t.MinVersion == 0 {
+		t.MinVersion = tls.VersionTLS12
+	}
+	return t
+}
+
+// connError is a failure to set up a connection: not the fault of any
+// message, so messages stay pending.
+func connError(cfg Config, what string, err error) error {
+	return &procedure.Error{Code: procedure.EINVALID, Op: "smtp " + cfg.Addr(), Message: what, Err: err}
+}
+
+// dial connects, protects the connection as cfg says, says EHLO and
+// authenticates.
+func dial(ctx context.Context, cfg Config) (*client, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	addr := cfg.Addr()
+	d := net.Dialer{Timeout: cfg.dialTimeout()}
+	raw, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return nil, &procedure.Error{Code: procedure.EINTERNAL, Op: "smtp " + addr,
+			Message: fmt.Sprintf("no se pudo conectar con el servidor de correo %s: verifique el servidor y el puerto, y que esté en línea", addr), Err: err}
+	}
+	stop := context.AfterFunc(ctx, func() { raw.Close() })
+	fail := func(e error) (*client, error) {
+		stop()
+		raw.Close()
+		return nil, e
+	}
+	conn := net.Conn(&deadlineConn{Conn: raw, timeout: cfg.commandTimeout()})
+	var c *smtp.Client
+	switch cfg.TLS {
+	case ImplicitTLS:
+		tc := tls.Client(conn, tlsConfig(cfg))
+		hctx, cancel := context.WithTimeout(ctx, cfg.dialTimeout())
+		err := tc.HandshakeContext(hctx)
+		cancel()
+		if err != nil {
+			return fail(tlsError(cfg, err))
+		}
+		c = smtp.NewClient(tc)
+	case StartTLS:
+		c, err = smtp.NewClientStartTLS(conn, tlsConfig(cfg))
+		if err != nil {
+			if strings.Contains(err.Error(), "STARTTLS") && !isNetError(err) {
+				return fail(connError(cfg, fmt.Sprintf("el servidor %s no ofrece STARTTLS: use TLS implícito (puerto 465) o pida al administrador del correo habilitar STARTTLS", addr), err))
+			}
+			return fail(tlsError(cfg, err))
+		}
+	default:
+		c = smtp.NewClient(conn)
+	}
+	c.CommandTimeout = cfg.commandTimeout()
+	c.SubmissionTimeout = cfg.commandTimeout()
+	helo := cfg.HeloName
+	if helo == "" {
+		helo = "localhost"
+	}
+	if err := c.Hello(helo); err != nil {
+		c.Close()
+		return fail(&procedure.Error{Code: procedure.EINTERNAL, Op: "smtp " + addr,
+			Message: fmt.Sprintf("el servidor de correo %s no aceptó el saludo EHLO", addr), Err: err})
+	}
+	if cfg.TLS == StartTLS {
+		if _, ok := c.TLSConnectionState(); !ok {
+			c.Close()
+			return fail(connError(cfg, "la conexión no quedó cifrada tras STARTTLS", nil))
+		}
+	}
+	if cfg.Username != "" {
+		if err := auth(c, cfg); err != nil {
+			c.Close()
+			return fail(err)
+		}
+	}
+	return &client{c: c, raw: raw, stop: stop}, nil
+}
+
+func isNetError(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne)
+}
+
+func tlsError(cfg Config, err error) error {
+	var ue x509.UnknownAuthorityError
+	var he x509.HostnameError
+	var ce *tls.CertificateVerificationError
+	if errors.As(err, &ue) || errors.As(err, &he) || errors.As(err, &ce) {
+		return connError(cfg, fmt.Sprintf("no se pudo verificar el certificado TLS de %s: revise el nombre del servidor o instale la autoridad certificadora de la institución", cfg.Addr()), err)
+	}
+	return &procedure.Error{Code: procedure.EINTERNAL, Op: "smtp " + cfg.Addr(),
+		Message: fmt.Sprintf("falló la negociación TLS con %s: verifique el puerto y el modo TLS (587 con STARTTLS, 465 con TLS implícito)", cfg.Addr()), Err: err}
+}
+
+func auth(c *smtp.Client, cfg Config) error {
+	mech := strings.ToUpper(cfg.AuthMechanism)
+	if mech == "" {
+		switch {
+		case c.SupportsAuth(sasl.Plain):
+			mech = sasl.Plain
+		case c.SupportsAuth(sasl.Login):
+			mech = sasl.Login
+		default:
+			return connError(cfg, fmt.Sprintf("el servidor %s no ofrece autenticación PLAIN ni LOGIN: revise el modo TLS o deje vacío el usuario si el servidor no pide autenticación", cfg.Addr()), nil)
+		}
+	}
+	var sc sasl.Client
+	if mech == sasl.Login {
+		sc = sasl.NewLoginClient(cfg.Username, cfg.Password)
+	} else {
+		sc = sasl.NewPlainClient("", cfg.Username, cfg.Password)
+	}
+	if err := c.Auth(sc); err != nil {
+		var se *smtp.SMTPError
+		if errors.As(err, &se) {
+			return connError(cfg, fmt.Sprintf("el servidor %s rechazó el usuario o la contraseña (%d %s): revise las credenciales SMTP", cfg.Addr(), se.Code, se.Message), err)
+		}
+		return &procedure.Error{Code: procedure.EINTERNAL, Op: "smtp " + cfg.Addr(), Message: "se perdió la conexión durante la autenticación", Err: err}
+	}
+	return nil
+}
+
+// close says QUIT and closes the connection.
+func (cl *client) close() {
+	cl.stop()
+	if err := cl.c.Quit(); err != nil {
+		cl.c.Close()
+	}
+}
+
+// abort closes the connection without QUIT.
+func (cl *client) abort() {
+	cl.stop()
+	cl.c.Close()
+}
+
+// outcome of one message on a connection.
+type outcome struct {
+	// reply is the server's 250 text when sent.
+	reply string
+	// rejected lists recipients refused with a permanent error while
+	// others were accepted.
+	rejected []string
+	// err is nil when sent.
+	err error
+	// temporary: retry later; otherwise permanent.
+	temporary bool
+	// broken: the connection cannot be used again.
+	broken bool
+}
+
+func classify(stage string, err error) outcome {
+	var se *smtp.SMTPError
+	if errors.As(err, &se) {
+		return outcome{err: fmt.Errorf("%s: %w", stage, err), temporary: se.Code/100 != 5, broken: se.Code == 421}
+	}
+	return outcome{err: fmt.Errorf("%s: %w", stage, err), temporary: true, broken: true}
+}
+
+// send sends one message on the connection.
+func (cl *client) send(from string, rcpts []string, msg []byte) outcome {
+	c := cl.c
+	if err := c.Mail(from, nil); err != nil {
+		o := classify("MAIL FROM", err)
+		if !o.broken {
+			c.Reset()
+		}
+		return o
+	}
+	var accepted int
+	var rejected []string
+	for _, r := range rcpts {
+		if err := c.Rcpt(r, nil); err != nil {
+			o := classify("RCPT TO <"+r+">", err)
+			if o.temporary || o.broken {
+				if !o.broken {
+					c.Reset()
+				}
+				return o
+			}
+			rejected = append(rejected, fmt.Sprintf("<%s>: %v", r, err))
+			continue
+		}
+		accepted++
+	}
+	if accepted == 0 {
+		c.Reset()
+		return outcome{err: fmt.Errorf("el servidor rechazó a todos los destinatarios: %s", strings.Join(rejected, "; "))}
+	}
+	w, err := c.Data()
+	if err != nil {
+		o := classify("DATA", err)
+		if !o.broken {
+			c.Reset()
+		}
+		return o
+	}
+	if _, err := w.Write(msg); err != nil {
+		return outcome{err: fmt.Errorf("DATA: %w", err), temporary: true, broken: true}
+	}
+	resp, err := w.CloseWithResponse()
+	if err != nil {
+		return classify("DATA", err)
+	}
+	return outcome{reply: resp.StatusText, rejected: rejected}
+}
+
+// TestConnection connects to the server of cfg, protects the connection,
+// authenticates and says QUIT. The desktop client's "probar conexión"
+// button calls it; the error's message (procedure.ErrorMessage) says what
+// to fix.
+func TestConnection(ctx context.Context, cfg Config) error {
+	cl, err := dial(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	if err := cl.c.Noop(); err != nil {
+		cl.abort()
+		return &procedure.Error{Code: procedure.EINTERNAL, Op: "smtp " + cfg.Addr(), Message: "el servidor de correo no respondió a NOOP", Err: err}
+	}
+	cl.close()
+	return nil
+}
