@@ -4,7 +4,7 @@ SHELL := /bin/bash
 DIR ?= demo
 export LANG := es_ES.UTF-8
 
-.PHONY: deps run test bench app vet
+.PHONY: deps run test bench app vet lint
 
 deps:
 	./.ci/install-deps
@@ -18,8 +18,12 @@ app: deps
 vet:
 	go vet ./...
 
+lint:
+	go tool staticcheck ./...
+
 test: deps
 	go vet ./...
+	go tool staticcheck ./...
 	./.ci/with-postgres xvfb-run -a -s "-screen 0 1280x1024x24" go test -race -count=1 -timeout 40m ./...
 
 bench:
