@@ -1,0 +1,113 @@
+package report
+
+import (
+	"time"
+
+	"github.com/tramite/tramite/procedure"
+)
+
+// Input is what a document is rendered from: a case, its history and its
+// procedure. Documents reflect the case as it stood after history entry
+// Seq, so a version rendered late still shows only the sign-offs given by
+// then.
+type Input struct {
+	// Topic is the kind of document: procedure.TopicNotaRemision,
+	// TopicInformeConclusion, TopicNotaConclusion, TopicNotaInterna or
+	// TopicHojaDeRuta.
+	Topic string
+	// Number is the cite number (procedure.OutboxItem.Number). The route
+	// sheet uses the case ID when it is empty.
+	Number string
+	// Case is the case; its Data must hold only non-secret inputs, as the
+	// engine guarantees.
+	Case procedure.Case
+	// Definition is the case's procedure; it names steps, events, roles and
+	// input labels.
+	Definition *procedure.Definition
+	// History is the case's history, oldest first.
+	History []procedure.Entry
+	// Seq is the last history entry the document reflects; 0 means all.
+	Seq int
+	// Names optionally gives the name of the holder of a role (the
+	// addressee of the request note, say) when the history does not yet
+	// name one.
+	Names map[procedure.RoleID]string
+}
+
+// Institution is the issuing institution printed in every header.
+type Institution struct {
+	// Name is the institution's name.
+	Name string
+	// Unit is the issuing unit.
+	Unit string
+	// City is where documents are dated ("La Paz, 26 de noviembre de 2026").
+	City string
+}
+
+// DefaultInstitution returns AGETIC's Unidad de Infraestructura
+// Tecnológica in La Paz.
+func DefaultInstitution() Institution {
+	return Institution{
+		Name: "Agencia de Gobierno Electrónico y Tecnologías de Información y Comunicación – AGETIC",
+		Unit: "Unidad de Infraestructura Tecnológica",
+		City: "La Paz",
+	}
+}
+
+// Options control rendering. The zero value is valid: AGETIC, La Paz time,
+// the default verification URL, and the time of the document's last
+// history entry as its creation date, so the same input always gives the
+// same bytes.
+type Options struct {
+	// Institution defaults field by field to DefaultInstitution.
+	Institution Institution
+	// CreationDate is written into the PDF's metadata; zero means the
+	// time of the last history entry the document reflects.
+	CreationDate time.Time
+	// Location is the time zone dates and times are written in; nil means
+	// La Paz (UTC−4, no daylight saving time).
+	Location *time.Location
+	// VerifyURL is the base of the verification address carried by the QR
+	// code (see VerifyURL); empty means DefaultVerifyURL.
+	VerifyURL string
+}
+
+// LaPaz is Bolivia's time zone, UTC−4 all year, without depending on the
+// system's time zone database.
+var LaPaz = time.FixedZone("BOT", -4*60*60)
+
+func (o Options) withDefaults() Options {
+	d := DefaultInstitution()
+	if o.Institution.Name == "" {
+		o.Institution.Name = d.Name
+	}
+	if o.Institution.Unit == "" {
+		o.Institution.Unit = d.Unit
+	}
+	if o.Institution.City == "" {
+		o.Institution.City = d.City
+	}
+	if o.Location == nil {
+		o.Location = LaPaz
+	}
+	return o
+}
+
+func (in Input) history() []procedure.Entry {
+	if in.Seq <= 0 {
+		return in.History
+	}
+	for i, e := range in.History {
+		if e.Seq > in.Seq {
+			return in.History[:i]
+		}
+	}
+	return in.History
+}
+
+func (in Input) number() string {
+	if in.Number == "" && in.Topic == procedure.TopicHojaDeRuta {
+		return in.Case.ID
+	}
+	return in.Number
+}

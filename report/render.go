@@ -1,0 +1,450 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"codeberg.org/go-pdf/fpdf"
+	"github.com/skip2/go-qrcode"
+
+	"github.com/tramite/tramite/procedure"
+)
+
+// Page geometry, in millimetres.
+const (
+	marginLeft   = 25.0
+	marginRight  = 20.0
+	marginTop    = 12.0
+	contentTop   = 40.0
+	footerHeight = 22.0
+	lineH        = 5.0
+	cellLineH    = 4.2
+)
+
+// Render writes the document in.Topic of a case to w as a PDF. Its output
+// depends only on in and opt: rendering the same input twice gives the
+// same bytes. It returns EINVALID for an unknown topic, a missing
+// definition or an empty history; nothing is written then.
+func Render(w io.Writer, in Input, opt Options) error {
+	if w == nil {
+		return procedure.Errorf(procedure.EINVALID, "report: falta el destino donde escribir el documento")
+	}
+	if in.Definition == nil {
+		return procedure.Errorf(procedure.EINVALID, "report: falta la definición del procedimiento %q del trámite %s", in.Case.Procedure, in.Case.ID)
+	}
+	var body func(*doc)
+	switch in.Topic {
+	case procedure.TopicNotaRemision:
+		body = (*doc).requestNote
+	case procedure.TopicInformeConclusion, procedure.TopicNotaConclusion:
+		body = (*doc).conclusion
+	case procedure.TopicNotaInterna:
+		body = (*doc).memo
+	case procedure.TopicHojaDeRuta:
+		body = (*doc).routeSheet
+	default:
+		return procedure.Errorf(procedure.EINVALID, "report: no se conoce el documento %q; use uno de nota-remision, informe-conclusion, nota-conclusion, nota-interna u hoja-de-ruta", in.Topic)
+	}
+	sum, err := Fingerprint(in)
+	if err != nil {
+		return err
+	}
+	d, err := newDoc(in, opt.withDefaults(), sum)
+	if err != nil {
+		return err
+	}
+	body(d)
+	var buf bytes.Buffer
+	if err := d.pdf.Output(&buf); err != nil {
+		return fmt.Errorf("report: generar el PDF de %s del trámite %s: %w", in.Topic, in.Case.ID, err)
+	}
+	_, err = w.Write(buf.Bytes())
+	return err
+}
+
+// WriteRequestNote writes the Remisión de Nota of step 1.
+func WriteRequestNote(w io.Writer, in Input, opt Options) error {
+	in.Topic = procedure.TopicNotaRemision
+	return Render(w, in, opt)
+}
+
+// WriteConclusion writes the Informe técnico de conclusión of step 6, or
+// the Nota de conclusión when in.Topic is procedure.TopicNotaConclusion
+// (PR02 of low complexity), with the sign-off blocks given by then.
+func WriteConclusion(w io.Writer, in Input, opt Options) error {
+	if in.Topic != procedure.TopicNotaConclusion {
+		in.Topic = procedure.TopicInformeConclusion
+	}
+	return Render(w, in, opt)
+}
+
+// WriteMemo writes the Nota Interna of step 8.
+func WriteMemo(w io.Writer, in Input, opt Options) error {
+	in.Topic = procedure.TopicNotaInterna
+	return Render(w, in, opt)
+}
+
+// WriteRouteSheet writes the Hoja de ruta: every entry of the case's
+// history, step by step, who, when and what.
+func WriteRouteSheet(w io.Writer, in Input, opt Options) error {
+	in.Topic = procedure.TopicHojaDeRuta
+	return Render(w, in, opt)
+}
+
+// doc is one document being drawn.
+type doc struct {
+	pdf   *fpdf.Fpdf
+	in    Input
+	opt   Options
+	st    caseState
+	sum   string
+	code  string
+	title string
+}
+
+func newDoc(in Input, opt Options, sum string) (*doc, error) {
+	d := &doc{in: in, opt: opt, sum: sum, code: VerifyCode(sum), st: replay(in)}
+	p := fpdf.New("P", "mm", "A4", "")
+	d.pdf = p
+	p.AddUTF8FontFromBytes(fontFamily, "", fontRegular)
+	p.AddUTF8FontFromBytes(fontFamily, "B", fontBold)
+	p.SetMargins(marginLeft, contentTop, marginRight)
+	p.SetAutoPageBreak(true, footerHeight)
+	p.AliasNbPages("{nb}")
+	created := opt.CreationDate
+	if created.IsZero() {
+		created = d.st.last.At
+	}
+	p.SetCreationDate(created.UTC())
+	p.SetModificationDate(created.UTC())
+	p.SetCatalogSort(true)
+	p.SetProducer("tramite", true)
+	p.SetCreator("tramite", true)
+	p.SetAuthor(Sanitize(opt.Institution.Name), true)
+	p.SetLang("es-BO")
+	d.title = d.titleText()
+	p.SetTitle(Sanitize(d.title+" "+in.number()), true)
+	p.SetSubject(Sanitize(in.Definition.Code+" "+in.Case.ID), true)
+	qr, err := qrcode.New(VerifyURL(opt.VerifyURL, sum), qrcode.Medium)
+	if err != nil {
+		return nil, fmt.Errorf("report: generar el código QR: %w", err)
+	}
+	qr.DisableBorder = true
+	png, err := qr.PNG(256)
+	if err != nil {
+		return nil, fmt.Errorf("report: generar el código QR: %w", err)
+	}
+	p.RegisterImageOptionsReader("qr", fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(png))
+	p.SetHeaderFunc(d.header)
+	p.SetFooterFunc(d.footer)
+	if err := p.Error(); err != nil {
+		return nil, fmt.Errorf("report: preparar el documento: %w", err)
+	}
+	p.AddPage()
+	return d, nil
+}
+
+func (d *doc) titleText() string {
+	switch d.in.Topic {
+	case procedure.TopicNotaRemision:
+		return "NOTA"
+	case procedure.TopicInformeConclusion:
+		return "INFORME TÉCNICO"
+	case procedure.TopicNotaConclusion:
+		return "NOTA DE CONCLUSIÓN"
+	case procedure.TopicNotaInterna:
+		return "NOTA INTERNA"
+	default:
+		return "HOJA DE RUTA"
+	}
+}
+
+func (d *doc) font(style string, size float64) { d.pdf.SetFont(fontFamily, style, size) }
+
+func (d *doc) header() {
+	p := d.pdf
+	pw, _ := p.GetPageSize()
+	p.ImageOptions("qr", pw-marginRight-20, marginTop, 20, 20, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
+	p.SetXY(marginLeft, marginTop)
+	d.font("B", 10)
+	p.MultiCell(pw-marginLeft-marginRight-24, 4.5, Sanitize(d.opt.Institution.Name), "", "L", false)
+	d.font("", 9)
+	p.SetX(marginLeft)
+	p.MultiCell(pw-marginLeft-marginRight-24, 4.5, Sanitize(d.opt.Institution.Unit), "", "L", false)
+	p.SetX(marginLeft)
+	d.font("", 8)
+	p.CellFormat(pw-marginLeft-marginRight-24, 4, Sanitize(d.in.Definition.Code+" · "+d.in.Case.ID), "", 1, "L", false, 0, "")
+	p.SetDrawColor(0, 0, 0)
+	p.SetLineWidth(0.4)
+	p.Line(marginLeft, contentTop-5, pw-marginRight, contentTop-5)
+	p.SetLineWidth(0.2)
+	p.SetXY(marginLeft, contentTop)
+	d.font("", 10)
+}
+
+func (d *doc) footer() {
+	p := d.pdf
+	pw, ph := p.GetPageSize()
+	y := ph - footerHeight + 6
+	p.SetLineWidth(0.2)
+	p.Line(marginLeft, y, pw-marginRight, y)
+	d.font("", 7)
+	p.SetXY(marginLeft, y+1)
+	p.CellFormat(pw-marginLeft-marginRight-30, 3.5, "Código de verificación: "+d.code, "", 2, "L", false, 0, "")
+	p.CellFormat(pw-marginLeft-marginRight-30, 3.5, Sanitize("Verifique en "+VerifyURL(d.opt.VerifyURL, d.sum)), "", 0, "L", false, 0, "")
+	p.SetXY(pw-marginRight-30, y+1)
+	d.font("", 8)
+	p.CellFormat(30, 3.5, fmt.Sprintf("Página %d de {nb}", p.PageNo()), "", 0, "R", false, 0, "")
+}
+
+// width is the usable width of a page.
+func (d *doc) width() float64 {
+	pw, _ := d.pdf.GetPageSize()
+	return pw - marginLeft - marginRight
+}
+
+// bottom is the lowest y the content may reach.
+func (d *doc) bottom() float64 {
+	_, ph := d.pdf.GetPageSize()
+	return ph - footerHeight
+}
+
+// ensure starts a new page unless h millimetres fit on this one.
+func (d *doc) ensure(h float64) {
+	if d.pdf.GetY()+h > d.bottom() {
+		d.pdf.AddPage()
+	}
+}
+
+func (d *doc) titleBlock() {
+	p := d.pdf
+	d.font("B", 14)
+	p.CellFormat(0, 7, d.title, "", 1, "C", false, 0, "")
+	if n := d.in.number(); n != "" {
+		d.font("B", 10)
+		p.CellFormat(0, 5, Sanitize(n), "", 1, "C", false, 0, "")
+	}
+	p.Ln(3)
+	d.font("", 10)
+}
+
+// place writes "La Paz, 26 de noviembre de 2026".
+func (d *doc) place(t time.Time) {
+	d.font("", 10)
+	d.pdf.CellFormat(0, lineH, Sanitize(d.opt.Institution.City)+", "+SpanishDate(t.In(d.opt.Location)), "", 1, "R", false, 0, "")
+	d.pdf.Ln(2)
+}
+
+// heading writes a numbered section title.
+func (d *doc) heading(s string) {
+	d.ensure(3 * lineH)
+	d.pdf.Ln(2)
+	d.font("B", 10)
+	d.pdf.MultiCell(0, lineH, Sanitize(s), "", "L", false)
+	d.font("", 10)
+	d.pdf.Ln(1)
+}
+
+// para writes wrapped free text.
+func (d *doc) para(s string) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		s = "—"
+	}
+	d.font("", 10)
+	d.pdf.MultiCell(0, lineH, Sanitize(s), "", "L", false)
+	d.pdf.Ln(1)
+}
+
+// fields writes "LABEL: value" lines with the labels in bold, as in the
+// A:/VÍA:/DE:/REF.:/FECHA: block of an informe.
+func (d *doc) fields(rows [][2]string) {
+	p := d.pdf
+	lw := 22.0
+	for _, r := range rows {
+		d.ensure(lineH)
+		d.font("B", 10)
+		p.CellFormat(lw, lineH, Sanitize(r[0]), "", 0, "L", false, 0, "")
+		d.font("", 10)
+		p.MultiCell(0, lineH, Sanitize(r[1]), "", "L", false)
+	}
+	d.font("", 10)
+	y := p.GetY() + 1
+	p.Line(marginLeft, y, marginLeft+d.width(), y)
+	p.Ln(3)
+}
+
+// column is one column of a table.
+type column struct {
+	title string
+	width float64 // fraction of the usable width
+}
+
+// table draws a table whose rows may break across pages; the header row
+// is repeated at the top of every page the table continues on.
+func (d *doc) table(cols []column, rows [][]string) {
+	p := d.pdf
+	total := d.width()
+	ws := make([]float64, len(cols))
+	for i, c := range cols {
+		ws[i] = c.width * total
+	}
+	head := func() {
+		d.font("B", 8)
+		p.SetFillColor(225, 225, 225)
+		x := marginLeft
+		y := p.GetY()
+		hs := make([][]string, len(cols))
+		n := 1
+		for i, c := range cols {
+			hs[i] = p.SplitText(Sanitize(c.title), ws[i])
+			n = max(n, len(hs[i]))
+		}
+		h := float64(n)*cellLineH + 1
+		for i := range cols {
+			p.Rect(x, y, ws[i], h, "FD")
+			for k, l := range hs[i] {
+				p.SetXY(x, y+0.5+float64(k)*cellLineH)
+				p.CellFormat(ws[i], cellLineH, l, "", 0, "L", false, 0, "")
+			}
+			x += ws[i]
+		}
+		p.SetXY(marginLeft, y+h)
+		d.font("", 8)
+	}
+	d.ensure(4 * cellLineH)
+	head()
+	d.font("", 8)
+	for _, row := range rows {
+		lines := make([][]string, len(cols))
+		n := 1
+		for i := range cols {
+			v := ""
+			if i < len(row) {
+				v = Sanitize(row[i])
+			}
+			for _, para := range strings.Split(v, "\n") {
+				if para == "" {
+					lines[i] = append(lines[i], "")
+					continue
+				}
+				lines[i] = append(lines[i], p.SplitText(para, ws[i])...)
+			}
+			n = max(n, len(lines[i]))
+		}
+		for start := 0; start < n; {
+			room := int((d.bottom() - p.GetY() - 1) / cellLineH)
+			if room < 1 || (start == 0 && room < min(n, 3)) {
+				p.AddPage()
+				head()
+				continue
+			}
+			k := min(room, n-start)
+			y := p.GetY()
+			h := float64(k)*cellLineH + 1
+			x := marginLeft
+			for i := range cols {
+				p.Rect(x, y, ws[i], h, "D")
+				for j := start; j < start+k && j < len(lines[i]); j++ {
+					p.SetXY(x, y+0.5+float64(j-start)*cellLineH)
+					p.CellFormat(ws[i], cellLineH, lines[i][j], "", 0, "L", false, 0, "")
+				}
+				x += ws[i]
+			}
+			p.SetXY(marginLeft, y+h)
+			start += k
+			if start < n {
+				p.AddPage()
+				head()
+			}
+		}
+	}
+	d.font("", 10)
+	p.Ln(3)
+}
+
+// signOff is one sign-off block: who gave it, in which role, when, and the
+// hash of the history entry that records it.
+type signOff struct {
+	caption string
+	entry   *procedure.Entry
+	role    procedure.RoleID
+}
+
+// signOffs draws the blocks side by side; a block not yet given shows
+// "Pendiente".
+func (d *doc) signOffs(blocks []signOff) {
+	p := d.pdf
+	const h = 38.0
+	d.ensure(h + 6)
+	p.Ln(4)
+	y := p.GetY()
+	w := d.width() / float64(len(blocks))
+	for i, b := range blocks {
+		x := marginLeft + float64(i)*w
+		p.Rect(x, y, w, h, "D")
+		p.SetXY(x, y+1)
+		d.font("B", 8)
+		p.CellFormat(w, 4, Sanitize(b.caption), "", 2, "C", false, 0, "")
+		if b.entry == nil {
+			d.font("", 8)
+			p.SetXY(x, y+16)
+			p.CellFormat(w, 4, "Pendiente", "", 2, "C", false, 0, "")
+			p.SetXY(x, y+h-5)
+			d.font("", 7)
+			p.CellFormat(w, 4, Sanitize(d.in.Definition.RoleLabel(b.role)), "", 0, "C", false, 0, "")
+			continue
+		}
+		e := b.entry
+		p.SetXY(x, y+11)
+		d.font("B", 8)
+		p.MultiCell(w, 3.8, Sanitize(e.ActorName), "", "C", false)
+		d.font("", 7)
+		p.SetX(x)
+		p.MultiCell(w, 3.3, Sanitize(d.roleText(e.Role, e.Interim)), "", "C", false)
+		p.SetX(x)
+		p.CellFormat(w, 3.3, "Fecha: "+spanishDateTime(e.At.In(d.opt.Location)), "", 2, "C", false, 0, "")
+		d.font("", 5.5)
+		p.SetX(x)
+		p.CellFormat(w, 2.8, fmt.Sprintf("Huella de la entrada %d:", e.Seq), "", 2, "C", false, 0, "")
+		p.SetX(x)
+		p.CellFormat(w, 2.8, half(e.Hash, 0), "", 2, "C", false, 0, "")
+		p.SetX(x)
+		p.CellFormat(w, 2.8, half(e.Hash, 1), "", 2, "C", false, 0, "")
+	}
+	p.SetXY(marginLeft, y+h+3)
+	d.font("", 10)
+}
+
+func half(h string, i int) string {
+	m := len(h) / 2
+	if i == 0 {
+		return h[:m]
+	}
+	return h[m:]
+}
+
+// roleText is a role's label with "a.i." when held ad interim.
+func (d *doc) roleText(r procedure.RoleID, interim bool) string {
+	s := d.in.Definition.RoleLabel(r)
+	if interim {
+		s += " a.i."
+	}
+	return s
+}
+
+// verification closes a document with how to verify it.
+func (d *doc) verification() {
+	p := d.pdf
+	d.ensure(16)
+	p.Ln(2)
+	d.font("", 7.5)
+	p.MultiCell(0, 3.5, Sanitize(fmt.Sprintf(
+		"Este documento refleja el trámite %s hasta la entrada %d de su historial. Huella del documento (SHA-256): %s. "+
+			"Código de verificación: %s. Escanee el código QR o ingrese a la dirección del pie de página para verificarlo.",
+		d.in.Case.ID, d.st.last.Seq, d.sum, d.code)), "", "L", false)
+	d.font("", 10)
+}

@@ -1,0 +1,51 @@
+package report
+
+import (
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Sanitize returns s as the documents draw it: valid UTF-8, line breaks
+// normalised to "\n", tabs and other control characters turned into
+// spaces, and every character the embedded fonts lack (an emoji, a CJK
+// ideograph…) replaced by U+FFFD, so that any text a person types renders
+// without failing.
+func Sanitize(s string) string {
+	cov := coverage()
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		i += n
+		switch {
+		case r == '\n':
+			b.WriteByte('\n')
+		case r == '\r' || r == '\t' || r == '\u00A0':
+			b.WriteByte(' ')
+		case r < 0x20 || r == 0x7F || (r >= 0x80 && r < 0xA0):
+			b.WriteByte(' ')
+		case r == utf8.RuneError && n == 1:
+			b.WriteRune(replacement)
+		case r >= 0xFE00 && r <= 0xFE0F, r == 0x200D: // variation selectors, zero-width joiner
+		case cov[r]:
+			b.WriteRune(r)
+		default:
+			b.WriteRune(replacement)
+		}
+	}
+	return b.String()
+}
+
+var months = [...]string{"enero", "febrero", "marzo", "abril", "mayo", "junio", "julio",
+	"agosto", "septiembre", "octubre", "noviembre", "diciembre"}
+
+// SpanishDate writes t's date in Spanish, as in "26 de noviembre de 2026".
+func SpanishDate(t time.Time) string {
+	return strconv.Itoa(t.Day()) + " de " + months[t.Month()-1] + " de " + strconv.Itoa(t.Year())
+}
+
+// spanishDateTime writes "26/11/2026 09:05".
+func spanishDateTime(t time.Time) string { return t.Format("02/01/2006 15:04") }
