@@ -67,7 +67,7 @@ type server struct {
 	mu     sync.Mutex
 	faults map[string][]fault
 	msgs   []received
-	conns  int
+	conns  map[*smtp.Conn]bool
 }
 
 const (
@@ -90,10 +90,10 @@ func startServer(t testing.TB, addr string, opts ...serverOpt) *server {
 	if addr == "" {
 		addr = "127.0.0.1:0"
 	}
-	ts := &server{t: t, pool: pool, faults: map[string][]fault{}}
+	ts := &server{t: t, pool: pool, faults: map[string][]fault{}, conns: map[*smtp.Conn]bool{}}
 	ts.srv = smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
 		ts.mu.Lock()
-		ts.conns++
+		ts.conns[c] = true // STARTTLS starts a second session on the same connection
 		ts.mu.Unlock()
 		return &session{s: ts, conn: c}, nil
 	}))
@@ -156,7 +156,7 @@ func (s *server) messages() []received {
 func (s *server) connections() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.conns
+	return len(s.conns)
 }
 
 type session struct {
