@@ -75,6 +75,20 @@ const (
 	testPass = "s3cr3t-smtp"
 )
 
+// testCert is the one self-signed certificate of the test servers, so that
+// a server restarted on the same port is trusted like the first.
+var (
+	certOnce sync.Once
+	certTLS  *tls.Config
+	certPool *x509.CertPool
+	certErr  error
+)
+
+func testCert() (*tls.Config, *x509.CertPool, error) {
+	certOnce.Do(func() { certTLS, certPool, certErr = notify.SelfSigned("localhost", "127.0.0.1") })
+	return certTLS, certPool, certErr
+}
+
 type serverOpt func(*smtp.Server, *server)
 
 func noTLS(s *smtp.Server, _ *server) { s.TLSConfig = nil; s.AllowInsecureAuth = true }
@@ -83,7 +97,7 @@ func implicitTLS(_ *smtp.Server, ts *server) { ts.implicit = true }
 
 func startServer(t testing.TB, addr string, opts ...serverOpt) *server {
 	t.Helper()
-	tlsCfg, pool, err := notify.SelfSigned("localhost", "127.0.0.1")
+	tlsCfg, pool, err := testCert()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -112,7 +112,11 @@ func dial(ctx context.Context, cfg Config) (*client, error) {
 		helo = "localhost"
 	}
 	if err := c.Hello(helo); err != nil {
+		// With STARTTLS the handshake runs on the first EHLO after it.
 		c.Close()
+		if isCertError(err) {
+			return fail(tlsError(cfg, err))
+		}
 		return fail(&procedure.Error{Code: procedure.EINTERNAL, Op: "smtp " + addr,
 			Message: fmt.Sprintf("el servidor de correo %s no aceptó el saludo EHLO", addr), Err: err})
 	}
@@ -136,11 +140,16 @@ func isNetError(err error) bool {
 	return errors.As(err, &ne)
 }
 
-func tlsError(cfg Config, err error) error {
+func isCertError(err error) bool {
 	var ue x509.UnknownAuthorityError
 	var he x509.HostnameError
+	var ie x509.CertificateInvalidError
 	var ce *tls.CertificateVerificationError
-	if errors.As(err, &ue) || errors.As(err, &he) || errors.As(err, &ce) {
+	return errors.As(err, &ue) || errors.As(err, &he) || errors.As(err, &ie) || errors.As(err, &ce)
+}
+
+func tlsError(cfg Config, err error) error {
+	if isCertError(err) {
 		return connError(cfg, fmt.Sprintf("no se pudo verificar el certificado TLS de %s: revise el nombre del servidor o instale la autoridad certificadora de la institución", cfg.Addr()), err)
 	}
 	return &procedure.Error{Code: procedure.EINTERNAL, Op: "smtp " + cfg.Addr(),
