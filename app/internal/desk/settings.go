@@ -1,0 +1,139 @@
+package desk
+
+import (
+	"context"
+	"encoding/base64"
+	"strconv"
+
+	"github.com/tramite/tramite/procedure"
+)
+
+// Prefs is where settings persist; fyne.Preferences satisfies it.
+type Prefs interface {
+	String(key string) string
+	SetString(key, value string)
+}
+
+// Settings are the client's settings, edited in Ajustes.
+type Settings struct {
+	SMTPHost     string
+	SMTPPort     int
+	SMTPUser     string
+	SMTPPassword string
+	// SMTPSecurity is "starttls", "tls" or "none".
+	SMTPSecurity string
+	MailFrom     string
+	// SigningCert and SigningKey are PEM files of the signing identity.
+	SigningCert string
+	SigningKey  string
+	// Institution header of the documents.
+	Institution string
+	Unit        string
+	City        string
+	// Database is the SQLite file or PostgreSQL URL used from the next start.
+	Database string
+}
+
+// DefaultSettings are the settings before anything is saved.
+func DefaultSettings() Settings {
+	return Settings{SMTPPort: 587, SMTPSecurity: "starttls", MailFrom: "tramites@agetic.gob.bo",
+		Institution: "Agencia de Gobierno Electrónico y Tecnologías de Información y Comunicación",
+		Unit:        "Unidad de Infraestructura Tecnológica", City: "La Paz"}
+}
+
+const prefix = "tramite."
+
+func (s *Service) get(k string) string {
+	if s.cfg.Prefs != nil {
+		return s.cfg.Prefs.String(prefix + k)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.mem[k]
+}
+
+func (s *Service) set(k, v string) {
+	if s.cfg.Prefs != nil {
+		s.cfg.Prefs.SetString(prefix+k, v)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.mem[k] = v
+}
+
+// Settings returns the saved settings, defaults filled in. The SMTP
+// password is decrypted with the Sealer; it is never stored in clear.
+func (s *Service) Settings() Settings {
+	d := DefaultSettings()
+	str := func(k, def string) string {
+		if v := s.get(k); v != "" {
+			return v
+		}
+		return def
+	}
+	out := Settings{
+		SMTPHost: str("smtp.host", d.SMTPHost), SMTPUser: str("smtp.user", ""),
+		SMTPSecurity: str("smtp.security", d.SMTPSecurity), MailFrom: str("smtp.from", d.MailFrom),
+		SigningCert: str("sign.cert", ""), SigningKey: str("sign.key", ""),
+		Institution: str("inst.name", d.Institution), Unit: str("inst.unit", d.Unit), City: str("inst.city", d.City),
+		Database: str("db", ""),
+	}
+	out.SMTPPort, _ = strconv.Atoi(str("smtp.port", strconv.Itoa(d.SMTPPort)))
+	if sealed := s.get("smtp.password"); sealed != "" && s.cfg.Sealer != nil {
+		if b, err := base64.StdEncoding.DecodeString(sealed); err == nil {
+			if p, err := s.cfg.Sealer.Open(b); err == nil {
+				out.SMTPPassword = string(p)
+			}
+		}
+	}
+	return out
+}
+
+// SaveSettings validates and stores settings. EINVALID for a bad port.
+func (s *Service) SaveSettings(st Settings) error {
+	if st.SMTPPort < 0 || st.SMTPPort > 65535 {
+		return procedure.Errorf(procedure.EINVALID, "el puerto SMTP debe estar entre 1 y 65535")
+	}
+	switch st.SMTPSecurity {
+	case "", "starttls", "tls", "none":
+	default:
+		return procedure.Errorf(procedure.EINVALID, "seguridad SMTP desconocida %q", st.SMTPSecurity)
+	}
+	s.set("smtp.host", st.SMTPHost)
+	s.set("smtp.port", strconv.Itoa(st.SMTPPort))
+	s.set("smtp.user", st.SMTPUser)
+	s.set("smtp.security", st.SMTPSecurity)
+	s.set("smtp.from", st.MailFrom)
+	s.set("sign.cert", st.SigningCert)
+	s.set("sign.key", st.SigningKey)
+	s.set("inst.name", st.Institution)
+	s.set("inst.unit", st.Unit)
+	s.set("inst.city", st.City)
+	s.set("db", st.Database)
+	sealed := ""
+	if st.SMTPPassword != "" {
+		if s.cfg.Sealer == nil {
+			return procedure.Errorf(procedure.EINTERNAL, "no hay una clave de cifrado para guardar la contraseña SMTP")
+		}
+		b, err := s.cfg.Sealer.Seal([]byte(st.SMTPPassword))
+		if err != nil {
+			return err
+		}
+		sealed = base64.StdEncoding.EncodeToString(b)
+	}
+	s.set("smtp.password", sealed)
+	return nil
+}
+
+// TestSMTP tries a connection to the SMTP server of st. It may take
+// seconds: call it off the UI goroutine.
+func (s *Service) TestSMTP(ctx context.Context, st Settings) error {
+	if s.cfg.TestSMTP == nil {
+		return procedure.Errorf(procedure.EINTERNAL, "este cliente no incluye el envío de correo")
+	}
+	if st.SMTPHost == "" {
+		return procedure.Errorf(procedure.EINVALID, "falta el servidor SMTP")
+	}
+	return s.cfg.TestSMTP(ctx, st)
+}

@@ -1,0 +1,147 @@
+package ui
+
+import (
+	"context"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tramite/tramite/procedure"
+)
+
+// PageSize is how many cases a list fetches at once.
+const PageSize = 50
+
+// pager reads a case query page by page, on demand, and keeps the pages it
+// read until reset.
+type pager struct {
+	store procedure.Store
+	q     procedure.CaseQuery
+	count int
+	pages map[int][]procedure.Case
+	err   error
+}
+
+func (p *pager) reset(ctx context.Context, q procedure.CaseQuery) error {
+	p.q, p.pages, p.err = q, map[int][]procedure.Case{}, nil
+	p.count, p.err = p.store.CountCases(ctx, q)
+	return p.err
+}
+
+// at returns the i-th case of the query, fetching its page when needed.
+func (p *pager) at(ctx context.Context, i int) (procedure.Case, bool) {
+	n := i / PageSize
+	page, ok := p.pages[n]
+	if !ok {
+		q := p.q
+		q.Limit, q.Offset = PageSize, n*PageSize
+		var err error
+		if page, err = p.store.Cases(ctx, q); err != nil {
+			p.err = err
+			return procedure.Case{}, false
+		}
+		p.pages[n] = page
+	}
+	i -= n * PageSize
+	if i >= len(page) {
+		return procedure.Case{}, false
+	}
+	return page[i], true
+}
+
+// CaseTable is a virtualised table of cases: it counts the matching cases
+// and fetches only the pages of the rows on screen.
+type CaseTable struct {
+	Table *widget.Table
+	// Count is the number of matching cases.
+	Count int
+	u     *UI
+	p     *pager
+}
+
+// caseColumns are the headers of a case table.
+func caseColumns() []string {
+	return []string{lang.L("Trámite"), lang.L("Procedimiento"), lang.L("Sistema"), lang.L("Paso"),
+		lang.L("Estado"), lang.L("Enviado por"), lang.L("Esperando")}
+}
+
+var caseWidths = []float32{150, 120, 260, 110, 190, 160, 120}
+
+func newCaseTable(u *UI) *CaseTable {
+	ct := &CaseTable{u: u, p: &pager{store: u.svc.Store()}}
+	cols := caseColumns()
+	t := widget.NewTable(
+		func() (int, int) { return ct.Count, len(cols) },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
+		func(id widget.TableCellID, o fyne.CanvasObject) {
+			c, ok := ct.p.at(u.ctx, id.Row)
+			l := o.(*widget.Label)
+			if !ok {
+				l.SetText("…")
+				return
+			}
+			l.SetText(caseCell(u, c, id.Col))
+		})
+	t.ShowHeaderRow = true
+	t.CreateHeader = func() fyne.CanvasObject { return bold("") }
+	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		if id.Col >= 0 {
+			o.(*widget.Label).SetText(cols[id.Col])
+		}
+	}
+	for i, w := range caseWidths {
+		t.SetColumnWidth(i, w)
+	}
+	t.OnSelected = func(id widget.TableCellID) {
+		t.UnselectAll()
+		if c, ok := ct.p.at(u.ctx, id.Row); ok {
+			u.OpenCase(c.ID)
+		}
+	}
+	ct.Table = t
+	return ct
+}
+
+func caseCell(u *UI, c procedure.Case, col int) string {
+	switch col {
+	case 0:
+		return c.ID
+	case 1:
+		return c.Procedure
+	case 2:
+		return c.System
+	case 3:
+		return stepText(c)
+	case 4:
+		return procedure.StateLabel(c.State)
+	case 5:
+		return c.LastActor
+	default:
+		return waited(u.svc.Now(), c.UpdatedAt)
+	}
+}
+
+// Query sets the query and shows its first rows.
+func (ct *CaseTable) Query(q procedure.CaseQuery) error {
+	err := ct.p.reset(ct.u.ctx, q)
+	ct.Count = ct.p.count
+	ct.Table.Refresh()
+	ct.Table.ScrollToTop()
+	return err
+}
+
+// Reload reads the query again, keeping the scroll position.
+func (ct *CaseTable) Reload() error {
+	err := ct.p.reset(ct.u.ctx, ct.p.q)
+	ct.Count = ct.p.count
+	ct.Table.Refresh()
+	return err
+}
+
+// Case returns the case shown in row i.
+func (ct *CaseTable) Case(i int) (procedure.Case, bool) { return ct.p.at(ct.u.ctx, i) }

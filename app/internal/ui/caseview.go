@@ -1,0 +1,471 @@
+package ui
+
+import (
+	"fmt"
+	"image/color"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tramite/tramite/procedure"
+)
+
+// CaseView shows one case: its stepper, its data, the hoja de ruta, its
+// documents and emails, and the actions the signed-in person may take now.
+type CaseView struct {
+	ID   string
+	Case procedure.Case
+	Def  *procedure.Definition
+
+	Title     *widget.Label
+	Subtitle  *widget.Label
+	Stepper   *Stepper
+	StepLabel *widget.Label
+	// Actions holds a button per event the person may fire now; only
+	// those exist.
+	Actions   map[procedure.EventName]*widget.Button
+	Tabs      *container.AppTabs
+	Timeline  *fyne.Container
+	Documents *fyne.Container
+	Emails    *fyne.Container
+	Data      *widget.Form
+	// Reveal shows the step 1 secrets; nil unless the person is the
+	// assigned profesional and the case has secrets.
+	Reveal *widget.Button
+	// Secrets holds the revealed secrets, in masked entries.
+	Secrets map[string]*widget.Entry
+	// Form is the open action form, nil when none.
+	Form    *ActionForm
+	Content fyne.CanvasObject
+
+	u          *UI
+	actionsBox *fyne.Container
+	secretsBox *fyne.Container
+	docs       []procedure.Document
+}
+
+func newCaseView(u *UI, id string) (*CaseView, error) {
+	cv := &CaseView{ID: id, u: u, Title: bold(""), Subtitle: widget.NewLabel(""), StepLabel: wrapLabel(""),
+		Stepper: newStepper(), actionsBox: container.NewHBox(), Timeline: container.NewVBox(),
+		Documents: container.NewVBox(), Emails: container.NewVBox(), Data: widget.NewForm(), secretsBox: container.NewVBox()}
+	back := widget.NewButtonWithIcon(lang.L("Volver"), theme.NavigateBackIcon(), u.CloseCase)
+	cv.Tabs = container.NewAppTabs(
+		container.NewTabItem(lang.L("Datos"), container.NewVScroll(container.NewVBox(cv.Data, cv.secretsBox))),
+		container.NewTabItem(lang.L("Hoja de ruta"), container.NewVScroll(cv.Timeline)),
+		container.NewTabItem(lang.L("Documentos"), container.NewVScroll(cv.Documents)),
+		container.NewTabItem(lang.L("Correos"), container.NewVScroll(cv.Emails)),
+	)
+	head := container.NewVBox(
+		container.NewBorder(nil, nil, back, nil, container.NewVBox(cv.Title, cv.Subtitle)),
+		cv.Stepper, cv.StepLabel,
+		container.NewHScroll(cv.actionsBox),
+		widget.NewSeparator())
+	cv.Content = container.NewBorder(head, nil, nil, nil, cv.Tabs)
+	if err := cv.load(); err != nil {
+		return nil, err
+	}
+	return cv, nil
+}
+
+// reload reads the case again; errors are shown.
+func (cv *CaseView) reload() {
+	if err := cv.load(); err != nil {
+		cv.u.ShowError(err)
+	}
+}
+
+func (cv *CaseView) load() error {
+	u := cv.u
+	e := u.svc.Engine()
+	c, err := e.Case(u.ctx, cv.ID)
+	if err != nil {
+		return err
+	}
+	d, err := e.Definition(c.Procedure)
+	if err != nil {
+		return err
+	}
+	avail, err := e.Available(u.ctx, u.User, c.ID)
+	if err != nil {
+		return err
+	}
+	hist, err := e.History(u.ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	docs, err := u.svc.Store().Documents(u.ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	mails, err := u.svc.Store().Outbox(u.ctx, procedure.OutboxQuery{CaseID: c.ID, Kind: procedure.EffectEmail})
+	if err != nil {
+		return err
+	}
+	cv.Case, cv.Def, cv.docs = c, d, docs
+	cv.Title.SetText(c.ID + " — " + c.System)
+	sub := c.Procedure + " · " + procedure.StateLabel(c.State) + " · " + c.Unit
+	if c.Assignee != "" {
+		if a, err := u.svc.People().Actor(u.ctx, c.Assignee); err == nil {
+			sub += " · " + lang.L("Profesional asignado: {{.N}}", map[string]any{"N": a.Name})
+		}
+	}
+	cv.Subtitle.SetText(sub)
+	cv.Stepper.Set(d, c, hist)
+	if s, ok := d.Step(c.Step); ok && c.Step > 0 {
+		who := d.RoleLabel(c.WaitingRole)
+		cv.StepLabel.SetText(stepText(c) + ": " + s.Activity + " (" + who + ")")
+	} else {
+		cv.StepLabel.SetText(lang.L("Trámite concluido: {{.S}}", map[string]any{"S": procedure.StateLabel(c.State)}))
+	}
+	cv.fillActions(avail)
+	cv.fillData(c)
+	cv.fillTimeline(d, hist)
+	cv.fillDocuments()
+	cv.fillEmails(mails)
+	cv.fillSecrets(c)
+	return nil
+}
+
+func (cv *CaseView) fillActions(avail []procedure.EventDef) {
+	cv.Actions = map[procedure.EventName]*widget.Button{}
+	cv.actionsBox.Objects = nil
+	if len(avail) == 0 {
+		cv.actionsBox.Add(widget.NewLabel(lang.L("No tiene acciones pendientes en este trámite.")))
+	}
+	for _, ev := range avail {
+		label := ev.Label
+		if ev.Extension {
+			label += " " + lang.L("(extensión)")
+		} else {
+			label = fmt.Sprintf("%d. %s", ev.Step, label)
+		}
+		b := widget.NewButton(label, func() { cv.Open(ev.Name) })
+		if !ev.Extension {
+			b.Importance = widget.HighImportance
+		}
+		cv.Actions[ev.Name] = b
+		cv.actionsBox.Add(b)
+	}
+	cv.actionsBox.Refresh()
+}
+
+func (cv *CaseView) fillData(c procedure.Case) {
+	f := cv.Data
+	f.Items = nil
+	add := func(k, v string) {
+		f.Append(k, wrapLabel(v))
+	}
+	add(lang.L("Procedimiento"), cv.Def.Code+" — "+cv.Def.Name)
+	add(lang.L("Sistema"), c.System)
+	add(lang.L("Descripción"), c.Description)
+	add(lang.L("Unidad solicitante"), c.Unit)
+	add(lang.L("Creado"), c.CreatedAt.Local().Format("02/01/2006 15:04"))
+	labels := map[string]string{}
+	for _, ev := range cv.Def.Events {
+		for _, in := range ev.Inputs {
+			labels[in.Name] = in.Label
+		}
+	}
+	keys := make([]string, 0, len(c.Data))
+	for k := range c.Data {
+		if k != "system" && k != "description" && k != "unit" {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		l := labels[k]
+		if l == "" {
+			l = k
+		}
+		add(l, c.Data[k])
+	}
+	f.Refresh()
+}
+
+func (cv *CaseView) fillTimeline(d *procedure.Definition, hist []procedure.Entry) {
+	cv.Timeline.Objects = nil
+	for _, h := range hist {
+		what := string(h.Event)
+		if ev, ok := d.Event(h.Event); ok {
+			what = ev.Label
+		} else if h.Event == procedure.ActionRevealSecrets {
+			what = lang.L("Consultó las credenciales")
+		} else if h.Event == procedure.ActionPurgeSecrets {
+			what = lang.L("Eliminó las credenciales")
+		}
+		role := d.RoleLabel(h.Role)
+		if h.Interim {
+			role += " a.i."
+		}
+		head := bold(fmt.Sprintf("%d. %s — %s", h.Seq, h.At.Local().Format("02/01/2006 15:04"), what))
+		body := fmt.Sprintf("%s (%s) · %s → %s", h.ActorName, role, procedure.StateLabel(h.From), procedure.StateLabel(h.To))
+		if h.From == "" {
+			body = fmt.Sprintf("%s (%s) · → %s", h.ActorName, role, procedure.StateLabel(h.To))
+		}
+		if len(h.Outputs) > 0 {
+			body += "\n" + lang.L("Salidas") + ": " + strings.Join(h.Outputs, "; ")
+		}
+		for _, k := range []string{"observations", "answer", "reasons", "memo"} {
+			if v := h.Data[k]; v != "" {
+				body += "\n" + v
+			}
+		}
+		if h.Comment != "" {
+			body += "\n" + lang.L("Comentario") + ": " + h.Comment
+		}
+		cv.Timeline.Add(container.NewVBox(head, wrapLabel(body)))
+	}
+	cv.Timeline.Refresh()
+}
+
+func (cv *CaseView) fillDocuments() {
+	cv.Documents.Objects = nil
+	if len(cv.docs) == 0 {
+		cv.Documents.Add(wrapLabel(lang.L("Aún no hay documentos generados para este trámite.")))
+	}
+	for _, doc := range cv.docs {
+		name := fmt.Sprintf("%s v%d", doc.Topic, doc.Version)
+		if doc.Number != "" {
+			name += " · " + doc.Number
+		}
+		name += " · " + doc.CreatedAt.Local().Format("02/01/2006 15:04")
+		open := widget.NewButtonWithIcon(lang.L("Abrir"), theme.FileIcon(), func() { cv.openDocument(doc) })
+		save := widget.NewButtonWithIcon(lang.L("Guardar como…"), theme.DocumentSaveIcon(), func() { cv.saveDocument(doc) })
+		cv.Documents.Add(container.NewBorder(nil, nil, nil, container.NewHBox(open, save), widget.NewLabel(name)))
+	}
+	cv.Documents.Refresh()
+}
+
+func docFileName(doc procedure.Document) string {
+	return fmt.Sprintf("%s-%s-v%d.pdf", doc.CaseID, doc.Topic, doc.Version)
+}
+
+func (cv *CaseView) openDocument(doc procedure.Document) {
+	dir := filepath.Join(os.TempDir(), "tramite")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		cv.u.ShowError(err)
+		return
+	}
+	p := filepath.Join(dir, docFileName(doc))
+	if err := os.WriteFile(p, doc.Content, 0o600); err != nil {
+		cv.u.ShowError(err)
+		return
+	}
+	if err := cv.u.App.OpenURL(&url.URL{Scheme: "file", Path: filepath.ToSlash(p)}); err != nil {
+		cv.u.ShowError(err)
+	}
+}
+
+func (cv *CaseView) saveDocument(doc procedure.Document) {
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil {
+			cv.u.ShowError(err)
+			return
+		}
+		if w == nil {
+			return
+		}
+		_, err = w.Write(doc.Content)
+		if cerr := w.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			cv.u.ShowError(err)
+		}
+	}, cv.u.Win)
+	d.SetFileName(docFileName(doc))
+	d.Show()
+}
+
+func (cv *CaseView) fillEmails(mails []procedure.OutboxItem) {
+	cv.Emails.Objects = nil
+	if len(mails) == 0 {
+		cv.Emails.Add(wrapLabel(lang.L("Este trámite no envió correos.")))
+	}
+	for _, m := range mails {
+		var to []string
+		for _, a := range m.To {
+			to = append(to, a.Name+" <"+a.Email+">")
+		}
+		line := fmt.Sprintf("%s · %s · %s", m.Topic, statusLabel(m.Status), m.CreatedAt.Local().Format("02/01/2006 15:04"))
+		body := lang.L("Para") + ": " + strings.Join(to, ", ")
+		if len(m.Cc) > 0 {
+			var cc []string
+			for _, a := range m.Cc {
+				cc = append(cc, a.Email)
+			}
+			body += "\n" + lang.L("Copia") + ": " + strings.Join(cc, ", ")
+		}
+		if m.LastError != "" {
+			body += "\n" + lang.L("Error") + ": " + m.LastError
+		}
+		cv.Emails.Add(container.NewVBox(bold(line), wrapLabel(body)))
+	}
+	cv.Emails.Refresh()
+}
+
+func (cv *CaseView) fillSecrets(c procedure.Case) {
+	cv.secretsBox.Objects = nil
+	cv.Reveal, cv.Secrets = nil, nil
+	_, prof := cv.u.User.Holds(procedure.RoleProfesionalSS)
+	if prof && c.Assignee == cv.u.User.ID && len(c.Secrets) > 0 {
+		cv.Reveal = widget.NewButtonWithIcon(lang.L("Mostrar credenciales"), theme.VisibilityIcon(), cv.RevealSecrets)
+		cv.secretsBox.Add(widget.NewSeparator())
+		cv.secretsBox.Add(bold(lang.L("Credenciales del paso 1")))
+		cv.secretsBox.Add(wrapLabel(lang.L("Solo usted, como profesional asignado, puede verlas; la consulta queda registrada en la hoja de ruta.")))
+		cv.secretsBox.Add(container.NewHBox(cv.Reveal))
+	}
+	cv.secretsBox.Refresh()
+}
+
+// RevealSecrets asks the engine for the step 1 secrets and shows them in
+// masked entries.
+func (cv *CaseView) RevealSecrets() {
+	m, err := cv.u.svc.Engine().RevealSecrets(cv.u.ctx, cv.u.User, cv.ID)
+	if err != nil {
+		cv.u.ShowError(err)
+		return
+	}
+	labels := map[string]string{}
+	if ev := cv.Def.StartEvent(); ev != nil {
+		for _, in := range ev.Inputs {
+			labels[in.Name] = in.Label
+		}
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	cv.reload() // the reveal is in the history now
+	cv.Secrets = map[string]*widget.Entry{}
+	form := widget.NewForm()
+	for _, k := range keys {
+		e := widget.NewPasswordEntry()
+		e.SetText(m[k])
+		cv.Secrets[k] = e
+		l := labels[k]
+		if l == "" {
+			l = k
+		}
+		form.Append(l, e)
+	}
+	cv.secretsBox.Add(form)
+	cv.secretsBox.Refresh()
+}
+
+// Open opens the form of an action the person may take; nil if the person
+// may not take it now.
+func (cv *CaseView) Open(name procedure.EventName) *ActionForm {
+	if _, ok := cv.Actions[name]; !ok {
+		return nil
+	}
+	ev, ok := cv.Def.Event(name)
+	if !ok {
+		return nil
+	}
+	f, err := newActionForm(cv, ev)
+	if err != nil {
+		cv.u.ShowError(err)
+		return nil
+	}
+	cv.Form = f
+	return f
+}
+
+// Stepper draws the nine steps of a procedure with the current one marked.
+type Stepper struct {
+	widget.BaseWidget
+	// Current is the step the case waits for (0 when final).
+	Current int
+	done    map[int]bool
+	def     *procedure.Definition
+	box     *fyne.Container
+}
+
+func newStepper() *Stepper {
+	s := &Stepper{box: container.NewHBox()}
+	s.ExtendBaseWidget(s)
+	return s
+}
+
+// CreateRenderer implements fyne.Widget.
+func (s *Stepper) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(s.box) }
+
+// Set shows the steps of d with c's step current and the steps in hist done.
+func (s *Stepper) Set(d *procedure.Definition, c procedure.Case, hist []procedure.Entry) {
+	s.def, s.Current, s.done = d, c.Step, map[int]bool{}
+	for _, h := range hist {
+		if !h.Extension(d) {
+			s.done[h.Step] = true
+		}
+	}
+	s.box.Objects = nil
+	for i, st := range d.Steps {
+		if i > 0 {
+			line := canvas.NewRectangle(theme.Color(theme.ColorNameDisabled))
+			line.SetMinSize(fyne.NewSize(18, 2))
+			s.box.Add(container.NewCenter(line))
+		}
+		fill := theme.Color(theme.ColorNameDisabledButton)
+		fg := theme.Color(theme.ColorNameForeground)
+		switch {
+		case st.Number == c.Step:
+			fill, fg = theme.Color(theme.ColorNamePrimary), color.White
+		case s.done[st.Number] && (c.Step == 0 || st.Number < c.Step):
+			fill, fg = theme.Color(theme.ColorNameSuccess), color.White
+		}
+		circle := canvas.NewCircle(fill)
+		circle.StrokeWidth = 0
+		num := canvas.NewText(fmt.Sprint(st.Number), fg)
+		num.TextStyle.Bold = true
+		num.Alignment = fyne.TextAlignCenter
+		dot := container.New(layout.NewGridWrapLayout(fyne.NewSize(30, 30)), container.NewStack(circle, container.NewCenter(num)))
+		role := canvas.NewText(shortRole(st.Responsible), theme.Color(theme.ColorNameForeground))
+		role.TextSize = theme.CaptionTextSize()
+		role.Alignment = fyne.TextAlignCenter
+		s.box.Add(container.NewVBox(container.NewCenter(dot), role))
+	}
+	s.box.Refresh()
+	s.Refresh()
+}
+
+func shortRole(r procedure.RoleID) string {
+	switch r {
+	case procedure.RoleSolicitante:
+		return lang.L("Solicitante")
+	case procedure.RoleJefeUIT:
+		return lang.L("Jefe UIT")
+	case procedure.RoleResponsableSS:
+		return lang.L("Responsable")
+	case procedure.RoleProfesionalSS:
+		return lang.L("Profesional")
+	}
+	return string(r)
+}
+
+func statusLabel(s procedure.OutboxStatus) string {
+	switch s {
+	case procedure.OutboxPending:
+		return lang.L("pendiente")
+	case procedure.OutboxSent:
+		return lang.L("enviado")
+	case procedure.OutboxFailed:
+		return lang.L("fallido")
+	case procedure.OutboxSkipped:
+		return lang.L("omitido")
+	}
+	return string(s)
+}

@@ -1,0 +1,98 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tramite/tramite/procedure"
+)
+
+// NewRequest is the Nueva solicitud screen: step 1 of PR01 or PR02, its
+// form built from the starting event's inputs.
+type NewRequest struct {
+	Procedure *widget.Select
+	// Fields is the form of the chosen procedure.
+	Fields  *Fields
+	Comment *widget.Entry
+	Submit  *widget.Button
+	Content fyne.CanvasObject
+
+	u    *UI
+	body *fyne.Container
+	defs map[string]*procedure.Definition
+}
+
+func newRequest(u *UI) *NewRequest {
+	nr := &NewRequest{u: u, defs: map[string]*procedure.Definition{}, body: container.NewStack(), Comment: widget.NewEntry()}
+	var opts []string
+	for _, d := range u.svc.Engine().Definitions() {
+		if u.svc.Engine().CanStart(u.User, d.Code) {
+			o := d.Code + " — " + d.Name
+			nr.defs[o] = d
+			opts = append(opts, o)
+		}
+	}
+	nr.Procedure = widget.NewSelect(opts, func(o string) { nr.choose(nr.defs[o]) })
+	nr.Submit = widget.NewButton(lang.L("Enviar solicitud"), nr.submit)
+	nr.Submit.Importance = widget.HighImportance
+	nr.Comment.SetPlaceHolder(lang.L("Comentario (opcional)"))
+	hint := wrapLabel(lang.L("Los campos con * son obligatorios. Las credenciales se guardan cifradas y solo las verá el profesional asignado."))
+	nr.Content = container.NewBorder(container.NewVBox(bold(lang.L("Procedimiento")), nr.Procedure, hint), container.NewVBox(nr.Comment, nr.Submit), nil, nil,
+		container.NewVScroll(nr.body))
+	if len(opts) > 0 {
+		nr.Procedure.SetSelectedIndex(0)
+	}
+	return nr
+}
+
+// Choose selects a procedure by code; false if the person may not start it.
+func (nr *NewRequest) Choose(code string) bool {
+	for o, d := range nr.defs {
+		if d.Code == code {
+			nr.Procedure.SetSelected(o)
+			return true
+		}
+	}
+	return false
+}
+
+func (nr *NewRequest) choose(d *procedure.Definition) {
+	if d == nil {
+		return
+	}
+	f, err := newFields(nr.u.ctx, nr.u.svc.People(), d.StartEvent().Inputs)
+	if err != nil {
+		nr.u.ShowError(err)
+		return
+	}
+	if e := f.Entry(d.Unit); e != nil {
+		e.SetText(nr.u.User.Unit)
+	}
+	nr.Fields = f
+	nr.body.Objects = []fyne.CanvasObject{f.Form}
+	nr.body.Refresh()
+}
+
+func (nr *NewRequest) submit() {
+	d := nr.defs[nr.Procedure.Selected]
+	if d == nil || nr.Fields == nil {
+		return
+	}
+	c, err := nr.u.svc.Engine().Start(nr.u.ctx, procedure.StartRequest{Procedure: d.Code, Actor: nr.u.User,
+		Inputs: nr.Fields.Inputs(), Comment: nr.Comment.Text})
+	if err != nil {
+		nr.u.ShowError(err) // the form keeps what was typed
+		return
+	}
+	nr.Fields.Clear()
+	if e := nr.Fields.Entry(d.Unit); e != nil {
+		e.SetText(nr.u.User.Unit)
+	}
+	nr.Comment.SetText("")
+	nr.u.changed(c.ID)
+	dialog.ShowInformation(lang.L("Solicitud enviada"),
+		lang.L("Se registró el trámite {{.ID}}.", map[string]any{"ID": c.ID}), nr.u.Win)
+}

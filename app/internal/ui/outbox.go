@@ -1,0 +1,150 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tramite/tramite/procedure"
+)
+
+// OutboxLimit bounds how many outbox items the screen lists.
+const OutboxLimit = 1000
+
+// Outbox is the Salida de correo: the emails (and documents) the engine
+// owes, pending, sent or failed, with a retry for the failed ones.
+type Outbox struct {
+	Status *widget.Select
+	Kind   *widget.Select
+	Table  *widget.Table
+	Retry  *widget.Button
+	// Items are the listed items; Selected is the chosen row or -1.
+	Items    []procedure.OutboxItem
+	Selected int
+	Content  fyne.CanvasObject
+
+	u        *UI
+	statuses map[string]procedure.OutboxStatus
+	kinds    map[string]procedure.EffectKind
+}
+
+func newOutbox(u *UI) *Outbox {
+	o := &Outbox{u: u, Selected: -1, statuses: map[string]procedure.OutboxStatus{}, kinds: map[string]procedure.EffectKind{}}
+	all := lang.L("(todos)")
+	sopts := []string{all}
+	for _, s := range []procedure.OutboxStatus{procedure.OutboxPending, procedure.OutboxSent, procedure.OutboxFailed, procedure.OutboxSkipped} {
+		sopts = append(sopts, statusLabel(s))
+		o.statuses[statusLabel(s)] = s
+	}
+	o.kinds[lang.L("Correos")] = procedure.EffectEmail
+	o.kinds[lang.L("Documentos")] = procedure.EffectDocument
+	o.Status = widget.NewSelect(sopts, func(string) { o.reload() })
+	o.Kind = widget.NewSelect([]string{lang.L("Correos"), lang.L("Documentos"), all}, func(string) { o.reload() })
+	cols := []string{lang.L("Trámite"), lang.L("Tipo"), lang.L("Tema"), lang.L("Para"), lang.L("Estado"), lang.L("Intentos"), lang.L("Último error")}
+	widths := []float32{150, 100, 150, 280, 100, 80, 300}
+	o.Table = widget.NewTable(func() (int, int) { return len(o.Items), len(cols) },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
+		func(id widget.TableCellID, obj fyne.CanvasObject) {
+			if id.Row >= len(o.Items) {
+				return
+			}
+			obj.(*widget.Label).SetText(outboxCell(o.Items[id.Row], id.Col))
+		})
+	o.Table.ShowHeaderRow = true
+	o.Table.CreateHeader = func() fyne.CanvasObject { return bold("") }
+	o.Table.UpdateHeader = func(id widget.TableCellID, obj fyne.CanvasObject) {
+		if id.Col >= 0 {
+			obj.(*widget.Label).SetText(cols[id.Col])
+		}
+	}
+	for i, w := range widths {
+		o.Table.SetColumnWidth(i, w)
+	}
+	o.Table.OnSelected = func(id widget.TableCellID) { o.choose(id.Row) }
+	o.Retry = widget.NewButtonWithIcon(lang.L("Reintentar"), theme.ViewRefreshIcon(), o.retry)
+	o.Retry.Disable()
+	o.Kind.SetSelectedIndex(0)
+	o.Status.SetSelectedIndex(0)
+	bar := container.NewHBox(widget.NewLabel(lang.L("Tipo")), o.Kind, widget.NewLabel(lang.L("Estado")), o.Status, o.Retry)
+	o.Content = container.NewBorder(bar, nil, nil, nil, o.Table)
+	return o
+}
+
+func outboxCell(it procedure.OutboxItem, col int) string {
+	switch col {
+	case 0:
+		return it.CaseID
+	case 1:
+		if it.Kind == procedure.EffectEmail {
+			return lang.L("correo")
+		}
+		return lang.L("documento")
+	case 2:
+		if it.Number != "" {
+			return it.Topic + " " + it.Number
+		}
+		return it.Topic
+	case 3:
+		var to []string
+		for _, a := range it.To {
+			to = append(to, a.Email)
+		}
+		return strings.Join(to, ", ")
+	case 4:
+		return statusLabel(it.Status)
+	case 5:
+		return fmt.Sprint(it.Attempts)
+	default:
+		return it.LastError
+	}
+}
+
+func (o *Outbox) choose(row int) {
+	o.Selected = row
+	if row >= 0 && row < len(o.Items) && (o.Items[row].Status == procedure.OutboxFailed || o.Items[row].Status == procedure.OutboxSkipped) {
+		o.Retry.Enable()
+	} else {
+		o.Retry.Disable()
+	}
+}
+
+// Query returns the query the filters give.
+func (o *Outbox) Query() procedure.OutboxQuery {
+	return procedure.OutboxQuery{Kind: o.kinds[o.Kind.Selected], Status: o.statuses[o.Status.Selected], Limit: OutboxLimit}
+}
+
+func (o *Outbox) reload() {
+	if o.Table == nil || o.Kind == nil || o.Status == nil {
+		return
+	}
+	items, err := o.u.svc.Store().Outbox(o.u.ctx, o.Query())
+	if err != nil {
+		o.u.ShowError(err)
+		return
+	}
+	o.Items = items
+	o.Table.UnselectAll()
+	o.choose(-1)
+	o.Table.Refresh()
+}
+
+// retry puts the selected failed item back in the queue.
+func (o *Outbox) retry() {
+	if o.Selected < 0 || o.Selected >= len(o.Items) {
+		return
+	}
+	if err := o.u.svc.RetryOutbox(o.u.ctx, o.Items[o.Selected]); err != nil {
+		o.u.ShowError(err)
+		return
+	}
+	o.reload()
+}

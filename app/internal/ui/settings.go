@@ -1,0 +1,122 @@
+package ui
+
+import (
+	"context"
+	"strconv"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tramite/tramite/app/internal/desk"
+)
+
+// Settings is the Ajustes screen: the SMTP server, the signing identity,
+// the institution header and the database.
+type Settings struct {
+	SMTPHost, SMTPPort, SMTPUser, SMTPPassword, MailFrom *widget.Entry
+	SMTPSecurity                                         *widget.Select
+	SigningCert, SigningKey                              *widget.Entry
+	Institution, Unit, City                              *widget.Entry
+	Database                                             *widget.Entry
+	Save, TestSMTP                                       *widget.Button
+	// Status tells the outcome of the last save or SMTP test.
+	Status  *widget.Label
+	Content fyne.CanvasObject
+
+	u *UI
+}
+
+func newSettings(u *UI) *Settings {
+	s := &Settings{u: u, SMTPHost: widget.NewEntry(), SMTPPort: widget.NewEntry(), SMTPUser: widget.NewEntry(),
+		SMTPPassword: widget.NewPasswordEntry(), MailFrom: widget.NewEntry(),
+		SMTPSecurity: widget.NewSelect([]string{"starttls", "tls", "none"}, nil),
+		SigningCert:  widget.NewEntry(), SigningKey: widget.NewEntry(),
+		Institution: widget.NewEntry(), Unit: widget.NewEntry(), City: widget.NewEntry(), Database: widget.NewEntry(),
+		Status: wrapLabel("")}
+	s.SigningCert.SetPlaceHolder(lang.L("certificado PEM del firmante"))
+	s.SigningKey.SetPlaceHolder(lang.L("clave privada PEM del firmante"))
+	s.Database.SetPlaceHolder(lang.L("archivo SQLite o URL postgres:// (se aplica al reiniciar)"))
+	s.Save = widget.NewButton(lang.L("Guardar"), s.save)
+	s.Save.Importance = widget.HighImportance
+	s.TestSMTP = widget.NewButton(lang.L("Probar conexión SMTP"), s.testSMTP)
+	form := widget.NewForm(
+		widget.NewFormItem(lang.L("Servidor SMTP"), s.SMTPHost),
+		widget.NewFormItem(lang.L("Puerto"), s.SMTPPort),
+		widget.NewFormItem(lang.L("Seguridad"), s.SMTPSecurity),
+		widget.NewFormItem(lang.L("Usuario SMTP"), s.SMTPUser),
+		widget.NewFormItem(lang.L("Contraseña SMTP"), s.SMTPPassword),
+		widget.NewFormItem(lang.L("Remitente"), s.MailFrom),
+		widget.NewFormItem(lang.L("Certificado de firma"), s.SigningCert),
+		widget.NewFormItem(lang.L("Clave de firma"), s.SigningKey),
+		widget.NewFormItem(lang.L("Institución"), s.Institution),
+		widget.NewFormItem(lang.L("Unidad"), s.Unit),
+		widget.NewFormItem(lang.L("Ciudad"), s.City),
+		widget.NewFormItem(lang.L("Base de datos"), s.Database),
+	)
+	s.load(u.svc.Settings())
+	s.Content = container.NewVScroll(container.NewVBox(form, container.NewHBox(s.Save, s.TestSMTP), s.Status))
+	return s
+}
+
+func (s *Settings) load(st desk.Settings) {
+	s.SMTPHost.SetText(st.SMTPHost)
+	s.SMTPPort.SetText(strconv.Itoa(st.SMTPPort))
+	s.SMTPUser.SetText(st.SMTPUser)
+	s.SMTPPassword.SetText(st.SMTPPassword)
+	s.SMTPSecurity.SetSelected(st.SMTPSecurity)
+	s.MailFrom.SetText(st.MailFrom)
+	s.SigningCert.SetText(st.SigningCert)
+	s.SigningKey.SetText(st.SigningKey)
+	s.Institution.SetText(st.Institution)
+	s.Unit.SetText(st.Unit)
+	s.City.SetText(st.City)
+	s.Database.SetText(st.Database)
+}
+
+// Value returns the settings as entered; ok is false for a port that is
+// not a number.
+func (s *Settings) Value() (desk.Settings, bool) {
+	port, err := strconv.Atoi(s.SMTPPort.Text)
+	return desk.Settings{SMTPHost: s.SMTPHost.Text, SMTPPort: port, SMTPUser: s.SMTPUser.Text, SMTPPassword: s.SMTPPassword.Text,
+		SMTPSecurity: s.SMTPSecurity.Selected, MailFrom: s.MailFrom.Text, SigningCert: s.SigningCert.Text, SigningKey: s.SigningKey.Text,
+		Institution: s.Institution.Text, Unit: s.Unit.Text, City: s.City.Text, Database: s.Database.Text}, err == nil
+}
+
+func (s *Settings) save() {
+	st, ok := s.Value()
+	if !ok {
+		s.u.ShowError(errPort)
+		return
+	}
+	if err := s.u.svc.SaveSettings(st); err != nil {
+		s.u.ShowError(err)
+		return
+	}
+	s.Status.SetText(lang.L("Ajustes guardados. La base de datos cambia al reiniciar el cliente."))
+}
+
+// testSMTP tries the SMTP server off the UI goroutine.
+func (s *Settings) testSMTP() {
+	st, ok := s.Value()
+	if !ok {
+		s.u.ShowError(errPort)
+		return
+	}
+	s.TestSMTP.Disable()
+	s.Status.SetText(lang.L("Probando la conexión con {{.H}}…", map[string]any{"H": st.SMTPHost}))
+	background(s.u, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, s.u.svc.TestSMTP(ctx, st)
+	}, func(_ struct{}, err error) {
+		s.TestSMTP.Enable()
+		if err != nil {
+			s.Status.SetText(lang.L("La conexión SMTP falló."))
+			s.u.ShowError(err)
+			return
+		}
+		s.Status.SetText(lang.L("Conexión SMTP correcta."))
+		dialog.ShowInformation(lang.L("SMTP"), lang.L("Conexión SMTP correcta."), s.u.Win)
+	})
+}

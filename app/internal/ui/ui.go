@@ -1,0 +1,256 @@
+// Package ui holds the screens of the tramite desktop client. Screens are
+// structs that keep their widgets and a Service; they are built from an
+// injected fyne.App and never import fyne's app package.
+package ui
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tramite/tramite/app/internal/desk"
+	"github.com/tramite/tramite/procedure"
+)
+
+// Service is what the screens need; *desk.Service implements it.
+type Service interface {
+	SignIn(ctx context.Context, username, password string) (procedure.Actor, error)
+	Engine() *procedure.Engine
+	Store() procedure.Store
+	People() procedure.People
+	Now() time.Time
+	Watch(ctx context.Context) (<-chan string, error)
+	Units(ctx context.Context) ([]string, error)
+	RetryOutbox(ctx context.Context, it procedure.OutboxItem) error
+	Settings() desk.Settings
+	SaveSettings(s desk.Settings) error
+	TestSMTP(ctx context.Context, s desk.Settings) error
+}
+
+var _ Service = (*desk.Service)(nil)
+
+// Options adjust the client.
+type Options struct {
+	// Live subscribes to the service's change feed after sign-in, so that
+	// lists follow what other users do.
+	Live bool
+	// OnChange, when set, is called on the UI goroutine after the screens
+	// were refreshed for a changed case (tests wait on it).
+	OnChange func(caseID string)
+}
+
+// UI is the client: one window that shows the sign-in screen, then the
+// main screens of the signed-in person.
+type UI struct {
+	App  fyne.App
+	Win  fyne.Window
+	svc  Service
+	opts Options
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	jobs   sync.WaitGroup
+
+	// User is the signed-in person.
+	User procedure.Actor
+
+	Login *Login
+	Main  *Main
+	// Case is the open case, nil when none.
+	Case *CaseView
+	// LastError is the message of the last error shown, for tests.
+	LastError string
+
+	body *fyne.Container
+}
+
+// New builds the client's window on app with the sign-in screen showing.
+func New(app fyne.App, svc Service, opts Options) *UI {
+	u := &UI{App: app, svc: svc, opts: opts}
+	u.ctx, u.cancel = context.WithCancel(context.Background())
+	u.Win = app.NewWindow(lang.L("Trámites UIT"))
+	u.Win.Resize(fyne.NewSize(1180, 780))
+	u.body = container.NewStack()
+	u.Win.SetContent(u.body)
+	u.showLogin()
+	return u
+}
+
+// Close ends background work and closes the window.
+func (u *UI) Close() {
+	u.cancel()
+	u.Win.Close()
+}
+
+// Wait blocks until the background work started so far has finished and
+// its results were applied to the screens.
+func (u *UI) Wait() { u.jobs.Wait() }
+
+// background runs work off the UI goroutine and applies its result with
+// done through fyne.Do.
+func background[T any](u *UI, work func(ctx context.Context) (T, error), done func(T, error)) {
+	u.jobs.Add(1)
+	ctx := u.ctx
+	go func() {
+		defer u.jobs.Done()
+		v, err := work(ctx)
+		fyne.Do(func() {
+			if ctx.Err() == nil { // signed out or closed meanwhile
+				done(v, err)
+			}
+		})
+	}()
+}
+
+// ShowError shows the engine's Spanish message of err in a dialog.
+func (u *UI) ShowError(err error) {
+	if err == nil {
+		return
+	}
+	msg := procedure.ErrorMessage(err)
+	u.LastError = msg
+	d := dialog.NewInformation(lang.L("No se pudo completar"), msg, u.Win)
+	d.Show()
+}
+
+func (u *UI) showLogin() {
+	u.Login = newLogin(u)
+	u.body.Objects = []fyne.CanvasObject{u.Login.Content}
+	u.body.Refresh()
+	u.Win.Canvas().Focus(u.Login.User)
+}
+
+// signedIn switches to the main screens of a.
+func (u *UI) signedIn(a procedure.Actor) {
+	u.User = a
+	u.Main = newMain(u)
+	u.body.Objects = []fyne.CanvasObject{u.Main.Content}
+	u.body.Refresh()
+	u.Win.SetTitle(lang.L("Trámites UIT") + " — " + a.Name)
+	if u.opts.Live {
+		u.watch()
+	}
+}
+
+// SignOut returns to the sign-in screen.
+func (u *UI) SignOut() {
+	u.cancel()
+	u.ctx, u.cancel = context.WithCancel(context.Background())
+	u.User, u.Main, u.Case = procedure.Actor{}, nil, nil
+	u.Win.SetTitle(lang.L("Trámites UIT"))
+	u.showLogin()
+}
+
+func (u *UI) watch() {
+	ch, err := u.svc.Watch(u.ctx)
+	if err != nil {
+		u.ShowError(err)
+		return
+	}
+	if ch == nil {
+		return
+	}
+	ctx := u.ctx
+	go func() {
+		for id := range ch {
+			fyne.Do(func() {
+				if ctx.Err() == nil {
+					u.changed(id)
+				}
+			})
+		}
+	}()
+}
+
+// changed refreshes what shows the case id (or everything when id is "").
+func (u *UI) changed(id string) {
+	if u.Main == nil {
+		return
+	}
+	u.Main.refresh()
+	if u.Case != nil && (id == "" || u.Case.ID == id) {
+		u.Case.reload()
+	}
+	if u.opts.OnChange != nil {
+		u.opts.OnChange(id)
+	}
+}
+
+// OpenCase shows a case over the main screens.
+func (u *UI) OpenCase(id string) *CaseView {
+	cv, err := newCaseView(u, id)
+	if err != nil {
+		u.ShowError(err)
+		return nil
+	}
+	u.Case = cv
+	u.body.Objects = []fyne.CanvasObject{cv.Content}
+	u.body.Refresh()
+	return cv
+}
+
+// CloseCase goes back from a case to the main screens.
+func (u *UI) CloseCase() {
+	u.Case = nil
+	u.body.Objects = []fyne.CanvasObject{u.Main.Content}
+	u.body.Refresh()
+	u.Main.refresh()
+}
+
+// roleLabels returns the labels of a's roles, "a.i." marked.
+func roleLabels(a procedure.Actor) string {
+	d := procedure.PR01()
+	var out []string
+	for _, g := range a.Grants {
+		l := d.RoleLabel(g.Role)
+		if g.Interim {
+			l += " a.i."
+		}
+		out = append(out, l)
+	}
+	return strings.Join(out, ", ")
+}
+
+// waited formats how long ago t was, coarsely, in the user's language.
+func waited(now, t time.Time) string {
+	d := now.Sub(t)
+	switch {
+	case d < time.Minute:
+		return lang.L("menos de 1 min")
+	case d < time.Hour:
+		return lang.L("{{.N}} min", map[string]any{"N": int(d.Minutes())})
+	case d < 48*time.Hour:
+		return lang.L("{{.H}} h {{.M}} min", map[string]any{"H": int(d.Hours()), "M": int(d.Minutes()) % 60})
+	default:
+		return lang.L("{{.N}} días", map[string]any{"N": int(d.Hours() / 24)})
+	}
+}
+
+// stepText is "Paso N de 9", or the state's label for a final case.
+func stepText(c procedure.Case) string {
+	if c.Step == 0 {
+		return procedure.StateLabel(c.State)
+	}
+	return lang.L("Paso {{.N}} de 9", map[string]any{"N": c.Step})
+}
+
+func bold(s string) *widget.Label {
+	l := widget.NewLabel(s)
+	l.TextStyle.Bold = true
+	return l
+}
+
+func wrapLabel(s string) *widget.Label {
+	l := widget.NewLabel(s)
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+var errPort = procedure.Errorf(procedure.EINVALID, "el puerto SMTP debe ser un número")

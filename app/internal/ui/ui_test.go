@@ -1,0 +1,373 @@
+package ui_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/tramite/tramite/app/internal/desk"
+	"github.com/tramite/tramite/app/internal/ui"
+	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/proceduretest"
+)
+
+// env is a client on an in-memory store with the demo people.
+type env struct {
+	store  procedure.Store
+	people procedure.People
+	engine *procedure.Engine
+	svc    *desk.Service
+}
+
+func newEnv(t *testing.T, store procedure.Store, people procedure.People) *env {
+	t.Helper()
+	ctx := context.Background()
+	sealer, err := procedure.NewAESSealer(proceduretest.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := procedure.NewEngine(store, procedure.WithDirectory(people), procedure.WithSealer(sealer), procedure.WithClock(proceduretest.NewClock()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := desk.New(desk.Config{Engine: e, People: people, BcryptCost: bcrypt.MinCost, Sealer: sealer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.SeedPeople(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return &env{store: store, people: people, engine: e, svc: svc}
+}
+
+func memEnv(t *testing.T) *env {
+	return newEnv(t, procedure.NewMemoryStore(), procedure.NewDirectory())
+}
+
+func signIn(t *testing.T, u *ui.UI, user string) {
+	t.Helper()
+	if u.Main != nil {
+		test.Tap(u.Main.SignOut)
+	}
+	if u.Login == nil || u.Main != nil {
+		t.Fatal("not on the sign-in screen")
+	}
+	test.Type(u.Login.User, user)
+	test.Type(u.Login.Password, desk.DemoPassword(user))
+	test.Tap(u.Login.Submit)
+	u.Wait()
+	if u.Main == nil || u.User.ID != user {
+		t.Fatalf("sign in as %s: %q", user, u.Login.Message.Text)
+	}
+}
+
+// openFromInbox opens the first case of the inbox and checks it is id.
+func openFromInbox(t *testing.T, u *ui.UI, id string) *ui.CaseView {
+	t.Helper()
+	in := u.Main.Inbox.Cases
+	if in.Count == 0 {
+		t.Fatalf("%s: the inbox is empty, want %s", u.User.ID, id)
+	}
+	c, _ := in.Case(0)
+	if c.ID != id {
+		t.Fatalf("%s: inbox starts with %s, want %s", u.User.ID, c.ID, id)
+	}
+	in.Table.Select(widget.TableCellID{Row: 0, Col: 2})
+	if u.Case == nil || u.Case.ID != id {
+		t.Fatalf("%s: case %s did not open", u.User.ID, id)
+	}
+	return u.Case
+}
+
+func actions(cv *ui.CaseView) []procedure.EventName {
+	var out []procedure.EventName
+	for n := range cv.Actions {
+		out = append(out, n)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func wantActions(t *testing.T, cv *ui.CaseView, want ...procedure.EventName) {
+	t.Helper()
+	slices.Sort(want)
+	if got := actions(cv); !slices.Equal(got, want) {
+		t.Fatalf("%s sees actions %v, want %v", cv.ID, got, want)
+	}
+}
+
+func wantState(t *testing.T, e *env, id string, s procedure.State) procedure.Case {
+	t.Helper()
+	c, err := e.store.Case(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.State != s {
+		t.Fatalf("case %s is %s, want %s", id, c.State, s)
+	}
+	return c
+}
+
+// fire opens an action, fills it with fill and confirms; it fails the
+// test if the engine refused.
+func fire(t *testing.T, u *ui.UI, name procedure.EventName, fill func(*ui.ActionForm)) {
+	t.Helper()
+	af := u.Case.Open(name)
+	if af == nil {
+		t.Fatalf("%s cannot open %s", u.User.ID, name)
+	}
+	if fill != nil {
+		fill(af)
+	}
+	u.LastError = ""
+	test.Tap(af.Confirm)
+	if u.LastError != "" {
+		t.Fatalf("%s by %s: %s", name, u.User.ID, u.LastError)
+	}
+	if u.Case.Form != nil {
+		t.Fatalf("%s: the form stayed open", name)
+	}
+}
+
+// wantRefused taps Confirm and expects the engine's message to contain want,
+// with the form still open.
+func wantRefused(t *testing.T, u *ui.UI, af *ui.ActionForm, want string) {
+	t.Helper()
+	u.LastError = ""
+	test.Tap(af.Confirm)
+	if !strings.Contains(u.LastError, want) {
+		t.Fatalf("error %q, want it to mention %q", u.LastError, want)
+	}
+	if u.Case.Form != af {
+		t.Fatal("the form closed after an error")
+	}
+}
+
+// TestPR01ThroughTheUI walks a whole PR01 case through the screens,
+// signing in as each role in turn.
+func TestPR01ThroughTheUI(t *testing.T) {
+	a := test.NewTempApp(t)
+	e := memEnv(t)
+	u := ui.New(a, e.svc, ui.Options{})
+	defer u.Close()
+	ctx := context.Background()
+
+	// Step 1: Ana requests; a missing credential is refused and nothing typed is lost.
+	signIn(t, u, "ana")
+	if u.Main.Inbox.Cases.Count != 0 {
+		t.Fatalf("ana's inbox has %d cases", u.Main.Inbox.Cases.Count)
+	}
+	nr := u.Main.New
+	if nr == nil || !nr.Choose(procedure.CodePR01) {
+		t.Fatal("ana cannot start PR01")
+	}
+	if got := nr.Fields.Entry("unit").Text; got != desk.UnitDesarrollo {
+		t.Fatalf("unit prefilled with %q", got)
+	}
+	if nr.Fields.Entry("credentials").Password != true {
+		t.Fatal("credentials are not in a masked entry")
+	}
+	test.Type(nr.Fields.Entry("system"), "Sistema de Archivo")
+	test.Type(nr.Fields.Entry("description"), "Puesta en producción del sistema de archivo central.")
+	test.Tap(nr.Submit)
+	if !strings.Contains(u.LastError, "falta credenciales") {
+		t.Fatalf("missing credentials: error %q", u.LastError)
+	}
+	if nr.Fields.Entry("system").Text != "Sistema de Archivo" {
+		t.Fatal("the form lost the system after an error")
+	}
+	test.Type(nr.Fields.Entry("credentials"), "root / S3creta!")
+	u.LastError = ""
+	test.Tap(nr.Submit)
+	if u.LastError != "" {
+		t.Fatal(u.LastError)
+	}
+	cs, err := e.store.Cases(ctx, procedure.CaseQuery{})
+	if err != nil || len(cs) != 1 {
+		t.Fatalf("cases: %v %v", cs, err)
+	}
+	id := cs[0].ID
+	wantState(t, e, id, procedure.StateRequested)
+	if nr.Fields.Entry("credentials").Text != "" {
+		t.Fatal("the secret stayed in the form after sending")
+	}
+
+	// A requester of another unit sees the case in Trámites but may do nothing.
+	signIn(t, u, "bruno")
+	if u.Main.All.Cases.Count != 1 {
+		t.Fatalf("bruno sees %d cases", u.Main.All.Cases.Count)
+	}
+	u.Main.All.Cases.Table.Select(widget.TableCellID{Row: 0, Col: 0})
+	wantActions(t, u.Case)
+	if u.Case.Reveal != nil {
+		t.Fatal("bruno may reveal secrets")
+	}
+
+	// Step 2: the jefe forwards.
+	signIn(t, u, "carla")
+	if u.Main.New != nil {
+		t.Fatal("the jefe may start a request")
+	}
+	cv := openFromInbox(t, u, id)
+	if cv.Stepper.Current != 2 {
+		t.Fatalf("stepper at %d", cv.Stepper.Current)
+	}
+	wantActions(t, cv, procedure.EventForward, procedure.EventReject)
+	fire(t, u, procedure.EventForward, nil)
+	wantState(t, e, id, procedure.StateForwarded)
+	if u.Case.Stepper.Current != 3 || len(u.Case.Actions) != 0 {
+		t.Fatalf("after forwarding: step %d, actions %v", u.Case.Stepper.Current, actions(u.Case))
+	}
+
+	// Step 3: the responsable instructs; without a profesional it is refused.
+	signIn(t, u, "elena")
+	cv = openFromInbox(t, u, id)
+	wantActions(t, cv, procedure.EventInstruct)
+	af := cv.Open(procedure.EventInstruct)
+	wantRefused(t, u, af, "falta profesional")
+	if !af.Fields.SelectActor("profesional", "fabio") {
+		t.Fatal("fabio is not offered")
+	}
+	test.Tap(af.Confirm)
+	c := wantState(t, e, id, procedure.StateInstructed)
+	if c.Assignee != "fabio" {
+		t.Fatalf("assigned to %q", c.Assignee)
+	}
+
+	// The other profesional sees nothing to do and no secrets.
+	signIn(t, u, "gina")
+	if u.Main.Inbox.Cases.Count != 0 {
+		t.Fatal("gina's inbox has the case")
+	}
+	u.OpenCase(id)
+	wantActions(t, u.Case)
+	if u.Case.Reveal != nil {
+		t.Fatal("gina may reveal secrets")
+	}
+
+	// Step 4: fabio starts, reveals the credentials and observes.
+	signIn(t, u, "fabio")
+	cv = openFromInbox(t, u, id)
+	wantActions(t, cv, procedure.EventStart, procedure.EventObserve)
+	if cv.Reveal == nil {
+		t.Fatal("fabio may not reveal the secrets")
+	}
+	test.Tap(cv.Reveal)
+	if s := u.Case.Secrets["credentials"]; s == nil || s.Text != "root / S3creta!" || !s.Password {
+		t.Fatalf("revealed credentials: %+v", s)
+	}
+	fire(t, u, procedure.EventStart, nil)
+	fire(t, u, procedure.EventObserve, func(af *ui.ActionForm) {
+		test.Type(af.Fields.Entry("observations"), "Falta la URL del repositorio.")
+	})
+	wantState(t, e, id, procedure.StateObserved)
+
+	// Step 5: ana answers.
+	signIn(t, u, "ana")
+	cv = openFromInbox(t, u, id)
+	wantActions(t, cv, procedure.EventComplete, procedure.EventWithdraw)
+	fire(t, u, procedure.EventComplete, func(af *ui.ActionForm) {
+		test.Type(af.Fields.Entry("answer"), "Repositorio: gitlab.agetic.gob.bo/sis/archivo")
+	})
+	wantState(t, e, id, procedure.StateInProgress)
+
+	// Step 6: fabio concludes with the checklist; a bad port is refused.
+	signIn(t, u, "fabio")
+	cv = openFromInbox(t, u, id)
+	wantActions(t, cv, procedure.EventObserve, procedure.EventConclude)
+	af = cv.Open(procedure.EventConclude)
+	test.Type(af.Fields.Entry("backup_ref"), "BK-2026-0451")
+	test.Type(af.Fields.Entry("monitored_ports"), "443, 99999")
+	test.Type(af.Fields.Entry("report"), "Se desplegó el sistema con proxy inverso y TLS.")
+	wantRefused(t, u, af, "99999")
+	af.Fields.Entry("monitored_ports").SetText("443, 5432")
+	wantRefused(t, u, af, "debe confirmar")
+	test.Tap(af.Fields.Check("security_policies"))
+	test.Tap(af.Confirm)
+	c = wantState(t, e, id, procedure.StateReportSubmitted)
+	if c.Data["monitored_ports"] != "443, 5432" {
+		t.Fatalf("ports %q", c.Data["monitored_ports"])
+	}
+
+	// Step 7: the responsable approves.
+	signIn(t, u, "elena")
+	cv = openFromInbox(t, u, id)
+	wantActions(t, cv, procedure.EventApproveReport, procedure.EventReturnReport)
+	fire(t, u, procedure.EventApproveReport, nil)
+	wantState(t, e, id, procedure.StateReportApproved)
+
+	// Step 8: the interim jefe issues the memo.
+	signIn(t, u, "diego")
+	cv = openFromInbox(t, u, id)
+	wantActions(t, cv, procedure.EventIssueMemo, procedure.EventReturnMemo)
+	fire(t, u, procedure.EventIssueMemo, func(af *ui.ActionForm) {
+		test.Type(af.Fields.Entry("memo"), "Se comunica la conclusión de la puesta en producción.")
+	})
+	wantState(t, e, id, procedure.StateMemoIssued)
+
+	// Step 9: ana acknowledges and the case closes.
+	signIn(t, u, "ana")
+	cv = openFromInbox(t, u, id)
+	wantActions(t, cv, procedure.EventAcknowledge)
+	fire(t, u, procedure.EventAcknowledge, nil)
+	wantState(t, e, id, procedure.StateClosed)
+	if u.Case.Stepper.Current != 0 || len(u.Case.Actions) != 0 {
+		t.Fatal("a closed case still offers actions")
+	}
+	if err := e.engine.Verify(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	h, _ := e.engine.History(ctx, id)
+	var events []procedure.EventName
+	for _, x := range h {
+		events = append(events, x.Event)
+		if x.Event == procedure.EventIssueMemo && !x.Interim {
+			t.Error("the memo was not recorded as issued a.i.")
+		}
+	}
+	want := []procedure.EventName{"request", "forward", "instruct", "reveal_secrets", "start", "observe", "complete", "conclude", "approve_report", "issue_memo", "acknowledge"}
+	if !slices.Equal(events, want) {
+		t.Fatalf("history %v", events)
+	}
+	if n := len(u.Case.Timeline.Objects); n != len(want) {
+		t.Fatalf("the hoja de ruta shows %d entries", n)
+	}
+	for _, x := range h {
+		for k, v := range x.Data {
+			if strings.Contains(v, "S3creta") {
+				t.Fatalf("secret in history data %s", k)
+			}
+		}
+	}
+}
+
+func TestSignInIsSlowedAfterFiveFailures(t *testing.T) {
+	a := test.NewTempApp(t)
+	e := memEnv(t)
+	u := ui.New(a, e.svc, ui.Options{})
+	defer u.Close()
+	for i := 0; i < desk.FreeAttempts; i++ {
+		test.Type(u.Login.User, "ana")
+		test.Type(u.Login.Password, "wrong")
+		test.Tap(u.Login.Submit)
+		u.Wait()
+		u.Login.User.SetText("")
+		if u.Main != nil {
+			t.Fatal("signed in with a wrong password")
+		}
+		if !strings.Contains(u.Login.Message.Text, "incorrectos") {
+			t.Fatalf("message %q", u.Login.Message.Text)
+		}
+	}
+	if e.svc.Failures("ana") != desk.FreeAttempts {
+		t.Fatalf("failures %d", e.svc.Failures("ana"))
+	}
+	if desk.Delay(e.svc.Failures("ana")) <= 0 {
+		t.Fatal("the sixth attempt is not slowed")
+	}
+}
