@@ -125,6 +125,7 @@ func newDoc(in Input, opt Options, sum string) (*doc, error) {
 	p.SetCreator("tramite", true)
 	p.SetAuthor(Sanitize(opt.Institution.Name), true)
 	p.SetLang("es-BO")
+	p.SetKeywords("tramite-fingerprint:"+sum, false)
 	d.title = d.titleText()
 	p.SetTitle(Sanitize(d.title+" "+in.number()), true)
 	p.SetSubject(Sanitize(in.Definition.Code+" "+in.Case.ID), true)
