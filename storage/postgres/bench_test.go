@@ -83,10 +83,10 @@ func BenchmarkRawTransition(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		var (
 			id, proc, state, system, desc, unit, req, assignee, role, wactor, wunit, last string
-			version                                                                    int64
-			step                                                                       int
-			data, secrets                                                              []byte
-			created, updated                                                           time.Time
+			version                                                                       int64
+			step                                                                          int
+			data, secrets                                                                 []byte
+			created, updated                                                              time.Time
 		)
 		if err := pool.QueryRow(ctx, `SELECT id, procedure, state, version, system, description, unit, requester_id, assignee, step,
 			waiting_role, waiting_actor, waiting_unit, data, secrets, created_at, updated_at, last_actor FROM cases WHERE id = $1`, c.ID).

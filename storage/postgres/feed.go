@@ -21,9 +21,10 @@ const Channel = "tramite_cases"
 // closed; then it is closed. IDs a reader has not taken yet are merged, so
 // a slow reader sees an ID once for several changes but never misses one.
 //
-// The store holds one extra connection, LISTENing on Channel, while any
-// watch is open. If that connection drops it is reopened; changes made
-// while it was down are not reported.
+// The store holds one extra connection, LISTENing on Channel, from the
+// first Watch until Close. If that connection drops it is reopened, and
+// the cases changed meanwhile (by the server's clock, cases.changed_at) are
+// reported then.
 func (s *Store) Watch(ctx context.Context) (<-chan string, error) {
 	s.feedMu.Lock()
 	defer s.feedMu.Unlock()
@@ -72,6 +73,10 @@ func (s *Store) Watch(ctx context.Context) (<-chan string, error) {
 	return out, nil
 }
 
+// ListenerApplicationName is the application_name of the connection that
+// listens for changes, as pg_stat_activity shows it.
+const ListenerApplicationName = "tramite-listen"
+
 // listener owns the LISTEN connection and fans notifications out.
 type listener struct {
 	cfg    *pgx.ConnConfig
@@ -114,45 +119,69 @@ func (w *watcher) take() []string {
 // listen opens the LISTEN connection; it returns once the server listens,
 // so that no change after Watch returns can be missed.
 func (s *Store) listen(ctx context.Context) (*listener, error) {
-	l := &listener{cfg: s.cfg.ConnConfig.Copy(), done: make(chan struct{}), subs: map[*watcher]struct{}{}}
-	conn, err := l.connect(ctx)
+	cfg := s.cfg.ConnConfig.Copy()
+	cfg.RuntimeParams["application_name"] = ListenerApplicationName
+	l := &listener{cfg: cfg, done: make(chan struct{}), subs: map[*watcher]struct{}{}}
+	conn, now, err := l.connect(ctx)
 	if err != nil {
 		return nil, err
 	}
 	lctx, cancel := context.WithCancel(context.Background())
 	l.cancel = cancel
-	go l.run(lctx, conn)
+	go l.run(lctx, conn, now)
 	return l, nil
 }
 
-func (l *listener) connect(ctx context.Context) (*pgx.Conn, error) {
+// connect opens a connection that listens on Channel and returns it with
+// the server's time once it listens.
+func (l *listener) connect(ctx context.Context) (*pgx.Conn, time.Time, error) {
 	conn, err := pgx.ConnectConfig(ctx, l.cfg)
 	if err != nil {
-		return nil, mapErr("watch: connect", err)
+		return nil, time.Time{}, mapErr("watch: connect", err)
 	}
 	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{Channel}.Sanitize()); err != nil {
 		conn.Close(context.WithoutCancel(ctx))
-		return nil, mapErr("watch: listen", err)
+		return nil, time.Time{}, mapErr("watch: listen", err)
 	}
-	return conn, nil
+	now, err := serverNow(ctx, conn)
+	if err != nil {
+		conn.Close(context.WithoutCancel(ctx))
+		return nil, time.Time{}, mapErr("watch: listen", err)
+	}
+	return conn, now, nil
 }
 
-func (l *listener) run(ctx context.Context, conn *pgx.Conn) {
+// heartbeat is how long the listener waits for a notification before it
+// checks that its connection is alive and notes the server's time.
+const heartbeat = 30 * time.Second
+
+// catchUpMargin widens the catch-up query after a reconnection, for
+// transactions that changed a case shortly before the last heartbeat and
+// committed after it.
+const catchUpMargin = time.Minute
+
+func (l *listener) run(ctx context.Context, conn *pgx.Conn, alive time.Time) {
 	defer close(l.done)
 	backoff := 100 * time.Millisecond
 	for {
-		n, err := conn.WaitForNotification(ctx)
+		wctx, cancel := context.WithTimeout(ctx, heartbeat)
+		n, err := conn.WaitForNotification(wctx)
+		cancel()
 		if err == nil {
 			backoff = 100 * time.Millisecond
-			l.mu.Lock()
-			for w := range l.subs {
-				w.push(n.Payload)
-			}
-			l.mu.Unlock()
+			l.publish(n.Payload)
 			continue
 		}
+		if ctx.Err() == nil && wctx.Err() != nil {
+			// No notification for a while: check the connection.
+			if t, err := serverNow(ctx, conn); err == nil {
+				alive = t
+				continue
+			}
+		}
 		conn.Close(context.Background())
-		// The connection dropped (or we are stopping): reopen it.
+		// The connection dropped (or we are stopping): reopen it, then
+		// report the cases changed while it was down.
 		for {
 			select {
 			case <-ctx.Done():
@@ -162,11 +191,44 @@ func (l *listener) run(ctx context.Context, conn *pgx.Conn) {
 			if backoff < 10*time.Second {
 				backoff *= 2
 			}
-			if conn, err = l.connect(ctx); err == nil {
-				break
+			var now time.Time
+			if conn, now, err = l.connect(ctx); err != nil {
+				continue
 			}
+			ids, err := changedSince(ctx, conn, alive.Add(-catchUpMargin))
+			if err != nil {
+				conn.Close(context.Background())
+				continue
+			}
+			alive = now
+			for _, id := range ids {
+				l.publish(id)
+			}
+			break
 		}
 	}
+}
+
+func (l *listener) publish(id string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for w := range l.subs {
+		w.push(id)
+	}
+}
+
+func serverNow(ctx context.Context, conn *pgx.Conn) (time.Time, error) {
+	var t time.Time
+	err := conn.QueryRow(ctx, "SELECT clock_timestamp()").Scan(&t)
+	return t, err
+}
+
+func changedSince(ctx context.Context, conn *pgx.Conn, since time.Time) ([]string, error) {
+	rows, err := conn.Query(ctx, "SELECT id FROM cases WHERE changed_at >= $1 ORDER BY changed_at", since)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
 }
 
 func (l *listener) stop() {

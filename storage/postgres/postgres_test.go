@@ -282,3 +282,39 @@ func TestWatch(t *testing.T) {
 		t.Fatalf("Watch after Close: %v, want EINVALID", err)
 	}
 }
+
+// When the LISTEN connection drops, the feed reconnects and reports the
+// cases changed while it was down.
+func TestWatchSurvivesDroppedConnection(t *testing.T) {
+	s, dbURL := mustOpen(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	feed, err := s.Watch(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	tag, err := conn.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+		WHERE datname = current_database() AND application_name = $1`, postgres.ListenerApplicationName)
+	if err != nil || tag.RowsAffected() != 1 {
+		t.Fatalf("terminate the listening backend: %v, %d rows", err, tag.RowsAffected())
+	}
+	// A change right after the drop, likely before the reconnection.
+	e := proceduretest.NewEngine(t, s)
+	c, err := e.Start(ctx, procedure.StartRequest{Procedure: procedure.CodePR02, Actor: proceduretest.Solicitante, Inputs: proceduretest.PR02Request("Reconexión")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case id := <-feed:
+		if id != c.ID {
+			t.Fatalf("heard %q, want %q", id, c.ID)
+		}
+	case <-ctx.Done():
+		t.Fatal("the change made while the feed was down was never heard")
+	}
+}
