@@ -25,7 +25,9 @@ type Signers interface {
 type SignersFunc func(ctx context.Context, actorID string) (Identity, error)
 
 // Identity calls f.
-func (f SignersFunc) Identity(ctx context.Context, actorID string) (Identity, error) { return f(ctx, actorID) }
+func (f SignersFunc) Identity(ctx context.Context, actorID string) (Identity, error) {
+	return f(ctx, actorID)
+}
 
 // SameSigner returns Signers that sign for everybody with id, as an
 // institutional or development identity does. The signature dictionary
