@@ -103,6 +103,7 @@ type doc struct {
 	sum   string
 	code  string
 	title string
+	qr    [][]bool
 }
 
 func newDoc(in Input, opt Options, sum string) (*doc, error) {
@@ -134,11 +135,7 @@ func newDoc(in Input, opt Options, sum string) (*doc, error) {
 		return nil, fmt.Errorf("report: generar el código QR: %w", err)
 	}
 	qr.DisableBorder = true
-	png, err := qr.PNG(256)
-	if err != nil {
-		return nil, fmt.Errorf("report: generar el código QR: %w", err)
-	}
-	p.RegisterImageOptionsReader("qr", fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(png))
+	d.qr = qr.Bitmap()
 	p.SetHeaderFunc(d.header)
 	p.SetFooterFunc(d.footer)
 	if err := p.Error(); err != nil {
@@ -168,7 +165,7 @@ func (d *doc) font(style string, size float64) { d.pdf.SetFont(fontFamily, style
 func (d *doc) header() {
 	p := d.pdf
 	pw, _ := p.GetPageSize()
-	p.ImageOptions("qr", pw-marginRight-20, marginTop, 20, 20, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
+	d.drawQR(pw-marginRight-20, marginTop, 20)
 	p.SetXY(marginLeft, marginTop)
 	d.font("B", 10)
 	p.MultiCell(pw-marginLeft-marginRight-24, 4.5, Sanitize(d.opt.Institution.Name), "", "L", false)
@@ -184,6 +181,30 @@ func (d *doc) header() {
 	p.SetLineWidth(0.2)
 	p.SetXY(marginLeft, contentTop)
 	d.font("", 10)
+}
+
+// drawQR draws the verification QR code as vector squares, size mm wide,
+// merging the dark modules of each row into runs.
+func (d *doc) drawQR(x, y, size float64) {
+	n := len(d.qr)
+	if n == 0 {
+		return
+	}
+	m := size / float64(n)
+	d.pdf.SetFillColor(0, 0, 0)
+	for r, row := range d.qr {
+		for c := 0; c < len(row); {
+			if !row[c] {
+				c++
+				continue
+			}
+			start := c
+			for c < len(row) && row[c] {
+				c++
+			}
+			d.pdf.Rect(x+float64(start)*m, y+float64(r)*m, float64(c-start)*m, m, "F")
+		}
+	}
 }
 
 func (d *doc) footer() {
