@@ -10,25 +10,32 @@ import (
 	"github.com/tramite/tramite/procedure"
 )
 
-// Main is the set of screens a signed-in person moves between.
+// Main is the set of screens a signed-in person moves between. The
+// Bandeja is built at once; the other screens when first shown.
 type Main struct {
-	Tabs       *container.AppTabs
-	Inbox      *Inbox
-	All        *AllCases
-	New        *NewRequest // nil when the person may start no procedure
-	Procedures *Procedures
-	Outbox     *Outbox
-	Settings   *Settings
-	SignOut    *widget.Button
-	Content    fyne.CanvasObject
+	Tabs    *container.AppTabs
+	Inbox   *Inbox
+	New     *NewRequest // nil when the person may start no procedure
+	SignOut *widget.Button
+	Content fyne.CanvasObject
+
+	u          *UI
+	all        *AllCases
+	procedures *Procedures
+	outbox     *Outbox
+	settings   *Settings
+	lazy       map[*container.TabItem]func() fyne.CanvasObject
 }
 
 func newMain(u *UI) *Main {
-	m := &Main{Inbox: newInbox(u), All: newAllCases(u), Procedures: newProcedures(u), Outbox: newOutbox(u), Settings: newSettings(u)}
-	m.Tabs = container.NewAppTabs(
-		container.NewTabItemWithIcon(lang.L("Bandeja"), theme.MailComposeIcon(), m.Inbox.Content),
-		container.NewTabItemWithIcon(lang.L("Trámites"), theme.ListIcon(), m.All.Content),
-	)
+	m := &Main{u: u, Inbox: newInbox(u), lazy: map[*container.TabItem]func() fyne.CanvasObject{}}
+	m.Tabs = container.NewAppTabs(container.NewTabItemWithIcon(lang.L("Bandeja"), theme.MailComposeIcon(), m.Inbox.Content))
+	add := func(title string, icon fyne.Resource, build func() fyne.CanvasObject) {
+		t := container.NewTabItemWithIcon(title, icon, widget.NewLabel(""))
+		m.lazy[t] = build
+		m.Tabs.Append(t)
+	}
+	add(lang.L("Trámites"), theme.ListIcon(), func() fyne.CanvasObject { return m.All().Content })
 	for _, d := range u.svc.Engine().Definitions() {
 		if u.svc.Engine().CanStart(u.User, d.Code) {
 			m.New = newRequest(u)
@@ -36,18 +43,56 @@ func newMain(u *UI) *Main {
 			break
 		}
 	}
-	m.Tabs.Append(container.NewTabItemWithIcon(lang.L("Procedimientos"), theme.InfoIcon(), m.Procedures.Content))
-	m.Tabs.Append(container.NewTabItemWithIcon(lang.L("Salida de correo"), theme.MailSendIcon(), m.Outbox.Content))
-	m.Tabs.Append(container.NewTabItemWithIcon(lang.L("Ajustes"), theme.SettingsIcon(), m.Settings.Content))
+	add(lang.L("Procedimientos"), theme.InfoIcon(), func() fyne.CanvasObject { return m.Procedures().Content })
+	add(lang.L("Salida de correo"), theme.MailSendIcon(), func() fyne.CanvasObject { return m.Outbox().Content })
+	add(lang.L("Ajustes"), theme.SettingsIcon(), func() fyne.CanvasObject { return m.Settings().Content })
 	m.Tabs.SetTabLocation(container.TabLocationLeading)
-	m.Tabs.OnSelected = func(*container.TabItem) { m.refresh() }
+	m.Tabs.OnSelected = func(t *container.TabItem) {
+		if build := m.lazy[t]; build != nil {
+			delete(m.lazy, t)
+			t.Content = build()
+			m.Tabs.Refresh()
+		}
+		m.refresh()
+	}
 	who := bold(u.User.Name)
 	roles := widget.NewLabel(roleLabels(u.User))
 	m.SignOut = widget.NewButtonWithIcon(lang.L("Cerrar sesión"), theme.LogoutIcon(), u.SignOut)
 	top := container.NewBorder(nil, nil, container.NewHBox(who, roles), m.SignOut)
 	m.Content = container.NewBorder(container.NewVBox(top, widget.NewSeparator()), nil, nil, nil, m.Tabs)
-	m.refresh()
 	return m
+}
+
+// All returns the Trámites screen, building it on first use.
+func (m *Main) All() *AllCases {
+	if m.all == nil {
+		m.all = newAllCases(m.u)
+	}
+	return m.all
+}
+
+// Procedures returns the Procedimientos screen, building it on first use.
+func (m *Main) Procedures() *Procedures {
+	if m.procedures == nil {
+		m.procedures = newProcedures(m.u)
+	}
+	return m.procedures
+}
+
+// Outbox returns the Salida de correo screen, building it on first use.
+func (m *Main) Outbox() *Outbox {
+	if m.outbox == nil {
+		m.outbox = newOutbox(m.u)
+	}
+	return m.outbox
+}
+
+// Settings returns the Ajustes screen, building it on first use.
+func (m *Main) Settings() *Settings {
+	if m.settings == nil {
+		m.settings = newSettings(m.u)
+	}
+	return m.settings
 }
 
 // Select shows the tab with the given (translated) title.
@@ -61,11 +106,15 @@ func (m *Main) Select(title string) bool {
 	return false
 }
 
-// refresh reloads the lists.
+// refresh reloads the lists that were built.
 func (m *Main) refresh() {
 	m.Inbox.reload()
-	m.All.reload()
-	m.Outbox.reload()
+	if m.all != nil {
+		m.all.reload()
+	}
+	if m.outbox != nil {
+		m.outbox.reload()
+	}
 }
 
 // Inbox is the Bandeja: the open cases waiting for the signed-in person.

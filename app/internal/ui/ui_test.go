@@ -199,10 +199,10 @@ func TestPR01ThroughTheUI(t *testing.T) {
 
 	// A requester of another unit sees the case in Trámites but may do nothing.
 	signIn(t, u, "bruno")
-	if u.Main.All.Cases.Count != 1 {
-		t.Fatalf("bruno sees %d cases", u.Main.All.Cases.Count)
+	if u.Main.All().Cases.Count != 1 {
+		t.Fatalf("bruno sees %d cases", u.Main.All().Cases.Count)
 	}
-	u.Main.All.Cases.Table.Select(widget.TableCellID{Row: 0, Col: 0})
+	u.Main.All().Cases.Table.Select(widget.TableCellID{Row: 0, Col: 0})
 	wantActions(t, u.Case)
 	if u.Case.Reveal != nil {
 		t.Fatal("bruno may reveal secrets")
