@@ -1,0 +1,126 @@
+package report_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log"
+	"os"
+	"time"
+
+	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/proceduretest"
+	"github.com/tramite/tramite/report"
+)
+
+// exampleEngine runs a PR01 case through its nine steps with the demo
+// actors and the test clock, so its history (and fingerprints) are always
+// the same.
+func exampleEngine() (*procedure.Engine, procedure.Case) {
+	ctx := context.Background()
+	sealer, err := procedure.NewAESSealer(proceduretest.Key)
+	if err != nil {
+		log.Fatal(err)
+	}
+	e, err := procedure.NewEngine(procedure.NewMemoryStore(), procedure.WithDirectory(proceduretest.Directory()),
+		procedure.WithClock(proceduretest.NewClock()), procedure.WithSealer(sealer))
+	if err != nil {
+		log.Fatal(err)
+	}
+	c, err := e.Start(ctx, procedure.StartRequest{Procedure: procedure.CodePR01, Actor: proceduretest.Solicitante,
+		Inputs: proceduretest.PR01Request("SIGEP", "secreto")})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, s := range []struct {
+		a  procedure.Actor
+		ev procedure.EventName
+		in procedure.Inputs
+	}{
+		{proceduretest.Jefe, procedure.EventForward, nil},
+		{proceduretest.Responsable, procedure.EventInstruct, procedure.Inputs{"profesional": proceduretest.Profesional.ID}},
+		{proceduretest.Profesional, procedure.EventStart, nil},
+		{proceduretest.Profesional, procedure.EventConclude, proceduretest.Checklist("")},
+		{proceduretest.Responsable, procedure.EventApproveReport, nil},
+		{proceduretest.Jefe, procedure.EventIssueMemo, procedure.Inputs{"memo": "Se comunica la conclusión."}},
+		{proceduretest.Solicitante, procedure.EventAcknowledge, nil},
+	} {
+		if c, err = e.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: s.ev, Actor: s.a, Inputs: s.in}); err != nil {
+			log.Fatal(err)
+		}
+	}
+	return e, c
+}
+
+func ExampleVerifyCode() {
+	sum := "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+	fmt.Println(report.VerifyCode(sum))
+	fmt.Println(report.VerifyURL("", sum))
+	// Output:
+	// 4OYMI-QUY7Q
+	// https://verificar.agetic.gob.bo/tramite?h=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+}
+
+func ExampleWriteConclusion() {
+	ctx := context.Background()
+	e, c := exampleEngine()
+	def, _ := e.Definition(c.Procedure)
+	history, _ := e.History(ctx, c.ID)
+	in := report.Input{Number: c.Data["cite:informe-conclusion"], Case: c, Definition: def, History: history}
+	var pdf bytes.Buffer
+	if err := report.WriteConclusion(&pdf, in, report.Options{}); err != nil {
+		log.Fatal(err)
+	}
+	in.Topic = procedure.TopicInformeConclusion
+	sum, _ := report.Fingerprint(in)
+	fmt.Println(in.Number, bytes.HasPrefix(pdf.Bytes(), []byte("%PDF-")), pages(pdf.Bytes()), report.VerifyCode(sum))
+	// Output: UIT/INF/2026/0001 true 1 4QIGP-TGU2O
+}
+
+func ExampleSign() {
+	e, c := exampleEngine()
+	def, _ := e.Definition(c.Procedure)
+	history, _ := e.History(context.Background(), c.ID)
+	var pdf bytes.Buffer
+	if err := report.WriteMemo(&pdf, report.Input{Number: c.Data["cite:nota-interna"], Case: c, Definition: def, History: history}, report.Options{}); err != nil {
+		log.Fatal(err)
+	}
+	dir, _ := os.MkdirTemp("", "identity")
+	defer os.RemoveAll(dir)
+	id, err := report.NewDevIdentity(dir) // created on first use, reloaded after
+	if err != nil {
+		log.Fatal(err)
+	}
+	var signed bytes.Buffer
+	if err := report.Sign(&signed, pdf.Bytes(), id, report.SignMeta{Name: "Carla Rojas", Reason: "Emitido – paso 8", Location: "La Paz"}); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(bytes.HasPrefix(signed.Bytes(), pdf.Bytes()), bytes.Count(signed.Bytes(), []byte("/ByteRange")))
+	// Output: true 1
+}
+
+func ExampleProcessor() {
+	ctx := context.Background()
+	e, c := exampleEngine()
+	// The example's case ran on a test clock in November 2026; the
+	// processor's clock must be past the items' due time.
+	clock := procedure.ClockFunc(func() time.Time { return time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC) })
+	p, err := report.NewEngineProcessor(e, report.ProcessorConfig{Clock: clock})
+	if err != nil {
+		log.Fatal(err)
+	}
+	if _, err := p.Drain(ctx); err != nil {
+		log.Fatal(err)
+	}
+	docs, _ := e.Store().Documents(ctx, c.ID)
+	for _, d := range docs {
+		fmt.Println(d.Topic, d.Version, d.Number)
+	}
+	// Output:
+	// hoja-de-ruta 1 PR01-2026-0001
+	// informe-conclusion 1 UIT/INF/2026/0001
+	// informe-conclusion 2 UIT/INF/2026/0001
+	// informe-conclusion 3 UIT/INF/2026/0001
+	// nota-interna 1 UIT/NI/2026/0001
+	// nota-remision 1 UIT/NOTA/2026/0001
+}
