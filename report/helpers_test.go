@@ -102,7 +102,7 @@ func pdfsig(t testing.TB, pdf []byte, nssdir string) []sigInfo {
 	if err := os.WriteFile(f, pdf, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	args := []string{f}
+	var args []string
 	if nssdir != "" {
 		args = []string{"-nssdir", "sql:" + nssdir, f}
 	} else {
