@@ -325,7 +325,13 @@ func (d *doc) detail(e procedure.Entry) string {
 				label = in.Label
 			}
 		}
-		parts = append(parts, label+": "+e.Data[k])
+		v := e.Data[k]
+		if ev != nil {
+			if in, ok := ev.Input(k); ok && in.Kind == procedure.InputActor {
+				v = d.actorName(v)
+			}
+		}
+		parts = append(parts, label+": "+v)
 	}
 	if len(e.Outputs) > 0 {
 		parts = append(parts, "Salidas: "+strings.Join(e.Outputs, "; "))
@@ -343,4 +349,14 @@ func shortName(s string) string {
 		}
 	}
 	return s
+}
+
+// actorName returns the name the history gives an actor ID, or the ID.
+func (d *doc) actorName(id string) string {
+	for _, e := range d.in.History {
+		if e.ActorID == id && e.ActorName != "" {
+			return e.ActorName
+		}
+	}
+	return id
 }
