@@ -1,0 +1,181 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/tramite/tramite/procedure"
+)
+
+// Case implements procedure.Store.
+func (s *Store) Case(ctx context.Context, id string) (procedure.Case, error) {
+	c, err := scanCase(s.st.readCase.QueryRowContext(ctx, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, notFound(id)
+	}
+	return c, dbErr("case", err)
+}
+
+// History implements procedure.Store.
+func (s *Store) History(ctx context.Context, caseID string) ([]procedure.Entry, error) {
+	rows, err := s.st.readHistory.QueryContext(ctx, caseID)
+	if err != nil {
+		return nil, dbErr("history", err)
+	}
+	defer rows.Close()
+	out := []procedure.Entry{}
+	for rows.Next() {
+		e, err := scanEntry(rows)
+		if err != nil {
+			return nil, dbErr("history", err)
+		}
+		out = append(out, e)
+	}
+	return out, dbErr("history", rows.Err())
+}
+
+const orderRecent = ` ORDER BY updated_at DESC, id DESC`
+
+// Cases implements procedure.Store. Every filter is read off an index that
+// ends in the listing's order (see migrations/0001_init.sql); an inbox is
+// the merge of one index range per combination of role, actor and unit
+// that can wait for the actor, each cut at Offset+Limit rows.
+func (s *Store) Cases(ctx context.Context, q procedure.CaseQuery) ([]procedure.Case, error) {
+	query, args, ok := caseQuery(q, "SELECT "+caseCols, true)
+	if !ok {
+		return []procedure.Case{}, nil
+	}
+	rows, err := s.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, dbErr("cases", err)
+	}
+	defer rows.Close()
+	out := []procedure.Case{}
+	for rows.Next() {
+		c, err := scanCase(rows)
+		if err != nil {
+			return nil, dbErr("cases", err)
+		}
+		out = append(out, c)
+	}
+	return out, dbErr("cases", rows.Err())
+}
+
+// CountCases implements procedure.Store.
+func (s *Store) CountCases(ctx context.Context, q procedure.CaseQuery) (int, error) {
+	query, args, ok := caseQuery(q, "SELECT count(*) AS n", false)
+	if !ok {
+		return 0, nil
+	}
+	var n int
+	err := s.r.QueryRowContext(ctx, "SELECT coalesce(sum(n), 0) FROM ("+query+")", args...).Scan(&n)
+	return n, dbErr("count cases", err)
+}
+
+// caseQuery builds the SQL of q. With page, it selects a page in listing
+// order; without, it selects counts to be summed. ok is false when nothing
+// can match (an inbox of an actor who holds no role).
+func caseQuery(q procedure.CaseQuery, sel string, page bool) (query string, args []any, ok bool) {
+	var where []string
+	add := func(cond string, a ...any) {
+		where = append(where, cond)
+		args = append(args, a...)
+	}
+	if q.Procedure != "" {
+		add("procedure = ?", q.Procedure)
+	}
+	if q.State != "" {
+		add("state = ?", string(q.State))
+	}
+	if q.Unit != "" {
+		add("unit = ?", q.Unit)
+	}
+	if q.Text != "" {
+		text := strings.ToLower(q.Text)
+		if utf8.RuneCountInString(text) >= 3 {
+			// The trigram index finds the candidates; instr keeps the exact
+			// semantics of procedure.MatchCase.
+			add("n IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?)", `"`+strings.ReplaceAll(text, `"`, `""`)+`"`)
+		}
+		add("instr(system_lower, ?) > 0", text)
+	}
+	if q.Open {
+		add("step > 0") // the condition of the partial index cases_open
+	}
+	limit, offset := q.Limit, max(q.Offset, 0)
+	if limit <= 0 {
+		limit = -1
+	}
+	if q.Inbox == nil {
+		query = sel + " FROM cases" + whereSQL(where)
+		if page {
+			query += orderRecent + " LIMIT ? OFFSET ?"
+			args = append(args, limit, offset)
+		}
+		return query, args, true
+	}
+	combos := inboxCombos(*q.Inbox)
+	if len(combos) == 0 {
+		return "", nil, false
+	}
+	inner := limit
+	if limit > 0 {
+		inner = offset + limit
+	}
+	parts := make([]string, 0, len(combos))
+	all := make([]any, 0, len(combos)*(len(args)+4)+2)
+	for _, c := range combos {
+		w := append([]string{"waiting_role = ? AND waiting_actor = ? AND waiting_unit = ?"}, where...)
+		part := sel + " FROM cases" + whereSQL(w)
+		all = append(all, c[0], c[1], c[2])
+		all = append(all, args...)
+		if page {
+			part = "SELECT * FROM (" + part + orderRecent + " LIMIT ?)"
+			all = append(all, inner)
+		}
+		parts = append(parts, part)
+	}
+	query = strings.Join(parts, " UNION ALL ")
+	if page {
+		query += orderRecent + " LIMIT ? OFFSET ?"
+		all = append(all, limit, offset)
+	}
+	return query, all, true
+}
+
+func whereSQL(conds []string) string {
+	if len(conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(conds, " AND ")
+}
+
+// inboxCombos lists the (waiting_role, waiting_actor, waiting_unit) values
+// of the cases that wait for a, as procedure.WaitsFor defines it: a role a
+// holds, with no actor or a itself, and no unit or a's unit.
+func inboxCombos(a procedure.Actor) [][3]string {
+	actors, units := []string{""}, []string{""}
+	if a.ID != "" {
+		actors = append(actors, a.ID)
+	}
+	if a.Unit != "" {
+		units = append(units, a.Unit)
+	}
+	var out [][3]string
+	seen := map[procedure.RoleID]bool{}
+	for _, g := range a.Grants {
+		if g.Role == "" || seen[g.Role] {
+			continue
+		}
+		seen[g.Role] = true
+		for _, actor := range actors {
+			for _, unit := range units {
+				out = append(out, [3]string{string(g.Role), actor, unit})
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,143 @@
+package sqlite_test
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/proceduretest"
+	"github.com/tramite/tramite/storage/sqlite"
+)
+
+func TestBackupAndCheck(t *testing.T) {
+	ctx := context.Background()
+	s, _ := mustOpen(t)
+	e := proceduretest.NewEngine(t, s)
+	c1 := proceduretest.RunPR01(t, e, "Respaldo", "s3cr3t", 1)
+	c2 := proceduretest.RunPR01(t, e, "Respaldo 2", "s3cr3t", 0)
+	open, err := e.Start(ctx, procedure.StartRequest{Procedure: procedure.CodePR02, Actor: proceduretest.Solicitante,
+		Inputs: proceduretest.PR02Request("Abierto")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := s.Check(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.OK() || r.Cases != 3 || r.Entries != 10+8+1 {
+		t.Fatalf("check of a sound database: %+v", r)
+	}
+
+	// The backup is a database of its own with everything in it, made
+	// while the store is in use.
+	dest := filepath.Join(t.TempDir(), "respaldo.db")
+	done := make(chan error)
+	go func() {
+		_, err := e.Fire(ctx, procedure.FireRequest{CaseID: open.ID, Event: procedure.EventForward, Actor: proceduretest.Jefe})
+		done <- err
+	}()
+	if err := s.Backup(ctx, dest); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Backup(ctx, dest); procedure.ErrorCode(err) != procedure.EINVALID {
+		t.Fatalf("a backup over an existing file: %v", err)
+	}
+	b := mustOpenPath(t, dest)
+	if r, err := b.Check(ctx); err != nil || !r.OK() || r.Cases != 3 {
+		t.Fatalf("check of the backup: %+v, %v", r, err)
+	}
+	got, err := b.Case(ctx, c1.ID)
+	if err != nil || got.Version != c1.Version || string(got.Secrets) != string(c1.Secrets) {
+		t.Fatalf("case in the backup: %+v, %v", got, err)
+	}
+
+	// History is append-only for the store…
+	db := sqlite.RawDB(s)
+	if _, err := db.ExecContext(ctx, "UPDATE history SET comment = 'x' WHERE case_id = ?", c1.ID); err == nil {
+		t.Fatal("history was updated in place")
+	}
+	// …and whoever goes around that is found by Check.
+	for _, q := range []string{
+		"DROP TRIGGER history_no_update",
+		"UPDATE history SET comment = 'aprobado sin revisión' WHERE case_id = '" + c1.ID + "' AND seq = 3",
+		"UPDATE cases SET state = 'report_submitted' WHERE id = '" + c2.ID + "'",
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err = s.Check(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.OK() || len(r.Problems) != 2 || r.Problems[0].CaseID != c1.ID || r.Problems[1].CaseID != c2.ID ||
+		!strings.Contains(r.Problems[0].Problem, "entrada 3") {
+		t.Fatalf("check after tampering: %+v", r)
+	}
+	t.Logf("%+v", r.Problems)
+}
+
+func TestWatch(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s, path := mustOpen(t, sqlite.WithWatchInterval(20*time.Millisecond))
+	e := proceduretest.NewEngine(t, s)
+	before, err := e.Start(ctx, procedure.StartRequest{Procedure: procedure.CodePR02, Actor: proceduretest.Solicitante,
+		Inputs: proceduretest.PR02Request("Antes")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	feed, err := s.Watch(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	expect := func(id string) {
+		t.Helper()
+		select {
+		case got := <-feed:
+			if got != id {
+				t.Fatalf("feed said %s, want %s", got, id)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("feed said nothing of %s", id)
+		}
+	}
+	// A change made by this process…
+	c, err := e.Start(ctx, procedure.StartRequest{Procedure: procedure.CodePR02, Actor: proceduretest.Solicitante,
+		Inputs: proceduretest.PR02Request("Después")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	expect(c.ID)
+	// …and one made by another process on the same file.
+	cmd := child(t, "forward", path, before.ID)
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	expect(before.ID)
+	select {
+	case id := <-feed:
+		t.Fatalf("feed said %s with nothing changed", id)
+	case <-time.After(100 * time.Millisecond):
+	}
+	// The channel closes when the context ends, and when the store closes.
+	cancel()
+	for range feed {
+	}
+	feed2, err := s.Watch(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	for range feed2 {
+	}
+	if _, err := s.Watch(context.Background()); err == nil {
+		t.Fatal("Watch on a closed store")
+	}
+}

@@ -1,0 +1,142 @@
+package sqlite
+
+import (
+	"encoding/json"
+	"strings"
+
+	"github.com/tramite/tramite/procedure"
+)
+
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface{ Scan(dest ...any) error }
+
+// caseArgs returns the values of a case's columns in the order of
+// sqlInsertCase (without version) and of sqlUpdateCase.
+func caseArgs(c procedure.Case, withVersion bool) []any {
+	data, _ := json.Marshal(inputs(c.Data))
+	var secrets any // NULL, never an empty blob
+	if len(c.Secrets) > 0 {
+		secrets = c.Secrets
+	}
+	args := make([]any, 0, 19)
+	if !withVersion {
+		args = append(args, c.ID)
+	}
+	args = append(args, c.Procedure, string(c.State))
+	if withVersion {
+		args = append(args, c.Version)
+	}
+	return append(args, c.System, strings.ToLower(c.System), c.Description, c.Unit, c.RequesterID, c.Assignee,
+		c.Step, string(c.WaitingRole), c.WaitingActor, c.WaitingUnit, string(data), secrets,
+		nanos(c.CreatedAt), nanos(c.UpdatedAt), c.LastActor)
+}
+
+func scanCase(sc scanner) (procedure.Case, error) {
+	var c procedure.Case
+	var data string
+	var created, updated int64
+	err := sc.Scan(&c.ID, &c.Procedure, &c.State, &c.Version, &c.System, &c.Description, &c.Unit, &c.RequesterID,
+		&c.Assignee, &c.Step, &c.WaitingRole, &c.WaitingActor, &c.WaitingUnit, &data, &c.Secrets, &created, &updated,
+		&c.LastActor)
+	if err != nil {
+		return c, err
+	}
+	if err := json.Unmarshal([]byte(data), &c.Data); err != nil {
+		return c, err
+	}
+	if len(c.Secrets) == 0 {
+		c.Secrets = nil
+	}
+	c.CreatedAt, c.UpdatedAt = fromNanos(created), fromNanos(updated)
+	return c, nil
+}
+
+// entryArgs returns the values of an entry's columns in the order of entryCols.
+func entryArgs(e procedure.Entry) []any {
+	outputs, _ := json.Marshal(strs(e.Outputs))
+	data, _ := json.Marshal(inputs(e.Data))
+	return []any{e.CaseID, e.Seq, e.Step, string(e.Event), string(e.From), string(e.To), e.ActorID, e.ActorName,
+		string(e.Role), e.Interim, nanos(e.At), e.Comment, string(outputs), string(data), e.PrevHash, e.Hash}
+}
+
+func scanEntry(sc scanner) (procedure.Entry, error) {
+	var e procedure.Entry
+	var at int64
+	var outputs, data string
+	err := sc.Scan(&e.CaseID, &e.Seq, &e.Step, &e.Event, &e.From, &e.To, &e.ActorID, &e.ActorName, &e.Role,
+		&e.Interim, &at, &e.Comment, &outputs, &data, &e.PrevHash, &e.Hash)
+	if err != nil {
+		return e, err
+	}
+	e.At = fromNanos(at)
+	if err := json.Unmarshal([]byte(outputs), &e.Outputs); err != nil {
+		return e, err
+	}
+	if len(e.Outputs) == 0 {
+		e.Outputs = nil
+	}
+	if err := json.Unmarshal([]byte(data), &e.Data); err != nil {
+		return e, err
+	}
+	if len(e.Data) == 0 {
+		e.Data = nil
+	}
+	return e, nil
+}
+
+const outboxCols = `id, case_id, seq, kind, topic, number, to_addrs, cc_addrs, attach, status, attempts,
+	next_attempt, last_error, claimed_by, claimed_until, created_at, updated_at`
+
+func outboxArgs(it procedure.OutboxItem) []any {
+	to, _ := json.Marshal(addrs(it.To))
+	cc, _ := json.Marshal(addrs(it.Cc))
+	attach, _ := json.Marshal(strs(it.Attach))
+	return []any{it.ID, it.CaseID, it.Seq, string(it.Kind), it.Topic, it.Number, string(to), string(cc),
+		string(attach), string(it.Status), it.Attempts, nanos(it.NextAttempt), it.LastError, it.ClaimedBy,
+		nanos(it.ClaimedUntil), nanos(it.CreatedAt), nanos(it.UpdatedAt)}
+}
+
+func scanOutbox(sc scanner) (procedure.OutboxItem, error) {
+	var it procedure.OutboxItem
+	var to, cc, attach string
+	var next, until, created, updated int64
+	err := sc.Scan(&it.ID, &it.CaseID, &it.Seq, &it.Kind, &it.Topic, &it.Number, &to, &cc, &attach, &it.Status,
+		&it.Attempts, &next, &it.LastError, &it.ClaimedBy, &until, &created, &updated)
+	if err != nil {
+		return it, err
+	}
+	for _, f := range []struct {
+		s   string
+		dst any
+	}{{to, &it.To}, {cc, &it.Cc}, {attach, &it.Attach}} {
+		if f.s != "[]" {
+			if err := json.Unmarshal([]byte(f.s), f.dst); err != nil {
+				return it, err
+			}
+		}
+	}
+	it.NextAttempt, it.ClaimedUntil, it.CreatedAt, it.UpdatedAt = fromNanos(next), fromNanos(until), fromNanos(created), fromNanos(updated)
+	return it, nil
+}
+
+// inputs, strs and addrs encode nil as an empty JSON object or array.
+func inputs(m procedure.Inputs) procedure.Inputs {
+	if m == nil {
+		return procedure.Inputs{}
+	}
+	return m
+}
+
+func strs(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func addrs(a []procedure.Address) []procedure.Address {
+	if a == nil {
+		return []procedure.Address{}
+	}
+	return a
+}

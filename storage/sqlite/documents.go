@@ -1,0 +1,54 @@
+package sqlite
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+
+	"github.com/tramite/tramite/procedure"
+)
+
+// PutDocument implements procedure.Store.
+func (s *Store) PutDocument(ctx context.Context, doc procedure.Document) (procedure.Document, error) {
+	sum := sha256.Sum256(doc.Content)
+	doc.SHA256 = hex.EncodeToString(sum[:])
+	err := s.write(ctx, "put document", func(tx *sql.Tx) error {
+		var exists bool
+		if err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM cases WHERE id = ?)", doc.CaseID).Scan(&exists); err != nil {
+			return dbErr("put document", err)
+		}
+		if !exists {
+			return notFound(doc.CaseID)
+		}
+		err := tx.QueryRowContext(ctx, `INSERT INTO documents (case_id, topic, version, number, sha256, content, created_at)
+			SELECT ?1, ?2, coalesce(max(version), 0) + 1, ?3, ?4, ?5, ?6 FROM documents WHERE case_id = ?1 AND topic = ?2
+			RETURNING version`, doc.CaseID, doc.Topic, doc.Number, doc.SHA256, doc.Content, nanos(doc.CreatedAt)).Scan(&doc.Version)
+		return dbErr("put document", err)
+	})
+	if err != nil {
+		return procedure.Document{}, err
+	}
+	return doc, nil
+}
+
+// Documents implements procedure.Store.
+func (s *Store) Documents(ctx context.Context, caseID string) ([]procedure.Document, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT case_id, topic, version, number, sha256, content, created_at
+		FROM documents WHERE case_id = ? ORDER BY topic, version`, caseID)
+	if err != nil {
+		return nil, dbErr("documents", err)
+	}
+	defer rows.Close()
+	out := []procedure.Document{}
+	for rows.Next() {
+		var d procedure.Document
+		var created int64
+		if err := rows.Scan(&d.CaseID, &d.Topic, &d.Version, &d.Number, &d.SHA256, &d.Content, &created); err != nil {
+			return nil, dbErr("documents", err)
+		}
+		d.CreatedAt = fromNanos(created)
+		out = append(out, d)
+	}
+	return out, dbErr("documents", rows.Err())
+}

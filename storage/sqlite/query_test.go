@@ -1,0 +1,142 @@
+package sqlite_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/proceduretest"
+	"github.com/tramite/tramite/storage/sqlite"
+)
+
+// TestQueriesAreIndexBacked reads SQLite's plan of every listing: none
+// scans the cases table, and each page of a single filter is read in order
+// off its index, without sorting.
+func TestQueriesAreIndexBacked(t *testing.T) {
+	s, _ := mustOpen(t)
+	db := sqlite.RawDB(s)
+	pr := proceduretest.Profesional
+	for _, tc := range []struct {
+		name    string
+		q       procedure.CaseQuery
+		noSort  bool
+		mustUse string
+	}{
+		{"inbox jefe", procedure.CaseQuery{Inbox: &proceduretest.Jefe, Limit: 50}, false, "cases_inbox"},
+		{"inbox solicitante, page 3", procedure.CaseQuery{Inbox: &proceduretest.Solicitante, Limit: 50, Offset: 100}, false, "cases_inbox"},
+		{"inbox profesional, open", procedure.CaseQuery{Inbox: &pr, Open: true, Limit: 50}, false, "cases_inbox"},
+		{"by state", procedure.CaseQuery{State: procedure.StateForwarded, Limit: 50, Offset: 50}, true, "cases_state"},
+		{"by procedure", procedure.CaseQuery{Procedure: procedure.CodePR01, Limit: 50}, true, "cases_procedure"},
+		{"by unit", procedure.CaseQuery{Unit: proceduretest.UnitDesarrollo, Limit: 50}, true, "cases_unit"},
+		{"open", procedure.CaseQuery{Open: true, Limit: 50}, true, "cases_open"},
+		{"all", procedure.CaseQuery{Limit: 50}, true, "cases_recent"},
+		{"text", procedure.CaseQuery{Text: "Núñez", Limit: 50}, false, "cases_fts"},
+	} {
+		query, args := sqlite.CaseQuerySQL(tc.q)
+		rows, err := db.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+query, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, notused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		all := strings.Join(plan, "\n")
+		for _, line := range plan {
+			if line == "SCAN cases" {
+				t.Errorf("%s scans the whole table:\n%s", tc.name, all)
+			}
+		}
+		if !strings.Contains(all, tc.mustUse) {
+			t.Errorf("%s does not use %s:\n%s", tc.name, tc.mustUse, all)
+		}
+		if tc.noSort && strings.Contains(all, "TEMP B-TREE") {
+			t.Errorf("%s sorts instead of reading the index in order:\n%s", tc.name, all)
+		}
+	}
+}
+
+// TestQueriesMatchMatchCase compares every listing with procedure.MatchCase
+// over cases in every state, page by page.
+func TestQueriesMatchMatchCase(t *testing.T) {
+	ctx := context.Background()
+	s, _ := mustOpen(t)
+	e := proceduretest.NewEngine(t, s)
+	for i := 0; i < 3; i++ {
+		proceduretest.RunPR01(t, e, fmt.Sprintf("Sistema Ñandú %d", i), "s", i%2)
+	}
+	for i := 0; i < 12; i++ {
+		c, err := e.Start(ctx, procedure.StartRequest{Procedure: procedure.CodePR02, Actor: proceduretest.Solicitante,
+			Inputs: proceduretest.PR02Request(fmt.Sprintf("Portal ÉXITO %d", i))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		steps := []struct {
+			a  procedure.Actor
+			ev procedure.EventName
+			in procedure.Inputs
+		}{
+			{proceduretest.Jefe, procedure.EventForward, nil},
+			{proceduretest.Responsable, procedure.EventInstruct, procedure.Inputs{"profesional": []string{"fabio", "gina"}[i%2]}},
+		}
+		for _, st := range steps[:i%3] {
+			if c, err = e.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: st.ev, Actor: st.a, Inputs: st.in}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	all, err := s.Cases(ctx, procedure.CaseQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 15 {
+		t.Fatalf("%d cases, want 15", len(all))
+	}
+	var queries []procedure.CaseQuery
+	for _, a := range proceduretest.Actors() {
+		queries = append(queries, procedure.CaseQuery{Inbox: &a}, procedure.CaseQuery{Inbox: &a, Open: true, Procedure: procedure.CodePR02})
+	}
+	queries = append(queries,
+		procedure.CaseQuery{Text: "éxito"}, procedure.CaseQuery{Text: "ÑANDÚ 1"}, procedure.CaseQuery{Text: "o"},
+		procedure.CaseQuery{Text: "nandu"}, procedure.CaseQuery{Open: true}, procedure.CaseQuery{State: procedure.StateClosed},
+		procedure.CaseQuery{Procedure: procedure.CodePR01, Unit: proceduretest.UnitDesarrollo})
+	for _, q := range queries {
+		var want []string
+		for _, c := range all { // all is in listing order
+			if procedure.MatchCase(c, q) {
+				want = append(want, c.ID)
+			}
+		}
+		n, err := s.CountCases(ctx, q)
+		if err != nil || n != len(want) {
+			t.Fatalf("CountCases(%+v) = %d, %v; want %d", q, n, err, len(want))
+		}
+		for _, limit := range []int{0, 1, 4} {
+			var got []string
+			for off := 0; ; off += limit {
+				q.Limit, q.Offset = limit, off
+				page, err := s.Cases(ctx, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, c := range page {
+					got = append(got, c.ID)
+				}
+				if limit == 0 || len(page) < limit {
+					break
+				}
+			}
+			if strings.Join(got, " ") != strings.Join(want, " ") {
+				t.Fatalf("Cases(%+v) by pages of %d:\n got %v\nwant %v", q, limit, got, want)
+			}
+		}
+	}
+}

@@ -1,0 +1,79 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+)
+
+// Columns read back into a procedure.Case and a procedure.Entry.
+const (
+	caseCols = `id, procedure, state, version, system, description, unit, requester_id, assignee, step,
+		waiting_role, waiting_actor, waiting_unit, data, secrets, created_at, updated_at, last_actor`
+	entryCols = `case_id, seq, step, event, from_state, to_state, actor_id, actor_name, role, interim,
+		at, comment, outputs, data, prev_hash, hash`
+)
+
+// The statements of a transition, prepared once on the write connection, and
+// the reads every screen makes, prepared on the read pool.
+const (
+	sqlCaseByID   = `SELECT ` + caseCols + ` FROM cases WHERE id = ?`
+	sqlLastEntry  = `SELECT ` + entryCols + ` FROM history WHERE case_id = ? ORDER BY seq DESC LIMIT 1`
+	sqlHistory    = `SELECT ` + entryCols + ` FROM history WHERE case_id = ? ORDER BY seq`
+	sqlNextChange = `(SELECT coalesce(max(change_seq), 0) + 1 FROM cases)`
+	sqlInsertCase = `INSERT INTO cases (id, procedure, state, version, system, system_lower, description, unit,
+		requester_id, assignee, step, waiting_role, waiting_actor, waiting_unit, data, secrets, created_at,
+		updated_at, last_actor, change_seq)
+		VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ` + sqlNextChange + `)`
+	sqlUpdateCase = `UPDATE cases SET procedure = ?, state = ?, version = ?, system = ?, system_lower = ?,
+		description = ?, unit = ?, requester_id = ?, assignee = ?, step = ?, waiting_role = ?, waiting_actor = ?,
+		waiting_unit = ?, data = ?, secrets = ?, created_at = ?, updated_at = ?, last_actor = ?,
+		change_seq = ` + sqlNextChange + `
+		WHERE id = ? AND version = ?`
+	// An entry is appended only as the next of its case: 1 for the first.
+	sqlAppendEntry = `INSERT INTO history (` + entryCols + `)
+		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+		WHERE ? = coalesce((SELECT max(seq) FROM history WHERE case_id = ?), 0) + 1`
+	sqlEnqueue = `INSERT INTO outbox (id, case_id, seq, kind, topic, number, to_addrs, cc_addrs, attach, status,
+		attempts, next_attempt, last_error, claimed_by, claimed_until, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	sqlNextNumber = `INSERT INTO numbers (series, year, last) VALUES (?, ?, 1)
+		ON CONFLICT (series, year) DO UPDATE SET last = last + 1 RETURNING last`
+)
+
+type stmts struct {
+	caseByID, lastEntry, insertCase, updateCase, appendEntry, enqueue, nextNumber *sql.Stmt // write connection
+	readCase, readHistory                                                         *sql.Stmt // read pool
+	all                                                                           []*sql.Stmt
+}
+
+func (st *stmts) prepare(ctx context.Context, w, r *sql.DB) error {
+	for _, p := range []struct {
+		db  *sql.DB
+		dst **sql.Stmt
+		sql string
+	}{
+		{w, &st.caseByID, sqlCaseByID},
+		{w, &st.lastEntry, sqlLastEntry},
+		{w, &st.insertCase, sqlInsertCase},
+		{w, &st.updateCase, sqlUpdateCase},
+		{w, &st.appendEntry, sqlAppendEntry},
+		{w, &st.enqueue, sqlEnqueue},
+		{w, &st.nextNumber, sqlNextNumber},
+		{r, &st.readCase, sqlCaseByID},
+		{r, &st.readHistory, sqlHistory},
+	} {
+		s, err := p.db.PrepareContext(ctx, p.sql)
+		if err != nil {
+			return err
+		}
+		*p.dst = s
+		st.all = append(st.all, s)
+	}
+	return nil
+}
+
+func (st *stmts) close() {
+	for _, s := range st.all {
+		s.Close()
+	}
+}

@@ -1,0 +1,178 @@
+package sqlite_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/proceduretest"
+	"github.com/tramite/tramite/storage/sqlite"
+)
+
+// mustOpen opens a store on a new file in a temporary directory and closes
+// it when the test ends.
+func mustOpen(tb testing.TB, opts ...sqlite.Option) (*sqlite.Store, string) {
+	tb.Helper()
+	path := filepath.Join(tb.TempDir(), "tramite.db")
+	return mustOpenPath(tb, path, opts...), path
+}
+
+func mustOpenPath(tb testing.TB, path string, opts ...sqlite.Option) *sqlite.Store {
+	tb.Helper()
+	s, err := sqlite.Open(context.Background(), path, opts...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			tb.Error(err)
+		}
+	})
+	return s
+}
+
+func TestStore(t *testing.T) {
+	proceduretest.TestStore(t, func(t *testing.T) procedure.Store {
+		s, _ := mustOpen(t)
+		return s
+	})
+}
+
+func TestStoreSynchronousNormal(t *testing.T) {
+	proceduretest.TestStore(t, func(t *testing.T) procedure.Store {
+		s, _ := mustOpen(t, sqlite.WithSynchronous("normal"))
+		return s
+	})
+}
+
+func TestPeople(t *testing.T) {
+	proceduretest.TestPeople(t, func(t *testing.T) procedure.People {
+		s, _ := mustOpen(t)
+		return s
+	})
+}
+
+func TestPeopleSurviveReopen(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "tramite.db")
+	s, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range proceduretest.Actors() {
+		if err := s.SaveActor(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.SetPasswordHash(ctx, proceduretest.Jefe.ID, []byte("h")); err != nil {
+		t.Fatal(err)
+	}
+	// Saving the actor again keeps the password hash.
+	if err := s.SaveActor(ctx, proceduretest.Jefe); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s = mustOpenPath(t, path)
+	a, err := s.Actor(ctx, proceduretest.JefeAI.ID)
+	if err != nil || !a.Grants[0].Interim {
+		t.Fatalf("after reopen: %+v, %v", a, err)
+	}
+	if h, err := s.PasswordHash(ctx, proceduretest.Jefe.ID); err != nil || string(h) != "h" {
+		t.Fatalf("password hash after SaveActor and reopen: %q, %v", h, err)
+	}
+}
+
+func TestFilesAre0600(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "nuevo")
+	path := filepath.Join(dir, "tramite.db")
+	s := mustOpenPath(t, path)
+	e := proceduretest.NewEngine(t, s)
+	proceduretest.RunPR01(t, e, "Permisos", "x", 0)
+	for _, name := range []string{"tramite.db", "tramite.db-wal", "tramite.db-shm"} {
+		st, err := os.Stat(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Mode().Perm() != 0o600 {
+			t.Errorf("%s has permissions %v, want 0600", name, st.Mode().Perm())
+		}
+	}
+	if st, _ := os.Stat(dir); st.Mode().Perm() != 0o700 {
+		t.Errorf("the directory Open made has permissions %v, want 0700", st.Mode().Perm())
+	}
+	backup := filepath.Join(t.TempDir(), "copia.db")
+	if err := s.Backup(context.Background(), backup); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := os.Stat(backup); st.Mode().Perm() != 0o600 {
+		t.Errorf("backup has permissions %v, want 0600", st.Mode().Perm())
+	}
+}
+
+func TestOpenErrors(t *testing.T) {
+	ctx := context.Background()
+	for name, tc := range map[string]struct {
+		path string
+		opts []sqlite.Option
+	}{
+		"synchronous OFF": {filepath.Join(t.TempDir(), "a.db"), []sqlite.Option{sqlite.WithSynchronous("OFF")}},
+		"memory":          {":memory:", nil},
+		"uri":             {"file:x.db?mode=memory", nil},
+		"empty":           {"", nil},
+	} {
+		_, err := sqlite.Open(ctx, tc.path, tc.opts...)
+		if procedure.ErrorCode(err) != procedure.EINVALID {
+			t.Errorf("%s: error %v, want code %q", name, err, procedure.EINVALID)
+		}
+	}
+	notADB := filepath.Join(t.TempDir(), "texto.db")
+	os.WriteFile(notADB, []byte("esto no es una base de datos SQLite, es un archivo de texto cualquiera"), 0o600)
+	if _, err := sqlite.Open(ctx, notADB); procedure.ErrorCode(err) != procedure.EINTERNAL {
+		t.Errorf("a text file opened with error %v", err)
+	}
+}
+
+func TestMigrations(t *testing.T) {
+	ctx := context.Background()
+	s, path := mustOpen(t)
+	migs := sqlite.Migrations()
+	if len(migs) != sqlite.SchemaVersion() || sqlite.SchemaVersion() < 1 {
+		t.Fatalf("%d migrations, schema version %d", len(migs), sqlite.SchemaVersion())
+	}
+	// Idempotent: migrating again, or opening again, changes nothing.
+	e := proceduretest.NewEngine(t, s)
+	c := proceduretest.RunPR01(t, e, "Migraciones", "x", 0)
+	if err := sqlite.MigrateWith(ctx, s, migs); err != nil {
+		t.Fatal(err)
+	}
+	s2 := mustOpenPath(t, path)
+	if got, err := s2.Case(ctx, c.ID); err != nil || got.Version != c.Version {
+		t.Fatalf("after reopening: %+v, %v", got, err)
+	}
+	// A new migration is applied once, in order, after the others.
+	next := append(migs, "CREATE TABLE extra (x INTEGER); INSERT INTO extra VALUES (1);")
+	for i := 0; i < 2; i++ {
+		if err := sqlite.MigrateWith(ctx, s, next); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A failing migration rolls back whole: nothing of it stays.
+	bad := append(next, "CREATE TABLE half (x INTEGER); SELECT * FROM no_such_table;")
+	if err := sqlite.MigrateWith(ctx, s, bad); err == nil {
+		t.Fatal("a failing migration succeeded")
+	}
+	if err := sqlite.MigrateWith(ctx, s, append(next, "CREATE TABLE half (x INTEGER);")); err != nil {
+		t.Fatalf("the failed migration left something behind: %v", err)
+	}
+	// This program's schema is now older than the file's: refused, clearly.
+	s.Close()
+	s2.Close()
+	_, err := sqlite.Open(ctx, path)
+	if !errors.Is(err, sqlite.ErrNewerSchema) || procedure.ErrorCode(err) != procedure.EINVALID {
+		t.Fatalf("opening a newer database: %v", err)
+	}
+	t.Log(procedure.ErrorMessage(err))
+}
