@@ -301,3 +301,50 @@ func inflateStreams(t testing.TB, pdf []byte) string {
 	}
 	return all.String()
 }
+
+// TestProcessorsConcurrent: two processors (two machines, say) drain one
+// store at once; each document is rendered once.
+func TestProcessorsConcurrent(t *testing.T) {
+	ctx := context.Background()
+	store := procedure.NewMemoryStore()
+	e := proceduretest.NewEngine(t, store)
+	c := proceduretest.RunPR01(t, e, "SIGEP", "x", 0)
+	errs := make(chan error, 2)
+	for _, owner := range []string{"a", "b"} {
+		p, _ := report.NewEngineProcessor(e, report.ProcessorConfig{Clock: later, Owner: owner, Batch: 1})
+		go func() { _, err := p.Drain(ctx); errs <- err }()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	docs, _ := store.Documents(ctx, c.ID)
+	if len(docs) != 6 {
+		t.Fatalf("%d documents, want 6", len(docs))
+	}
+}
+
+func TestProcessorRun(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	store := procedure.NewMemoryStore()
+	e := proceduretest.NewEngine(t, store)
+	c := proceduretest.RunPR01(t, e, "SIGEP", "x", 0)
+	p, _ := report.NewEngineProcessor(e, report.ProcessorConfig{Clock: later})
+	done := make(chan error)
+	go func() { done <- p.Run(ctx, 5*time.Millisecond) }()
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(5 * time.Millisecond) {
+		docs, _ := store.Documents(ctx, c.ID)
+		if len(docs) == 6 {
+			break
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatalf("Run rendered %d documents in a minute, want 6", len(docs))
+		}
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("Run returned %v, want context.Canceled", err)
+	}
+}
