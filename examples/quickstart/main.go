@@ -1,0 +1,283 @@
+// Command quickstart runs tramite end to end without a window: on
+// DIR/tramite.db it saves demo people for the four roles, runs one
+// UIT/ASS-PR01 case (with one observation round) and one UIT/ASS-PR02 case
+// through the nine steps of manual UIT/ASS-M01, and prints each case's
+// route: step, event, actor, role (a.i. when interim) and time.
+//
+//	go run ./examples/quickstart -dir demo
+//
+// The step 1 credentials are sealed with the key in DIR/tramite.key (made
+// 0600 on first run, or taken from TRAMITE_SECRET_KEY), revealed once to the
+// assigned profesional and purged when the case closes; they are never
+// printed.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"text/tabwriter"
+	"time"
+
+	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/proceduretest"
+	"github.com/tramite/tramite/storage/sqlite"
+)
+
+func main() {
+	dir := flag.String("dir", "demo", "directory for the database, the key and what the cases produce")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, *dir, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "quickstart:", err)
+		os.Exit(1)
+	}
+}
+
+// run is the quick start on dir with the wall clock.
+func run(ctx context.Context, dir string, out io.Writer) error {
+	return runWith(ctx, dir, out, procedure.SystemClock)
+}
+
+// laPaz is Bolivia's time (UTC-4 all year), in which routes are printed.
+var laPaz = time.FixedZone("BOT", -4*60*60)
+
+func runWith(ctx context.Context, dir string, out io.Writer, clock procedure.Clock) error {
+	d, err := openDemo(ctx, dir, clock)
+	if err != nil {
+		return err
+	}
+	defer d.close()
+	fmt.Fprintf(out, "tramite: demostración en %s\n  base de datos %s\n  clave de cifrado %s\n", d.dir, d.store.Path(), d.keyPath)
+	var cases []procedure.Case
+	for _, script := range []func(context.Context) (procedure.Case, error){d.pr01, d.pr02} {
+		c, err := script(ctx)
+		if err != nil {
+			return err
+		}
+		cases = append(cases, c)
+	}
+	for _, c := range cases {
+		if err := d.printRoute(ctx, out, c); err != nil {
+			return err
+		}
+	}
+	// The outbox now holds the documents and emails the steps owe; the
+	// report and notify packages turn them into PDFs and mail in dir.
+	return d.printOutbox(ctx, out, cases)
+}
+
+// demo is the quick start's store, engine and people.
+type demo struct {
+	dir, keyPath string
+	store        *sqlite.Store
+	engine       *procedure.Engine
+}
+
+func openDemo(ctx context.Context, dir string, clock procedure.Clock) (*demo, error) {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	d := &demo{dir: dir, keyPath: filepath.Join(dir, "tramite.key")}
+	key, err := procedure.LoadKey(d.keyPath)
+	if err != nil {
+		return nil, err
+	}
+	sealer, err := procedure.NewAESSealer(key)
+	if err != nil {
+		return nil, err
+	}
+	if d.store, err = sqlite.Open(ctx, filepath.Join(dir, "tramite.db")); err != nil {
+		return nil, err
+	}
+	for _, a := range proceduretest.Actors() {
+		if err := d.store.SaveActor(ctx, a); err != nil {
+			d.store.Close()
+			return nil, err
+		}
+	}
+	d.engine, err = procedure.NewEngine(d.store, procedure.WithDirectory(d.store), procedure.WithSealer(sealer), procedure.WithClock(clock))
+	if err != nil {
+		d.store.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+func (d *demo) close() error { return d.store.Close() }
+
+// step is one event fired by one person.
+type step struct {
+	actor  procedure.Actor
+	event  procedure.EventName
+	inputs procedure.Inputs
+}
+
+// The demo people, one or more for each role.
+var (
+	ana          = proceduretest.Solicitante
+	carla, diego = proceduretest.Jefe, proceduretest.JefeAI
+	elena        = proceduretest.Responsable
+	fabio        = proceduretest.Profesional
+)
+
+// pr01 puts a new system into production, with one round of observations,
+// and purges its credentials once the case is closed.
+func (d *demo) pr01(ctx context.Context) (procedure.Case, error) {
+	secret := make([]byte, 12)
+	rand.Read(secret)
+	c, err := d.engine.Start(ctx, procedure.StartRequest{Procedure: procedure.CodePR01, Actor: ana, Inputs: procedure.Inputs{
+		"system":      "Sistema de Correspondencia Digital",
+		"description": "Puesta en producción del sistema de correspondencia digital de la institución.",
+		"unit":        ana.Unit,
+		"credentials": "despliegue:" + hex.EncodeToString(secret),
+		"tokens":      "token-ci-" + hex.EncodeToString(secret[:6]),
+	}})
+	if err != nil {
+		return c, err
+	}
+	if c, err = d.fire(ctx, c, []step{
+		{carla, procedure.EventForward, nil},
+		{elena, procedure.EventInstruct, procedure.Inputs{"profesional": fabio.ID}},
+		{fabio, procedure.EventStart, nil},
+	}); err != nil {
+		return c, err
+	}
+	// The assigned profesional reads the credentials to deploy; the reveal
+	// is recorded in the history.
+	if _, err := d.engine.RevealSecrets(ctx, fabio, c.ID); err != nil {
+		return c, err
+	}
+	if c, err = d.engine.Case(ctx, c.ID); err != nil {
+		return c, err
+	}
+	if c, err = d.fire(ctx, c, []step{
+		{fabio, procedure.EventObserve, procedure.Inputs{"observations": "Falta la URL del repositorio y la variable de entorno DB_HOST."}},
+		{ana, procedure.EventComplete, procedure.Inputs{"answer": "Repositorio: gitlab.agetic.gob.bo/sis/correspondencia; DB_HOST=10.0.0.5."}},
+		{fabio, procedure.EventConclude, checklist("")},
+		{elena, procedure.EventApproveReport, nil},
+		{carla, procedure.EventIssueMemo, procedure.Inputs{"memo": "Se comunica que el Sistema de Correspondencia Digital se encuentra en producción."}},
+		{ana, procedure.EventAcknowledge, nil},
+	}); err != nil {
+		return c, err
+	}
+	if err := d.engine.PurgeSecrets(ctx, carla, c.ID); err != nil {
+		return c, err
+	}
+	return d.engine.Case(ctx, c.ID)
+}
+
+// pr02 updates a system in production; the interim jefe forwards it and
+// the requester clarifies the update once.
+func (d *demo) pr02(ctx context.Context) (procedure.Case, error) {
+	c, err := d.engine.Start(ctx, procedure.StartRequest{Procedure: procedure.CodePR02, Actor: ana, Inputs: procedure.Inputs{
+		"system":      "Portal de Trámites en Línea",
+		"description": "Actualización a la versión 2.1: nuevo módulo de pagos y corrección de la búsqueda.",
+		"unit":        ana.Unit,
+	}})
+	if err != nil {
+		return c, err
+	}
+	return d.fire(ctx, c, []step{
+		{diego, procedure.EventForward, nil},
+		{elena, procedure.EventInstruct, procedure.Inputs{"profesional": fabio.ID}},
+		{fabio, procedure.EventStart, nil},
+		{fabio, procedure.EventObserve, procedure.Inputs{"observations": "Aclare si la actualización incluye migraciones de la base de datos."}},
+		{ana, procedure.EventComplete, procedure.Inputs{"answer": "Sí: dos migraciones, incluidas en el paquete de la versión 2.1."}},
+		{fabio, procedure.EventConclude, checklist("baja")},
+		{elena, procedure.EventApproveReport, nil},
+		{carla, procedure.EventIssueMemo, procedure.Inputs{"memo": "Se comunica la actualización del Portal de Trámites en Línea a la versión 2.1."}},
+		{ana, procedure.EventAcknowledge, nil},
+	})
+}
+
+func checklist(complexity string) procedure.Inputs {
+	in := procedure.Inputs{
+		"backup_ref":        "BK-2026-0451: instantánea del volumen y volcado de la base de datos",
+		"monitored_ports":   "443, 5432",
+		"security_policies": "true",
+		"report":            "Se desplegó el sistema en el servidor de producción con contenedores, proxy inverso y certificados TLS.",
+		"conclusions":       "El sistema se encuentra en producción y monitoreado.",
+	}
+	if complexity != "" {
+		in["complexity"] = complexity
+	}
+	return in
+}
+
+func (d *demo) fire(ctx context.Context, c procedure.Case, steps []step) (procedure.Case, error) {
+	for _, s := range steps {
+		var err error
+		c, err = d.engine.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: s.event, Actor: s.actor, Inputs: s.inputs, Version: c.Version})
+		if err != nil {
+			return c, err
+		}
+	}
+	return c, nil
+}
+
+// printRoute prints a case's route from its verified history.
+func (d *demo) printRoute(ctx context.Context, out io.Writer, c procedure.Case) error {
+	def, err := d.engine.Definition(c.Procedure)
+	if err != nil {
+		return err
+	}
+	if err := d.engine.Verify(ctx, c.ID); err != nil {
+		return err
+	}
+	h, err := d.engine.History(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "\n%s %s: %s (%s)\n", c.Procedure, c.ID, c.System, procedure.StateLabel(c.State))
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "paso\tevento\tactor\trol\thora")
+	for _, e := range h {
+		num := strconv.Itoa(e.Step)
+		if _, ok := def.Event(e.Event); !ok {
+			num = "-" // a reveal or purge of secrets, not a step
+		}
+		role := def.RoleLabel(e.Role)
+		if e.Interim {
+			role += " a.i."
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", num, e.Event, e.ActorName, role, e.At.In(laPaz).Format("02/01/2006 15:04:05"))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "historial verificado: %d entradas encadenadas\n", len(h))
+	return nil
+}
+
+// printOutbox counts what the cases owe: documents to render, emails to send.
+func (d *demo) printOutbox(ctx context.Context, out io.Writer, cases []procedure.Case) error {
+	var docs, mails int
+	for _, c := range cases {
+		items, err := d.store.Outbox(ctx, procedure.OutboxQuery{CaseID: c.ID})
+		if err != nil {
+			return err
+		}
+		for _, it := range items {
+			if it.Kind == procedure.EffectDocument {
+				docs++
+			} else {
+				mails++
+			}
+		}
+	}
+	_, err := fmt.Fprintf(out, "\nen la bandeja de salida: %d documentos y %d correos\n", docs, mails)
+	return err
+}

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/proceduretest"
+	"github.com/tramite/tramite/storage/sqlite"
+)
+
+func TestQuickstart(t *testing.T) {
+	t.Setenv(procedure.KeyEnv, "")
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "demo")
+	var out bytes.Buffer
+	if err := runWith(ctx, dir, &out, proceduretest.NewClock()); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	t.Log("\n" + got)
+	for _, want := range []string{
+		"UIT/ASS-PR01 PR01-2026-0001: Sistema de Correspondencia Digital (Cerrado)",
+		"UIT/ASS-PR02 PR02-2026-0001: Portal de Trámites en Línea (Cerrado)",
+		"Diego Flores  Jefe de la UIT a.i.",
+		"historial verificado: 12 entradas encadenadas",
+		"historial verificado: 10 entradas encadenadas",
+		"26/11/2026 09:00:00", // 13:00 UTC in La Paz
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	// Each case's route passes through the nine steps in order.
+	routes := strings.Split(got, "\nUIT/ASS-")[1:]
+	if len(routes) != 2 {
+		t.Fatalf("%d routes printed, want 2", len(routes))
+	}
+	row := regexp.MustCompile(`(?m)^(\d|-)\s+(\w+)\s`)
+	for _, r := range routes {
+		var steps []string
+		for _, m := range row.FindAllStringSubmatch(r, -1) {
+			if m[1] != "-" && (len(steps) == 0 || steps[len(steps)-1] != m[1]) {
+				steps = append(steps, m[1])
+			}
+		}
+		if strings.Join(steps, "") != "123456789" {
+			t.Errorf("route goes through steps %v:\n%s", steps, r)
+		}
+	}
+	if !strings.Contains(routes[0], "-     reveal_secrets  Fabio Choque") || !strings.Contains(routes[0], "-     purge_secrets   Carla Rojas") {
+		t.Errorf("PR01 route lacks the reveal or the purge of its credentials:\n%s", routes[0])
+	}
+	for _, name := range []string{"tramite.db", "tramite.key"} {
+		st, err := os.Stat(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Mode().Perm() != 0o600 {
+			t.Errorf("%s has permissions %v", name, st.Mode().Perm())
+		}
+	}
+
+	// A second run adds two more cases to the same database.
+	out.Reset()
+	if err := run(ctx, dir, &out); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Count(out.String(), "(Cerrado)") != 2 {
+		t.Errorf("second run:\n%s", out.String())
+	}
+	s, err := sqlite.Open(ctx, filepath.Join(dir, "tramite.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	r, err := s.Check(ctx)
+	if err != nil || !r.OK() || r.Cases != 4 {
+		t.Fatalf("check after two runs: %+v, %v", r, err)
+	}
+	c, err := s.Case(ctx, "PR01-2026-0001")
+	if err != nil || c.Secrets != nil {
+		t.Fatalf("the PR01 credentials were not purged: %v", err)
+	}
+}
