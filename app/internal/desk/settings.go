@@ -137,3 +137,10 @@ func (s *Service) TestSMTP(ctx context.Context, st Settings) error {
 	}
 	return s.cfg.TestSMTP(ctx, st)
 }
+
+// ReadSettings reads the settings kept in p, before a Service exists (the
+// client needs the database path to open the store).
+func ReadSettings(p Prefs, sealer procedure.Sealer) Settings {
+	s := &Service{cfg: Config{Prefs: p, Sealer: sealer}, mem: map[string]string{}}
+	return s.Settings()
+}

@@ -172,9 +172,11 @@ func (cv *CaseView) fillData(c procedure.Case) {
 	add(lang.L("Unidad solicitante"), c.Unit)
 	add(lang.L("Creado"), c.CreatedAt.Local().Format("02/01/2006 15:04"))
 	labels := map[string]string{}
+	actors := map[string]bool{}
 	for _, ev := range cv.Def.Events {
 		for _, in := range ev.Inputs {
 			labels[in.Name] = in.Label
+			actors[in.Name] = in.Kind == procedure.InputActor
 		}
 	}
 	keys := make([]string, 0, len(c.Data))
@@ -185,11 +187,18 @@ func (cv *CaseView) fillData(c procedure.Case) {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		l := labels[k]
-		if l == "" {
+		l, v := labels[k], c.Data[k]
+		if topic, ok := strings.CutPrefix(k, "cite:"); ok {
+			l = lang.L("Cite de {{.T}}", map[string]any{"T": topic})
+		} else if l == "" {
 			l = k
 		}
-		add(l, c.Data[k])
+		if actors[k] {
+			if a, err := cv.u.svc.People().Actor(cv.u.ctx, v); err == nil {
+				v = a.Name
+			}
+		}
+		add(l, v)
 	}
 	f.Refresh()
 }

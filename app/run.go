@@ -1,0 +1,178 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+
+	"github.com/tramite/tramite/app/internal/desk"
+	"github.com/tramite/tramite/app/internal/ui"
+	"github.com/tramite/tramite/app/translation"
+	"github.com/tramite/tramite/notify"
+	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/report"
+	"github.com/tramite/tramite/storage/sqlite"
+)
+
+// AppID is the client's application ID (see FyneApp.toml).
+const AppID = "bo.gob.agetic.tramite"
+
+func run(args []string) error {
+	f, err := parseFlags(args)
+	if err != nil {
+		return err
+	}
+	a := fyneapp.NewWithID(AppID)
+	if err := translation.Load(); err != nil {
+		return fmt.Errorf("translations: %w", err)
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	dataDir := a.Storage().RootURI().Path()
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return err
+	}
+	key, err := procedure.LoadKey(filepath.Join(dataDir, "secret.key"))
+	if err != nil {
+		return err
+	}
+	sealer, err := procedure.NewAESSealer(key)
+	if err != nil {
+		return err
+	}
+	// Settings live in the app's preferences; read the database path first.
+	settings := desk.ReadSettings(a.Preferences(), sealer)
+	path := f.db
+	if path == "" {
+		path = settings.Database
+	}
+	if path == "" {
+		path = filepath.Join(dataDir, "tramite.db")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	store, err := sqlite.Open(ctx, path)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", path, err)
+	}
+	defer store.Close()
+	engine, err := procedure.NewEngine(store, procedure.WithDirectory(store), procedure.WithSealer(sealer), procedure.WithLogger(log))
+	if err != nil {
+		return err
+	}
+	mail := func(st desk.Settings) (notify.Config, error) {
+		mode, err := notify.ParseTLSMode(st.SMTPSecurity)
+		if err != nil {
+			return notify.Config{}, procedure.Errorf(procedure.EINVALID, "seguridad SMTP desconocida %q", st.SMTPSecurity)
+		}
+		return notify.Config{Host: st.SMTPHost, Port: st.SMTPPort, Username: st.SMTPUser, Password: st.SMTPPassword,
+			From: procedure.Address{Name: "Trámites UIT", Email: st.MailFrom}, TLS: mode,
+			MailDir: filepath.Join(dataDir, "mail")}, nil
+	}
+	svc, err := desk.New(desk.Config{Engine: engine, People: store, Feed: store, Prefs: a.Preferences(), Sealer: sealer,
+		TestSMTP: func(ctx context.Context, st desk.Settings) error {
+			cfg, err := mail(st)
+			if err != nil {
+				return err
+			}
+			return notify.TestConnection(ctx, cfg)
+		}})
+	if err != nil {
+		return err
+	}
+	if f.demo {
+		seeded, err := svc.SeedPeople(ctx)
+		if err != nil {
+			return err
+		}
+		if seeded {
+			if _, err := svc.SeedCases(ctx); err != nil {
+				return err
+			}
+			log.Info("demo data created", "db", path)
+		}
+	}
+	if !f.noServices {
+		if err := startBackground(ctx, log, engine, store, dataDir, f.demo, settings, mail); err != nil {
+			log.Warn("background services", "err", err) // the client still works; documents and mail wait in the outbox
+		}
+	}
+	u := ui.New(a, svc, ui.Options{Live: true})
+	if f.shots != "" {
+		go func() {
+			if err := screenshots(u, f.shots, f.shotUser); err != nil {
+				fmt.Fprintln(os.Stderr, "tramite: screenshots:", err)
+				os.Exit(1)
+			}
+			fyne.Do(a.Quit)
+		}()
+	}
+	u.Win.SetMaster()
+	u.Win.ShowAndRun()
+	return nil
+}
+
+// startBackground runs the document processor and the mail dispatcher.
+func startBackground(ctx context.Context, log *slog.Logger, engine *procedure.Engine, store *sqlite.Store, dataDir string,
+	demo bool, st desk.Settings, mail func(desk.Settings) (notify.Config, error)) error {
+	var id report.Identity
+	var err error
+	if st.SigningCert != "" && st.SigningKey != "" {
+		var keyPEM, certPEM []byte
+		if keyPEM, err = os.ReadFile(st.SigningKey); err == nil {
+			if certPEM, err = os.ReadFile(st.SigningCert); err == nil {
+				id, err = report.LoadPEMIdentity(keyPEM, certPEM)
+			}
+		}
+	} else {
+		id, err = report.NewDevIdentity(filepath.Join(dataDir, "dev-identity"))
+	}
+	if err != nil {
+		return fmt.Errorf("signing identity: %w", err)
+	}
+	proc, err := report.NewEngineProcessor(engine, report.ProcessorConfig{
+		Options:   report.Options{Institution: report.Institution{Name: st.Institution, Unit: st.Unit, City: st.City}},
+		Signers:   report.SameSigner(id), Directory: store, Dir: filepath.Join(dataDir, "documents")})
+	if err != nil {
+		return err
+	}
+	go func() {
+		if err := proc.Run(ctx, 2*time.Second); err != nil && ctx.Err() == nil {
+			log.Error("document processor stopped", "err", err)
+		}
+	}()
+	cfg, err := mail(st)
+	if err != nil {
+		return err
+	}
+	if cfg.Host == "" {
+		if !demo {
+			log.Info("no SMTP server configured: mail waits in the outbox")
+			return nil
+		}
+		capture, err := notify.NewCaptureServer(filepath.Join(dataDir, "mail-capture"))
+		if err != nil {
+			return err
+		}
+		go func() { <-ctx.Done(); capture.Close() }()
+		md := cfg.MailDir
+		cfg = capture.Config(cfg.From)
+		cfg.MailDir = md
+		log.Info("demo mode: mail is captured locally", "addr", capture.Addr())
+	}
+	disp, err := notify.NewDispatcher(store, engine, cfg, notify.WithLogger(log))
+	if err != nil {
+		return err
+	}
+	go func() {
+		if err := disp.Run(ctx); err != nil && ctx.Err() == nil {
+			log.Error("mail dispatcher stopped", "err", err)
+		}
+	}()
+	return nil
+}

@@ -1,0 +1,142 @@
+package main
+
+import (
+	"fmt"
+	"image"
+	"image/png"
+	"os"
+	"path/filepath"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/software"
+	"fyne.io/fyne/v2/lang"
+
+	"github.com/tramite/tramite/app/internal/desk"
+	"github.com/tramite/tramite/app/internal/ui"
+)
+
+// Screens are the names of the PNG files -screenshot-dir writes, in order.
+var Screens = []string{"01-ingreso", "02-bandeja", "03-tramites", "04-tramite", "05-nueva-solicitud", "06-procedimientos", "07-salida-de-correo", "08-ajustes"}
+
+// Blank reports whether every pixel of img has the same colour.
+func Blank(img image.Image) bool {
+	b := img.Bounds()
+	if b.Empty() {
+		return true
+	}
+	r0, g0, b0, a0 := img.At(b.Min.X, b.Min.Y).RGBA()
+	for y := b.Min.Y; y < b.Max.Y; y += 2 {
+		for x := b.Min.X; x < b.Max.X; x += 2 {
+			r, g, bl, a := img.At(x, y).RGBA()
+			if r != r0 || g != g0 || bl != b0 || a != a0 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// softwareCapture renders the window's content with the software painter
+// at the window's size, and gives the content back to the window.
+func softwareCapture(w fyne.Window) image.Image {
+	content, size := w.Content(), w.Canvas().Size()
+	c := software.NewCanvas()
+	c.SetContent(content)
+	c.Resize(size)
+	img := c.Capture()
+	w.SetContent(content)
+	return img
+}
+
+// screenshots drives the real window from another goroutine: it signs in
+// as user, shows each main screen and writes it to dir as PNG.
+func screenshots(u *ui.UI, dir, user string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	shot := func(name string) error {
+		time.Sleep(400 * time.Millisecond) // let the window draw the new content
+		var img image.Image
+		fyne.DoAndWait(func() { img = u.Win.Canvas().Capture() })
+		if Blank(img) {
+			// Some GL stacks (Mesa under Xvfb) read back an empty front
+			// buffer: draw the same content with fyne's software painter.
+			fyne.DoAndWait(func() { img = softwareCapture(u.Win) })
+			fmt.Fprintf(os.Stderr, "tramite: %s: GL capture was blank, drawn with the software painter\n", name)
+		}
+		f, err := os.Create(filepath.Join(dir, name+".png"))
+		if err != nil {
+			return err
+		}
+		if err := png.Encode(f, img); err != nil {
+			f.Close()
+			return err
+		}
+		return f.Close()
+	}
+	time.Sleep(time.Second) // the window opens
+	if err := shot(Screens[0]); err != nil {
+		return err
+	}
+	fyne.DoAndWait(func() {
+		u.Login.User.SetText(user)
+		u.Login.Password.SetText(desk.DemoPassword(user))
+		u.Login.Submit.OnTapped()
+	})
+	for i := 0; ; i++ {
+		var ok bool
+		var msg string
+		fyne.DoAndWait(func() { ok, msg = u.Main != nil, u.Login.Message.Text })
+		if ok {
+			break
+		}
+		if i > 100 {
+			return fmt.Errorf("sign in as %s: %s", user, msg)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err := shot(Screens[1]); err != nil {
+		return err
+	}
+	steps := []struct {
+		name string
+		do   func()
+	}{
+		{Screens[2], func() { u.Main.Select(lang.L("Trámites")) }},
+		{Screens[3], func() {
+			c, ok := u.Main.Inbox.Cases.Case(0)
+			if !ok {
+				c, ok = u.Main.All().Cases.Case(0)
+			}
+			if ok {
+				u.OpenCase(c.ID)
+			}
+		}},
+		{Screens[4], func() {
+			if u.Case != nil {
+				u.CloseCase()
+			}
+			if !u.Main.Select(lang.L("Nueva solicitud")) {
+				u.Main.Select(lang.L("Bandeja"))
+			}
+		}},
+		{Screens[5], func() {
+			u.Main.Select(lang.L("Procedimientos"))
+			p := u.Main.Procedures()
+			if inner, ok := p.Tabs.Items[0].Content.(interface{ SelectIndex(int) }); ok {
+				inner.SelectIndex(1) // the state diagram
+			}
+		}},
+		{Screens[6], func() { u.Main.Select(lang.L("Salida de correo")) }},
+		{Screens[7], func() { u.Main.Select(lang.L("Ajustes")) }},
+	}
+	for _, s := range steps {
+		fyne.DoAndWait(s.do)
+		if err := shot(s.name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
