@@ -417,8 +417,8 @@ func (e *Engine) transition(ctx context.Context, c *compiled, ev *EventDef, cs C
 
 // chain links entry to the case's last entry and completes the outbox
 // items, taking cite numbers for the documents that need one. A document
-// rendered again without a new number keeps the number of its first
-// version, remembered in the case's data as "cite:<topic>".
+// rendered again (steps 7 and 8, or step 6 after a return) keeps the number
+// of its first version, remembered in the case's data as "cite:<topic>".
 func (e *Engine) chain(tx Tx, cs *Case, entry Entry, items []OutboxItem) (Entry, []OutboxItem, error) {
 	last, ok, err := tx.LastEntry(cs.ID)
 	if err != nil {
@@ -437,7 +437,11 @@ func (e *Engine) chain(tx Tx, cs *Case, entry Entry, items []OutboxItem) (Entry,
 			continue
 		}
 		key := "cite:" + it.Topic
-		if series := it.Number; series != "" { // outboxFor leaves the series here
+		if prev := cs.Data[key]; prev != "" {
+			// A document concluded again after a return for correction is a
+			// new version of the same document: it keeps its number.
+			it.Number = prev
+		} else if series := it.Number; series != "" { // outboxFor leaves the series here
 			n, err := tx.NextNumber(series, entry.At.Year())
 			if err != nil {
 				return entry, nil, err
@@ -445,8 +449,6 @@ func (e *Engine) chain(tx Tx, cs *Case, entry Entry, items []OutboxItem) (Entry,
 			it.Number = FormatCite(e.cite, series, entry.At.Year(), n)
 			cs.Data[key] = it.Number
 			entry.Outputs = append(entry.Outputs, it.Topic+" "+it.Number)
-		} else {
-			it.Number = cs.Data[key]
 		}
 	}
 	entry.Hash = entry.ComputeHash()

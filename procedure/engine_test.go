@@ -484,3 +484,28 @@ func TestTamperingDetected(t *testing.T) {
 		})
 	}
 }
+
+func TestCorrectedReportKeepsItsNumber(t *testing.T) {
+	e, s := newEngine(t)
+	c := caseBefore(t, e, procedure.CodePR01, procedure.EventConclude)
+	fire := func(a procedure.Actor, ev procedure.EventName, in procedure.Inputs) {
+		t.Helper()
+		var err error
+		if c, err = e.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: ev, Actor: a, Inputs: in}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fire(proceduretest.Profesional, procedure.EventConclude, proceduretest.Checklist(""))
+	fire(proceduretest.Responsable, procedure.EventReturnReport, procedure.Inputs{"reasons": "Falta el detalle de puertos."})
+	fire(proceduretest.Profesional, procedure.EventConclude, proceduretest.Checklist(""))
+	docs, _ := s.Outbox(ctx, procedure.OutboxQuery{CaseID: c.ID, Kind: procedure.EffectDocument})
+	var numbers []string
+	for _, d := range docs {
+		if d.Topic == procedure.TopicInformeConclusion {
+			numbers = append(numbers, d.Number)
+		}
+	}
+	if len(numbers) != 2 || numbers[0] != "UIT/INF/2026/0001" || numbers[1] != numbers[0] {
+		t.Fatalf("informe numbers %v: a corrected report is a new version of the same document", numbers)
+	}
+}
