@@ -25,6 +25,7 @@ type flags struct {
 	shots      string
 	shotUser   string
 	noServices bool
+	lang       string
 }
 
 func parseFlags(args []string) (flags, error) {
@@ -35,5 +36,6 @@ func parseFlags(args []string) (flags, error) {
 	fs.StringVar(&f.shots, "screenshot-dir", "", "sign in, write a PNG of each main screen to this directory and exit")
 	fs.StringVar(&f.shotUser, "screenshot-user", "fabio", "demo user signed in for -screenshot-dir")
 	fs.BoolVar(&f.noServices, "no-background", false, "do not render documents or send mail from this client")
+	fs.StringVar(&f.lang, "lang", "", "language of the screens: es or en (default: the system's, Spanish when it has none)")
 	return f, fs.Parse(args)
 }

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -28,6 +29,7 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
+	chooseLanguage(f.lang)
 	a := fyneapp.NewWithID(AppID)
 	if err := translation.Load(); err != nil {
 		return fmt.Errorf("translations: %w", err)
@@ -136,8 +138,8 @@ func startBackground(ctx context.Context, log *slog.Logger, engine *procedure.En
 		return fmt.Errorf("signing identity: %w", err)
 	}
 	proc, err := report.NewEngineProcessor(engine, report.ProcessorConfig{
-		Options:   report.Options{Institution: report.Institution{Name: st.Institution, Unit: st.Unit, City: st.City}},
-		Signers:   report.SameSigner(id), Directory: store, Dir: filepath.Join(dataDir, "documents")})
+		Options: report.Options{Institution: report.Institution{Name: st.Institution, Unit: st.Unit, City: st.City}},
+		Signers: report.SameSigner(id), Directory: store, Dir: filepath.Join(dataDir, "documents")})
 	if err != nil {
 		return err
 	}
@@ -175,4 +177,25 @@ func startBackground(ctx context.Context, log *slog.Logger, engine *procedure.En
 		}
 	}()
 	return nil
+}
+
+// chooseLanguage makes fyne's lang package pick lang ("es", "en"), or
+// Spanish when the system names no language (LANG=C or unset).
+func chooseLanguage(lang string) {
+	if lang != "" {
+		os.Setenv("LANGUAGE", lang)
+		os.Setenv("LC_ALL", lang)
+		return
+	}
+	for _, v := range []string{"LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"} {
+		switch l := strings.TrimSpace(os.Getenv(v)); {
+		case l == "":
+			continue
+		case l == "C" || l == "POSIX" || strings.HasPrefix(l, "C."):
+			os.Setenv(v, "es_BO.UTF-8")
+		}
+	}
+	if os.Getenv("LANG") == "" && os.Getenv("LC_ALL") == "" && os.Getenv("LANGUAGE") == "" {
+		os.Setenv("LANG", "es_BO.UTF-8")
+	}
 }

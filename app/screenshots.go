@@ -139,4 +139,3 @@ func screenshots(u *ui.UI, dir, user string) error {
 	}
 	return nil
 }
-
