@@ -103,6 +103,15 @@ func WriteEmail(w io.Writer, e Email) error {
 	if e.Text == "" && e.HTML == "" {
 		return procedure.Errorf(procedure.EINVALID, "el correo %q no tiene cuerpo", e.Subject)
 	}
+	boundary := func(part string) map[string]string {
+		if e.MessageID == "" {
+			return map[string]string{}
+		}
+		sum := sha256.Sum256([]byte(e.MessageID + "/" + part))
+		return map[string]string{"boundary": "tramite-" + part + "-" + hex.EncodeToString(sum[:12])}
+	}
+	// go-message writes header fields in the reverse order of their
+	// addition: add them from the last wanted to the first.
 	var h gomail.Header
 	keys := make([]string, 0, len(e.Headers))
 	for k := range e.Headers {
@@ -112,35 +121,31 @@ func WriteEmail(w io.Writer, e Email) error {
 	for i := len(keys) - 1; i >= 0; i-- {
 		h.SetText(keys[i], e.Headers[keys[i]])
 	}
-	h.SetAddressList("From", from)
-	h.SetAddressList("To", to)
-	h.SetAddressList("Cc", cc)
-	h.SetSubject(e.Subject)
-	if !e.Date.IsZero() {
-		h.SetDate(e.Date)
+	if len(e.Attachments) == 0 {
+		h.SetContentType("multipart/alternative", boundary("alt"))
+	} else {
+		h.SetContentType("multipart/mixed", boundary("mixed"))
+	}
+	if n := len(e.References); n > 0 {
+		h.SetMsgIDList("References", e.References)
+		h.SetMsgIDList("In-Reply-To", e.References[n-1:])
 	}
 	h.SetMessageID(e.MessageID)
-	if n := len(e.References); n > 0 {
-		h.SetMsgIDList("In-Reply-To", e.References[n-1:])
-		h.SetMsgIDList("References", e.References)
-	}
-	boundary := func(part string) map[string]string {
-		if e.MessageID == "" {
-			return map[string]string{}
-		}
-		sum := sha256.Sum256([]byte(e.MessageID + "/" + part))
-		return map[string]string{"boundary": "tramite-" + part + "-" + hex.EncodeToString(sum[:12])}
+	h.SetSubject(e.Subject)
+	h.SetAddressList("Cc", cc)
+	h.SetAddressList("To", to)
+	h.SetAddressList("From", from)
+	if !e.Date.IsZero() {
+		h.SetDate(e.Date)
 	}
 
 	var alt *message.Writer
 	var mixed *message.Writer
 	if len(e.Attachments) == 0 {
-		h.SetContentType("multipart/alternative", boundary("alt"))
 		if alt, err = message.CreateWriter(w, h.Header); err != nil {
 			return fmt.Errorf("compose: %w", err)
 		}
 	} else {
-		h.SetContentType("multipart/mixed", boundary("mixed"))
 		if mixed, err = message.CreateWriter(w, h.Header); err != nil {
 			return fmt.Errorf("compose: %w", err)
 		}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tramite/tramite/procedure"
@@ -153,14 +154,48 @@ type caseData struct {
 	err     error
 }
 
-// pass is the state of one Drain.
+// pass is the state of one Drain. A batch goes through three stages that
+// overlap: prepare (read the case, compose, write the .eml journal),
+// deliver (the SMTP transaction, on the one connection) and record
+// (rename the journal, update the store), so disk and store work hide
+// behind the network.
 type pass struct {
 	now     time.Time
 	cl      *client
 	connErr error
 	cases   map[string]*caseData
-	stats   Stats
-	errs    []error
+
+	mu    sync.Mutex
+	stats Stats
+	errs  []error
+}
+
+func (p *pass) count(f func(*Stats)) {
+	p.mu.Lock()
+	f(&p.stats)
+	p.mu.Unlock()
+}
+
+func (p *pass) fail(err error) {
+	p.mu.Lock()
+	p.errs = append(p.errs, err)
+	p.mu.Unlock()
+}
+
+// recorderWorkers write .eml copies and outcomes in parallel: creating a
+// file can cost as much as an SMTP transaction on some disks.
+const recorderWorkers = 4
+
+// job is an item on its way through a pass.
+type job struct {
+	it  procedure.OutboxItem
+	now time.Time
+	// raw is the message to send; nil when the item's outcome is decided.
+	raw []byte
+	// skip: leave the item untouched (its lease ended).
+	skip bool
+	// commit: the server accepted raw; keep it as the .eml before recording.
+	commit bool
 }
 
 // Drain makes one pass over the outbox: it claims the email items due now
@@ -179,21 +214,39 @@ func (d *Dispatcher) Drain(ctx context.Context) (Stats, error) {
 	for {
 		items, err := d.store.ClaimOutbox(ctx, procedure.EffectEmail, d.owner, p.now, d.clock.Now().Add(d.lease), d.batch)
 		if err != nil {
-			p.errs = append(p.errs, fmt.Errorf("claim outbox: %w", err))
+			p.fail(fmt.Errorf("claim outbox: %w", err))
 			break
 		}
-		for _, it := range items {
-			d.process(ctx, p, it)
+		prepared := make(chan job, 4)
+		go func() {
+			defer close(prepared)
+			for _, it := range items {
+				prepared <- d.prepare(ctx, p, it)
+			}
+		}()
+		done := make(chan job, 64)
+		var recorders sync.WaitGroup
+		for range recorderWorkers {
+			recorders.Go(func() {
+				for j := range done {
+					d.record(ctx, p, j)
+				}
+			})
 		}
+		for j := range prepared {
+			done <- d.deliver(ctx, p, j)
+		}
+		close(done)
+		recorders.Wait()
 		if len(items) < d.batch || ctx.Err() != nil {
 			break
 		}
 	}
 	if p.connErr != nil {
-		p.errs = append(p.errs, p.connErr)
+		p.fail(p.connErr)
 	}
 	if ctx.Err() != nil {
-		p.errs = append(p.errs, ctx.Err())
+		p.fail(ctx.Err())
 	}
 	return p.stats, errors.Join(p.errs...)
 }
@@ -247,11 +300,21 @@ func (d *Dispatcher) backoff(n int) time.Duration {
 	return delay - half + rand.N(half+1)
 }
 
-// finish records the item's outcome and releases its claim.
-func (d *Dispatcher) finish(ctx context.Context, p *pass, it procedure.OutboxItem, now time.Time) {
-	it.ClaimedBy, it.ClaimedUntil, it.UpdatedAt = "", time.Time{}, now
-	if err := d.store.UpdateOutbox(ctx, it); err != nil {
-		p.errs = append(p.errs, fmt.Errorf("update outbox %s: %w", it.ID, err))
+// record writes the item's outcome to the store and releases its claim.
+func (d *Dispatcher) record(ctx context.Context, p *pass, j job) {
+	if j.skip {
+		return
+	}
+	if j.commit {
+		if err := d.journal.commit(j.it, j.raw); err != nil {
+			d.log.LogAttrs(ctx, slog.LevelError, "notify journal", slog.String("item", j.it.ID), slog.String("error", err.Error()))
+		}
+	}
+	it := j.it
+	it.ClaimedBy, it.ClaimedUntil, it.UpdatedAt = "", time.Time{}, j.now
+	// The outcome is recorded even when ctx has ended: it already happened.
+	if err := d.store.UpdateOutbox(context.WithoutCancel(ctx), it); err != nil {
+		p.fail(fmt.Errorf("update outbox %s: %w", it.ID, err))
 		d.log.LogAttrs(ctx, slog.LevelError, "notify update outbox", slog.String("item", it.ID), slog.String("status", string(it.Status)), slog.String("error", err.Error()))
 	}
 }
@@ -260,77 +323,68 @@ func (d *Dispatcher) margin() time.Duration {
 	return 5*d.cfg.commandTimeout() + d.cfg.dialTimeout()
 }
 
-func (d *Dispatcher) process(ctx context.Context, p *pass, it procedure.OutboxItem) {
-	now := d.clock.Now()
-	log := func(level slog.Level, msg string, attrs ...slog.Attr) {
-		d.log.LogAttrs(ctx, level, msg, append([]slog.Attr{slog.String("item", it.ID)}, attrs...)...)
+func (d *Dispatcher) logItem(ctx context.Context, it procedure.OutboxItem, level slog.Level, msg string, attrs ...slog.Attr) {
+	d.log.LogAttrs(ctx, level, msg, append([]slog.Attr{slog.String("item", it.ID)}, attrs...)...)
+}
+
+// retry leaves j pending after a temporary failure; counts says whether
+// the failure is the message's (it counts toward WithMaxAttempts).
+func (d *Dispatcher) retry(ctx context.Context, p *pass, j job, reason string, counts bool) job {
+	j.raw = nil
+	j.it.Attempts++
+	j.it.LastError = reason
+	if counts && j.it.Attempts >= d.maxAttempts {
+		j.it.Status = procedure.OutboxFailed
+		j.it.LastError = fmt.Sprintf("falló tras %d intentos: %s", j.it.Attempts, reason)
+		p.count(func(s *Stats) { s.Failed++ })
+		d.logItem(ctx, j.it, slog.LevelWarn, "notify failed", slog.String("error", j.it.LastError))
+		return j
 	}
-	if !now.Before(it.ClaimedUntil) {
-		// Our lease ended: someone else may hold the item now. Leave it.
-		p.stats.Released++
-		return
-	}
-	release := func() {
-		it.NextAttempt = now
-		p.stats.Released++
-		d.finish(ctx, p, it, now)
-	}
-	if ctx.Err() != nil || now.Add(d.margin()).After(it.ClaimedUntil) {
-		release()
-		return
-	}
-	retry := func(reason string, counts bool) {
-		it.Attempts++
-		it.LastError = reason
-		if counts && it.Attempts >= d.maxAttempts {
-			it.Status = procedure.OutboxFailed
-			it.LastError = fmt.Sprintf("falló tras %d intentos: %s", it.Attempts, reason)
-			p.stats.Failed++
-			log(slog.LevelWarn, "notify failed", slog.String("error", it.LastError))
-		} else {
-			it.NextAttempt = now.Add(d.backoff(it.Attempts))
-			p.stats.Retried++
-		}
-		d.finish(ctx, p, it, now)
-	}
-	fail := func(reason string) {
-		it.Attempts++
-		it.Status, it.LastError = procedure.OutboxFailed, reason
-		p.stats.Failed++
-		log(slog.LevelWarn, "notify failed", slog.String("error", reason))
-		d.finish(ctx, p, it, now)
-	}
+	j.it.NextAttempt = j.now.Add(d.backoff(j.it.Attempts))
+	p.count(func(s *Stats) { s.Retried++ })
+	return j
+}
+
+// failed marks j failed for good (until Retry).
+func (d *Dispatcher) failed(ctx context.Context, p *pass, j job, reason string) job {
+	j.raw = nil
+	j.it.Attempts++
+	j.it.Status, j.it.LastError = procedure.OutboxFailed, reason
+	p.count(func(s *Stats) { s.Failed++ })
+	d.logItem(ctx, j.it, slog.LevelWarn, "notify failed", slog.String("error", reason))
+	return j
+}
+
+// prepare decides what to do with a claimed item and, when it is to be
+// sent, composes it.
+func (d *Dispatcher) prepare(ctx context.Context, p *pass, it procedure.OutboxItem) job {
+	j := job{it: it, now: d.clock.Now()}
 	if !d.cfg.Enabled(it.Topic) {
-		it.Status, it.LastError = procedure.OutboxSkipped, "este tipo de correo ("+it.Topic+") está desactivado en la configuración"
-		p.stats.Skipped++
-		d.finish(ctx, p, it, now)
-		return
+		j.it.Status, j.it.LastError = procedure.OutboxSkipped, "este tipo de correo ("+it.Topic+") está desactivado en la configuración"
+		p.count(func(s *Stats) { s.Skipped++ })
+		return j
 	}
 	if d.journal.sent(it) {
 		// Accepted by the server in an earlier attempt whose outcome was
 		// not recorded (the process died or the store failed after 250).
-		it.Status, it.LastError = procedure.OutboxSent, ""
-		p.stats.Recovered++
-		log(slog.LevelInfo, "notify recovered: already accepted, not sent again")
-		d.finish(ctx, p, it, now)
-		return
+		j.it.Status, j.it.LastError = procedure.OutboxSent, ""
+		p.count(func(s *Stats) { s.Recovered++ })
+		d.logItem(ctx, it, slog.LevelInfo, "notify recovered: already accepted, not sent again")
+		return j
 	}
 	content, notReady, err := d.content(ctx, p, it)
 	switch {
 	case err != nil && procedure.ErrorCode(err) == procedure.ENOTFOUND:
-		fail(procedure.ErrorMessage(err))
-		return
+		return d.failed(ctx, p, j, procedure.ErrorMessage(err))
 	case err != nil:
-		it.LastError = "no se pudieron leer los datos del trámite: " + err.Error()
-		it.NextAttempt = now.Add(d.backoff(1))
-		p.stats.Retried++
-		d.finish(ctx, p, it, now)
-		return
+		j.it.LastError = "no se pudieron leer los datos del trámite: " + err.Error()
+		j.it.NextAttempt = j.now.Add(d.backoff(1))
+		p.count(func(s *Stats) { s.Retried++ })
+		return j
 	case notReady != "":
-		it.LastError, it.NextAttempt = notReady, now.Add(d.notReadyDelay)
-		p.stats.NotReady++
-		d.finish(ctx, p, it, now)
-		return
+		j.it.LastError, j.it.NextAttempt = notReady, j.now.Add(d.notReadyDelay)
+		p.count(func(s *Stats) { s.NotReady++ })
+		return j
 	}
 	email, err := Build(d.cfg, content)
 	var raw []byte
@@ -338,59 +392,70 @@ func (d *Dispatcher) process(ctx context.Context, p *pass, it procedure.OutboxIt
 		raw, err = Compose(email)
 	}
 	if err != nil {
-		fail("no se pudo redactar el correo: " + procedure.ErrorMessage(err))
-		return
+		return d.failed(ctx, p, j, "no se pudo redactar el correo: "+procedure.ErrorMessage(err))
+	}
+	j.raw = raw
+	return j
+}
+
+// deliver sends a prepared job over the pass's connection, opening it if
+// needed, and returns the job with its outcome.
+func (d *Dispatcher) deliver(ctx context.Context, p *pass, j job) job {
+	if j.raw == nil {
+		return j
+	}
+	it := j.it
+	now := d.clock.Now()
+	j.now = now
+	if !now.Before(it.ClaimedUntil) {
+		// Our lease ended: someone else may hold the item now. Leave it.
+		p.count(func(s *Stats) { s.Released++ })
+		return job{it: it, skip: true}
+	}
+	release := func() job {
+		j.raw, j.it.NextAttempt = nil, now
+		p.count(func(s *Stats) { s.Released++ })
+		return j
+	}
+	if ctx.Err() != nil || now.Add(d.margin()).After(it.ClaimedUntil) {
+		return release()
 	}
 	if p.connErr != nil {
-		retry(procedure.ErrorMessage(p.connErr)+": "+p.connErr.Error(), false)
-		return
+		return d.retry(ctx, p, j, procedure.ErrorMessage(p.connErr)+": "+p.connErr.Error(), false)
 	}
 	if p.cl == nil {
+		var err error
 		if p.cl, err = dial(ctx, d.cfg); err != nil {
 			p.cl, p.connErr = nil, err
 			if ctx.Err() != nil {
-				release()
-				return
+				return release()
 			}
-			retry(procedure.ErrorMessage(err)+": "+err.Error(), false)
-			return
+			return d.retry(ctx, p, j, procedure.ErrorMessage(err)+": "+err.Error(), false)
 		}
 	}
-	if err := d.journal.begin(it, raw); err != nil {
-		it.LastError, it.NextAttempt = "no se pudo guardar la copia .eml, no se envió: "+err.Error(), now.Add(d.backoff(1))
-		p.stats.Retried++
-		d.finish(ctx, p, it, now)
-		return
-	}
-	out := p.cl.send(d.cfg.From.Email, envelope(it), raw)
+	out := p.cl.send(d.cfg.From.Email, envelope(it), j.raw)
 	if out.broken {
 		p.cl.abort()
 		p.cl = nil
 	}
 	if out.err == nil {
-		if err := d.journal.commit(it); err != nil {
-			log(slog.LevelError, "notify journal", slog.String("error", err.Error()))
-		}
-		it.Status, it.LastError = procedure.OutboxSent, ""
+		j.commit = true
+		j.it.Status, j.it.LastError = procedure.OutboxSent, ""
 		if len(out.rejected) > 0 {
-			it.LastError = "enviado, pero el servidor rechazó a: " + strings.Join(out.rejected, "; ")
+			j.it.LastError = "enviado, pero el servidor rechazó a: " + strings.Join(out.rejected, "; ")
 		}
-		it.Attempts++
-		p.stats.Sent++
-		log(slog.LevelInfo, "notify sent", slog.String("reply", out.reply))
-		d.finish(ctx, p, it, now)
-		return
+		j.it.Attempts++
+		p.count(func(s *Stats) { s.Sent++ })
+		d.logItem(ctx, it, slog.LevelInfo, "notify sent", slog.String("reply", out.reply))
+		return j
 	}
-	d.journal.abandon(it)
 	if ctx.Err() != nil {
-		release()
-		return
+		return release()
 	}
 	if out.temporary {
-		retry("error temporal del servidor de correo, se reintentará: "+out.err.Error(), true)
-		return
+		return d.retry(ctx, p, j, "error temporal del servidor de correo, se reintentará: "+out.err.Error(), true)
 	}
-	fail("el servidor de correo rechazó el mensaje: " + out.err.Error() + ". Corrija la causa y reintente el envío a mano")
+	return d.failed(ctx, p, j, "el servidor de correo rechazó el mensaje: "+out.err.Error()+". Corrija la causa y reintente el envío a mano")
 }
 
 // envelope returns the SMTP recipients of an item: To and Cc, without

@@ -63,6 +63,8 @@ type server struct {
 	ln       net.Listener
 	pool     *x509.CertPool
 	implicit bool
+	discard  bool // count the bytes of messages instead of keeping them
+	nbytes   int64
 
 	mu     sync.Mutex
 	faults map[string][]fault
@@ -167,6 +169,14 @@ func (s *server) messages() []received {
 	return append([]received(nil), s.msgs...)
 }
 
+func (s *server) bytes() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.nbytes
+}
+
+func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
+
 func (s *server) connections() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -258,7 +268,10 @@ func (ss *session) Data(r io.Reader) error {
 		return &smtp.SMTPError{Code: f.code, EnhancedCode: smtp.EnhancedCode{f.code / 100, 0, 0}, Message: "scripted reply"}
 	}
 	ss.s.mu.Lock()
-	ss.s.msgs = append(ss.s.msgs, received{from: ss.from, rcpts: ss.rcpts, raw: b.Bytes()})
+	ss.s.nbytes += int64(b.Len())
+	if !ss.s.discard {
+		ss.s.msgs = append(ss.s.msgs, received{from: ss.from, rcpts: ss.rcpts, raw: b.Bytes()})
+	}
 	ss.s.mu.Unlock()
 	return nil
 }
@@ -300,7 +313,7 @@ func config(t testing.TB, s *server) notify.Config {
 	host, port := s.addr()
 	return notify.Config{Host: host, Port: port, Username: testUser, Password: testPass, From: from,
 		TLS: notify.StartTLS, TLSConfig: &tls.Config{RootCAs: s.pool, ServerName: "localhost"},
-		DialTimeout: 2 * time.Second, CommandTimeout: 500 * time.Millisecond, MailDir: t.TempDir()}
+		DialTimeout: 5 * time.Second, CommandTimeout: 2 * time.Second, MailDir: t.TempDir()}
 }
 
 // fixture is a memory store with an engine and a test clock for the dispatcher.

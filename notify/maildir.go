@@ -1,9 +1,7 @@
 package notify
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,9 +10,9 @@ import (
 )
 
 // journal keeps the .eml copies of sent messages, one folder per case:
-// DIR/<case>/<seq>-<topic>[...].eml. A message is written as
-// ".eml.sending" before DATA and renamed to ".eml" once the server
-// accepted it, so that a pending item whose .eml exists is known to be sent.
+// DIR/<case>/<seq>-<topic>[...].eml. A message's .eml is written only
+// after the server accepted it and before the store records it, so a
+// pending item whose .eml exists is known to be sent.
 type journal struct{ dir string }
 
 // EMLPath returns where the .eml copy of an outbox item is kept under
@@ -37,8 +35,9 @@ func (j journal) sent(item procedure.OutboxItem) bool {
 	return err == nil
 }
 
-// begin writes the message as <name>.eml.sending (0600, in a 0700 folder).
-func (j journal) begin(item procedure.OutboxItem, raw []byte) error {
+// commit keeps raw as the item's .eml (0600, in a 0700 folder), written
+// to a temporary name and renamed, so that an .eml is always whole.
+func (j journal) commit(item procedure.OutboxItem, raw []byte) error {
 	if !j.enabled() {
 		return nil
 	}
@@ -46,30 +45,14 @@ func (j journal) begin(item procedure.OutboxItem, raw []byte) error {
 	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
 		return fmt.Errorf("mail dir: %w", err)
 	}
-	if err := os.WriteFile(p+".sending", raw, 0o600); err != nil {
+	tmp := p + ".tmp"
+	if err := os.WriteFile(tmp, raw, 0o600); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("mail dir: %w", err)
+	}
+	if err := os.Rename(tmp, p); err != nil {
+		os.Remove(tmp)
 		return fmt.Errorf("mail dir: %w", err)
 	}
 	return nil
-}
-
-// commit renames <name>.eml.sending to <name>.eml.
-func (j journal) commit(item procedure.OutboxItem) error {
-	if !j.enabled() {
-		return nil
-	}
-	p := EMLPath(j.dir, item)
-	if err := os.Rename(p+".sending", p); err != nil {
-		return fmt.Errorf("mail dir: %w", err)
-	}
-	return nil
-}
-
-// abandon removes <name>.eml.sending after an attempt the server refused.
-func (j journal) abandon(item procedure.OutboxItem) {
-	if !j.enabled() {
-		return
-	}
-	if err := os.Remove(EMLPath(j.dir, item) + ".sending"); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		_ = err // a stale .sending file is harmless: it is rewritten before the next attempt
-	}
 }

@@ -261,8 +261,8 @@ func TestEMLKept(t *testing.T) {
 		if st, _ := os.Stat(filepath.Dir(p)); st.Mode().Perm() != 0o700 {
 			t.Errorf("%s: mode %v, want 0700", filepath.Dir(p), st.Mode().Perm())
 		}
-		if _, err := os.Stat(p + ".sending"); err == nil {
-			t.Errorf("%s: .sending marker left behind", p)
+		if _, err := os.Stat(p + ".tmp"); err == nil {
+			t.Errorf("%s: temporary file left behind", p)
 		}
 	}
 }
