@@ -105,7 +105,7 @@ func NewDispatcher(store procedure.Store, defs Definitions, cfg Config, opts ...
 		owner: "notify/" + host + "/" + strconv.Itoa(os.Getpid()),
 		batch: DefaultBatchSize, lease: DefaultLease, backoffBase: DefaultBackoffBase, backoffMax: DefaultBackoffMax,
 		maxAttempts: DefaultMaxAttempts, notReadyDelay: DefaultNotReadyDelay, poll: DefaultPollInterval,
-		log: slog.New(slog.DiscardHandler), journal: journal{dir: cfg.MailDir}, wake: make(chan struct{}, 1)}
+		log: slog.New(slog.DiscardHandler), journal: journal{dir: cfg.MailDir, made: &sync.Map{}}, wake: make(chan struct{}, 1)}
 	for _, o := range opts {
 		o(d)
 	}

@@ -20,22 +20,23 @@
 //
 // # Exactly once
 //
-// An item is marked sent only after the server answered 250 to its DATA.
-// The window in which a message can be delivered twice is the moment
-// between that 250 and the record of it. The Dispatcher narrows it with a
-// journal in Config.MailDir: the message is written as "<name>.eml.sending"
-// before DATA and renamed to "<name>.eml" as soon as the 250 arrives, before
-// the store is updated. An item found pending whose .eml exists was
-// accepted already and is marked sent without being sent again, so a
-// process that dies, or a store that fails, after the 250 does not cause a
-// resend. What remains is a crash in the instant between the server's 250
-// and the rename (or a lost connection after the server queued the message
-// but before its 250 reached us, which SMTP itself cannot tell apart from a
-// failure): then the message is sent again byte for byte, with the same
-// Message-ID, which receiving servers and mail clients use to recognise the
-// copy. Several dispatchers on different machines are safe against
-// concurrent sends through the store's leases; they share the journal only
-// if they share MailDir.
+// An item is marked sent only after the server answered 250 to its DATA,
+// and a message is never sent again once its item is marked sent. The
+// window in which a message can be delivered twice lies between that 250
+// and the record of it. The Dispatcher narrows it with Config.MailDir: as
+// soon as the 250 arrives the message is kept as the item's .eml (written
+// whole, then renamed), and only then is the store updated. An item found
+// pending whose .eml exists was accepted already: it is marked sent without
+// being sent again. So a store that fails, or a process that dies, after
+// the .eml is written causes no resend. What remains is a crash in the
+// milliseconds between the 250 and the .eml (or a connection lost after
+// the server queued the message but before its 250 reached us, which SMTP
+// itself cannot tell from a failure, RFC 1047): then, once the item's lease
+// ends, the message is sent again byte for byte with the same Message-ID,
+// which receiving servers and mail clients use to recognise the copy.
+// Several dispatchers, in one process or on several machines, never send
+// one item at once thanks to the store's leases; they share the .eml record
+// only if they share MailDir. Without MailDir only the Message-ID remains.
 //
 // # Demo server
 //

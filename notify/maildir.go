@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/tramite/tramite/procedure"
 )
@@ -13,7 +14,10 @@ import (
 // DIR/<case>/<seq>-<topic>[...].eml. A message's .eml is written only
 // after the server accepted it and before the store records it, so a
 // pending item whose .eml exists is known to be sent.
-type journal struct{ dir string }
+type journal struct {
+	dir  string
+	made *sync.Map // folders already created
+}
 
 // EMLPath returns where the .eml copy of an outbox item is kept under
 // mailDir: <mailDir>/<case>/<rest of the item ID>.eml, with every
@@ -42,8 +46,11 @@ func (j journal) commit(item procedure.OutboxItem, raw []byte) error {
 		return nil
 	}
 	p := EMLPath(j.dir, item)
-	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
-		return fmt.Errorf("mail dir: %w", err)
+	if _, ok := j.made.Load(filepath.Dir(p)); !ok {
+		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+			return fmt.Errorf("mail dir: %w", err)
+		}
+		j.made.Store(filepath.Dir(p), true)
 	}
 	tmp := p + ".tmp"
 	if err := os.WriteFile(tmp, raw, 0o600); err != nil {
