@@ -213,6 +213,9 @@ type Definition struct {
 	Events []EventDef `json:"events"`
 	// Final lists the states that end a case.
 	Final []State `json:"final"`
+	// StateLabels gives the Spanish label of states the built-in labels
+	// (StateLabel) do not know.
+	StateLabels map[State]string `json:"state_labels,omitempty"`
 	// Unit is the input of the starting event that names the requesting
 	// unit; System names the system concerned and Description its summary.
 	Unit        string `json:"unit_input"`
@@ -258,6 +261,15 @@ func (d *Definition) RoleLabel(id RoleID) string {
 		}
 	}
 	return string(id)
+}
+
+// StateLabel returns the label of a state: the definition's own, else the
+// built-in Spanish label, else the state's name.
+func (d *Definition) StateLabel(s State) string {
+	if l, ok := d.StateLabels[s]; ok {
+		return l
+	}
+	return StateLabel(s)
 }
 
 // IsFinal reports whether s ends a case.
@@ -471,6 +483,11 @@ func (d *Definition) Validate() error {
 	for _, s := range d.Final {
 		if !slices.Contains(states, s) {
 			add("el estado final %q no aparece en ningún evento", s)
+		}
+	}
+	for s := range d.StateLabels {
+		if !slices.Contains(states, s) {
+			add("hay una etiqueta para el estado %q, que no aparece en ningún evento", s)
 		}
 	}
 	for _, s := range d.Final {

@@ -43,7 +43,7 @@ func (d *Definition) WriteMermaid(w io.Writer, opt DiagramOptions) error {
 	var b strings.Builder
 	b.WriteString("stateDiagram-v2\n")
 	for _, s := range d.States() {
-		fmt.Fprintf(&b, "    %s : %s\n", s, StateLabel(s))
+		fmt.Fprintf(&b, "    %s : %s\n", s, d.StateLabel(s))
 	}
 	for _, ev := range d.Events {
 		if ev.Extension && opt.HideExtensions {
@@ -76,7 +76,7 @@ func (d *Definition) WriteDOT(w io.Writer, opt DiagramOptions) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "digraph %q {\n    rankdir=LR;\n    node [shape=box, style=rounded];\n    start [shape=point];\n", d.Code)
 	for _, s := range d.States() {
-		attrs := fmt.Sprintf("label=%q", StateLabel(s))
+		attrs := fmt.Sprintf("label=%q", d.StateLabel(s))
 		if d.IsFinal(s) {
 			attrs += ", peripheries=2"
 		}

@@ -469,7 +469,7 @@ func (e *Engine) fsmError(d *Definition, ev *EventDef, cs Case, err error) error
 	var inv fsm.InvalidEventError
 	var unk fsm.UnknownEventError
 	if errors.As(err, &inv) || errors.As(err, &unk) {
-		return Errorf(EINVALIDTRANSITION, "no se puede %q: el trámite %s está en el estado %q", ev.Label, cs.ID, StateLabel(cs.State))
+		return Errorf(EINVALIDTRANSITION, "no se puede %q: el trámite %s está en el estado %q", ev.Label, cs.ID, d.StateLabel(cs.State))
 	}
 	return &Error{Code: EINTERNAL, Message: "error interno de la máquina de estados", Err: errors.New(err.Error())}
 }

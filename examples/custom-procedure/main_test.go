@@ -1,0 +1,56 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tramite/tramite/procedure"
+)
+
+func TestCustomProcedureEndToEnd(t *testing.T) {
+	dir := t.TempDir()
+	var out bytes.Buffer
+	if err := run(context.Background(), respaldoJSON, dir, &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"| 3 | Genera la copia de seguridad y registra su ubicación y su suma de verificación. | Operador de Copias de Seguridad | Registro de copia de seguridad |",
+		"verified --> closed : 5. acknowledge",
+		"PR03-2026-0001: Cerrada",
+		"PR03-2026-0001-hoja-de-ruta.pdf v1",
+		"PR03-2026-0001-nota-remision.pdf v1",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	pdf := filepath.Join(dir, "PR03-2026-0001-hoja-de-ruta.pdf")
+	if _, err := os.Stat(pdf); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		t.Skip("pdftotext (poppler-utils) is not installed; .ci/install-deps installs it")
+	}
+	text, err := exec.Command("pdftotext", "-layout", pdf, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"HOJA DE RUTA", "Olga Ticona", "Operador de Copias de Seguridad", "Raúl Condori"} {
+		if !strings.Contains(strings.ToUpper(string(text)), strings.ToUpper(want)) {
+			t.Errorf("route sheet text lacks %q:\n%s", want, text)
+		}
+	}
+}
+
+func TestBrokenDefinitionRefused(t *testing.T) {
+	broken := bytes.Replace(respaldoJSON, []byte(`"role": "operador_respaldos", "guard"`), []byte(`"role": "operador", "guard"`), 1)
+	err := run(context.Background(), broken, t.TempDir(), &bytes.Buffer{})
+	if procedure.ErrorCode(err) != procedure.EINVALID || !strings.Contains(err.Error(), `rol desconocido "operador"`) {
+		t.Fatalf("got %v", err)
+	}
+}
