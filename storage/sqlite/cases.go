@@ -48,7 +48,7 @@ func (s *Store) Cases(ctx context.Context, q procedure.CaseQuery) ([]procedure.C
 	if !ok {
 		return []procedure.Case{}, nil
 	}
-	rows, err := s.r.QueryContext(ctx, query, args...)
+	rows, err := s.st.query(ctx, s.r, query, args...)
 	if err != nil {
 		return nil, dbErr("cases", err)
 	}
@@ -71,7 +71,17 @@ func (s *Store) CountCases(ctx context.Context, q procedure.CaseQuery) (int, err
 		return 0, nil
 	}
 	var n int
-	err := s.r.QueryRowContext(ctx, "SELECT coalesce(sum(n), 0) FROM ("+query+")", args...).Scan(&n)
+	rows, err := s.st.query(ctx, s.r, "SELECT coalesce(sum(n), 0) FROM ("+query+")", args...)
+	if err != nil {
+		return 0, dbErr("count cases", err)
+	}
+	defer rows.Close()
+	if rows.Next() {
+		err = rows.Scan(&n)
+	}
+	if err == nil {
+		err = rows.Err()
+	}
 	return n, dbErr("count cases", err)
 }
 
@@ -125,11 +135,18 @@ func caseQuery(q procedure.CaseQuery, sel string, page bool) (query string, args
 	if limit > 0 {
 		inner = offset + limit
 	}
+	// Each combination is one range of cases_inbox, read in order and cut
+	// at Offset+Limit; the ranges are merged on (updated_at, id) and only
+	// the page's rows are then read whole.
+	keys := sel // counts, to be summed
+	if page {
+		keys = "SELECT n, updated_at, id"
+	}
 	parts := make([]string, 0, len(combos))
 	all := make([]any, 0, len(combos)*(len(args)+4)+2)
 	for _, c := range combos {
 		w := append([]string{"waiting_role = ? AND waiting_actor = ? AND waiting_unit = ?"}, where...)
-		part := sel + " FROM cases" + whereSQL(w)
+		part := keys + " FROM cases" + whereSQL(w)
 		all = append(all, c[0], c[1], c[2])
 		all = append(all, args...)
 		if page {
@@ -138,12 +155,12 @@ func caseQuery(q procedure.CaseQuery, sel string, page bool) (query string, args
 		}
 		parts = append(parts, part)
 	}
-	query = strings.Join(parts, " UNION ALL ")
-	if page {
-		query += orderRecent + " LIMIT ? OFFSET ?"
-		all = append(all, limit, offset)
+	union := strings.Join(parts, " UNION ALL ")
+	if !page {
+		return union, all, true
 	}
-	return query, all, true
+	query = sel + " FROM cases WHERE n IN (SELECT n FROM (" + union + orderRecent + " LIMIT ? OFFSET ?))" + orderRecent
+	return query, append(all, limit, offset), true
 }
 
 func whereSQL(conds []string) string {

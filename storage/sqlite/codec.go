@@ -41,7 +41,7 @@ func scanCase(sc scanner) (procedure.Case, error) {
 	if err != nil {
 		return c, err
 	}
-	if err := json.Unmarshal([]byte(data), &c.Data); err != nil {
+	if c.Data, err = decodeInputs(data); err != nil {
 		return c, err
 	}
 	if len(c.Secrets) == 0 {
@@ -75,7 +75,7 @@ func scanEntry(sc scanner) (procedure.Entry, error) {
 	if len(e.Outputs) == 0 {
 		e.Outputs = nil
 	}
-	if err := json.Unmarshal([]byte(data), &e.Data); err != nil {
+	if e.Data, err = decodeInputs(data); err != nil {
 		return e, err
 	}
 	if len(e.Data) == 0 {
@@ -117,6 +117,59 @@ func scanOutbox(sc scanner) (procedure.OutboxItem, error) {
 	}
 	it.NextAttempt, it.ClaimedUntil, it.CreatedAt, it.UpdatedAt = fromNanos(next), fromNanos(until), fromNanos(created), fromNanos(updated)
 	return it, nil
+}
+
+// decodeInputs decodes a JSON object of strings as json.Marshal wrote it.
+// Listings decode one per row, so the common case — no escapes — is parsed
+// by hand; anything else goes to encoding/json.
+func decodeInputs(s string) (procedure.Inputs, error) {
+	if m, ok := parseFlatObject(s); ok {
+		return m, nil
+	}
+	var m procedure.Inputs
+	err := json.Unmarshal([]byte(s), &m)
+	return m, err
+}
+
+// parseFlatObject parses {"k":"v",...} with no escapes and no spaces; ok
+// is false for anything else.
+func parseFlatObject(s string) (procedure.Inputs, bool) {
+	if len(s) < 2 || s[0] != '{' || s[len(s)-1] != '}' || strings.IndexByte(s, '\\') >= 0 {
+		return nil, false
+	}
+	m := procedure.Inputs{}
+	rest := s[1 : len(s)-1]
+	str := func() (string, bool) {
+		if len(rest) == 0 || rest[0] != '"' {
+			return "", false
+		}
+		end := strings.IndexByte(rest[1:], '"')
+		if end < 0 {
+			return "", false
+		}
+		v := rest[1 : end+1]
+		rest = rest[end+2:]
+		return v, true
+	}
+	for len(rest) > 0 {
+		k, ok := str()
+		if !ok || len(rest) == 0 || rest[0] != ':' {
+			return nil, false
+		}
+		rest = rest[1:]
+		v, ok := str()
+		if !ok {
+			return nil, false
+		}
+		m[k] = v
+		if len(rest) > 0 {
+			if rest[0] != ',' || len(rest) == 1 {
+				return nil, false
+			}
+			rest = rest[1:]
+		}
+	}
+	return m, true
 }
 
 // inputs, strs and addrs encode nil as an empty JSON object or array.

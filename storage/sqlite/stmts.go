@@ -3,6 +3,8 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"sync"
+	"sync/atomic"
 )
 
 // Columns read back into a procedure.Case and a procedure.Entry.
@@ -44,6 +46,35 @@ type stmts struct {
 	caseByID, lastEntry, insertCase, updateCase, appendEntry, enqueue, nextNumber *sql.Stmt // write connection
 	readCase, readHistory                                                         *sql.Stmt // read pool
 	all                                                                           []*sql.Stmt
+
+	// Listing queries prepared on the read pool, by SQL text: their shapes
+	// are few (one per combination of filters), so the cache stays small;
+	// past maxCached, queries are prepared each time.
+	cache  sync.Map // string -> *sql.Stmt
+	cached atomic.Int32
+}
+
+const maxCached = 256
+
+// query runs a read on the read pool with a cached prepared statement.
+func (st *stmts) query(ctx context.Context, r *sql.DB, q string, args ...any) (*sql.Rows, error) {
+	if v, ok := st.cache.Load(q); ok {
+		return v.(*sql.Stmt).QueryContext(ctx, args...)
+	}
+	if st.cached.Load() >= maxCached {
+		return r.QueryContext(ctx, q, args...)
+	}
+	s, err := r.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if v, loaded := st.cache.LoadOrStore(q, s); loaded {
+		s.Close()
+		s = v.(*sql.Stmt)
+	} else {
+		st.cached.Add(1)
+	}
+	return s.QueryContext(ctx, args...)
 }
 
 func (st *stmts) prepare(ctx context.Context, w, r *sql.DB) error {
@@ -76,4 +107,8 @@ func (st *stmts) close() {
 	for _, s := range st.all {
 		s.Close()
 	}
+	st.cache.Range(func(_, v any) bool {
+		v.(*sql.Stmt).Close()
+		return true
+	})
 }

@@ -3,9 +3,11 @@ package sqlite_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/tramite/tramite/procedure"
 	"github.com/tramite/tramite/procedure/proceduretest"
@@ -175,4 +177,76 @@ func TestMigrations(t *testing.T) {
 		t.Fatalf("opening a newer database: %v", err)
 	}
 	t.Log(procedure.ErrorMessage(err))
+}
+
+// TestBusyIsConflict holds the write lock from one store while another,
+// with a short busy timeout, tries to write: it gets ECONFLICT, mapped from
+// SQLITE_BUSY, and nothing is written.
+func TestBusyIsConflict(t *testing.T) {
+	ctx := context.Background()
+	holder, path := mustOpen(t)
+	waiter := mustOpenPath(t, path, sqlite.WithBusyTimeout(50*time.Millisecond))
+	locked, release := make(chan struct{}), make(chan struct{})
+	done := make(chan error)
+	go func() {
+		done <- holder.Update(ctx, func(tx procedure.Tx) error {
+			if _, err := tx.NextNumber("NI", 2026); err != nil {
+				return err
+			}
+			close(locked)
+			<-release
+			return nil
+		})
+	}()
+	<-locked
+	err := waiter.Update(ctx, func(tx procedure.Tx) error { _, err := tx.NextNumber("NI", 2026); return err })
+	close(release)
+	if procedure.ErrorCode(err) != procedure.ECONFLICT {
+		t.Fatalf("writing while another process holds the lock: %v, want %s", err, procedure.ECONFLICT)
+	}
+	t.Log(procedure.ErrorMessage(err))
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := waiter.Update(ctx, func(tx procedure.Tx) (err error) { n, err = tx.NextNumber("NI", 2026); return }); err != nil || n != 2 {
+		t.Fatalf("after the lock is released: %d, %v; want 2", n, err)
+	}
+}
+
+// TestDataRoundTrip stores inputs that need JSON escapes, and some that
+// do not, in a case and in an entry, and reads them back unchanged.
+func TestDataRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	s, _ := mustOpen(t)
+	data := procedure.Inputs{"comillas": `dijo "sí"`, "html": "<b>&</b>", "barra": `C:\ruta`, "ñ": "Núñez", "vacío": "",
+		"líneas": "uno\ndos\ttres", "control": "\x01", "llave": "{\"a\":1}"}
+	plain := procedure.Inputs{"system": "Sistema Ñandú", "unit": "Unidad: Gobierno, Electrónico"}
+	for i, d := range []procedure.Inputs{data, plain, {}, nil} {
+		id := fmt.Sprintf("R-%d", i)
+		c := procedure.Case{ID: id, Procedure: procedure.CodePR01, State: procedure.StateRequested, Data: d}
+		e := procedure.Entry{CaseID: id, Seq: 1, Data: d}
+		e.Hash = e.ComputeHash()
+		if err := s.Update(ctx, func(tx procedure.Tx) error {
+			if err := tx.CreateCase(c); err != nil {
+				return err
+			}
+			return tx.AppendEntry(e)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Case(ctx, id)
+		if err != nil || len(got.Data) != len(d) {
+			t.Fatalf("case data %q read back as %q, %v", d, got.Data, err)
+		}
+		for k, v := range d {
+			if got.Data[k] != v {
+				t.Fatalf("case data[%q] = %q, want %q", k, got.Data[k], v)
+			}
+		}
+		h, err := s.History(ctx, id)
+		if err != nil || procedure.VerifyChain(h) != nil || len(h[0].Data) != len(d) {
+			t.Fatalf("entry data %q read back as %+v, %v", d, h, err)
+		}
+	}
 }
