@@ -59,6 +59,8 @@ func seedRequested(t testing.TB, s procedure.Store, n int) {
 // or two, not every row.
 func TestInboxOf100000CasesFetchesOnePage(t *testing.T) {
 	const n = 100_000
+	// The in-memory store: SQLite compiled with -race takes minutes to
+	// insert 100,000 rows, and this test is about the client's reads.
 	cs := &countingStore{Store: procedure.NewMemoryStore()}
 	seedRequested(t, cs.Store, n)
 	e := newEnv(t, cs, procedure.NewDirectory())

@@ -57,6 +57,8 @@ type UI struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	jobs   sync.WaitGroup
+	// watchers counts the goroutines reading the change feed.
+	watchers sync.WaitGroup
 
 	// User is the signed-in person.
 	User procedure.Actor
@@ -83,9 +85,11 @@ func New(app fyne.App, svc Service, opts Options) *UI {
 	return u
 }
 
-// Close ends background work and closes the window.
+// Close ends background work, waits for the change feed to stop and
+// closes the window.
 func (u *UI) Close() {
 	u.cancel()
+	u.watchers.Wait()
 	u.Win.Close()
 }
 
@@ -158,7 +162,9 @@ func (u *UI) watch() {
 		return
 	}
 	ctx := u.ctx
+	u.watchers.Add(1)
 	go func() {
+		defer u.watchers.Done()
 		for id := range ch {
 			fyne.Do(func() {
 				if ctx.Err() == nil {

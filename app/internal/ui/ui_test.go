@@ -2,6 +2,7 @@ package ui_test
 
 import (
 	"context"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -35,7 +36,8 @@ func newEnv(t *testing.T, store procedure.Store, people procedure.People) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := desk.New(desk.Config{Engine: e, People: people, BcryptCost: bcrypt.MinCost, Sealer: sealer})
+	feed, _ := store.(procedure.ChangeFeed)
+	svc, err := desk.New(desk.Config{Engine: e, People: people, Feed: feed, BcryptCost: bcrypt.MinCost, Sealer: sealer})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +154,8 @@ func wantRefused(t *testing.T, u *ui.UI, af *ui.ActionForm, want string) {
 // signing in as each role in turn.
 func TestPR01ThroughTheUI(t *testing.T) {
 	a := test.NewTempApp(t)
-	e := memEnv(t)
+	db := openSQLite(t, filepath.Join(t.TempDir(), "tramite.db"))
+	e := newEnv(t, db, db)
 	u := ui.New(a, e.svc, ui.Options{})
 	defer u.Close()
 	ctx := context.Background()
