@@ -10,6 +10,15 @@
 // 0600 on first run, or taken from TRAMITE_SECRET_KEY), revealed once to the
 // assigned profesional and purged when the case closes; they are never
 // printed.
+//
+// After the transitions have committed, the outbox is processed as a real
+// deployment would: every document is rendered, signed with a development
+// identity created in DIR on first run (dev-*.pem), and written to DIR as
+// <case>-<topic>.pdf (each version also as -vN.pdf); every email is sent
+// over SMTP to an in-process server that writes what it receives to
+// DIR/mail/NNN.eml, and the dispatcher keeps its own record of each sent
+// message in DIR/enviados. With -smtp-host the mail goes to a real server
+// instead (password from TRAMITE_SMTP_PASSWORD).
 package main
 
 import (
@@ -26,13 +35,28 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/tramite/tramite/notify"
 	"github.com/tramite/tramite/procedure"
 	"github.com/tramite/tramite/procedure/proceduretest"
+	"github.com/tramite/tramite/report"
 	"github.com/tramite/tramite/storage/sqlite"
 )
 
+// smtpFlags point the quick start at a real mail server.
+type smtpFlags struct {
+	host, user, tls, from string
+	port                  int
+}
+
+var smtpOpts = smtpFlags{tls: "starttls", from: "tramites@agetic.gob.bo"}
+
 func main() {
 	dir := flag.String("dir", "demo", "directory for the database, the key and what the cases produce")
+	flag.StringVar(&smtpOpts.host, "smtp-host", "", "SMTP server to send the emails to (default: an in-process server writing DIR/mail)")
+	flag.IntVar(&smtpOpts.port, "smtp-port", 0, "SMTP port (default 587, or 465 with -smtp-tls tls)")
+	flag.StringVar(&smtpOpts.user, "smtp-user", "", "SMTP user; the password is read from TRAMITE_SMTP_PASSWORD")
+	flag.StringVar(&smtpOpts.tls, "smtp-tls", smtpOpts.tls, "starttls, tls (implicit, port 465) or insecure (localhost only)")
+	flag.StringVar(&smtpOpts.from, "smtp-from", smtpOpts.from, "sender address")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -44,13 +68,15 @@ func main() {
 
 // run is the quick start on dir with the wall clock.
 func run(ctx context.Context, dir string, out io.Writer) error {
-	return runWith(ctx, dir, out, procedure.SystemClock)
+	return runWith(ctx, dir, out, procedure.SystemClock, procedure.SystemClock)
 }
 
 // laPaz is Bolivia's time (UTC-4 all year), in which routes are printed.
 var laPaz = time.FixedZone("BOT", -4*60*60)
 
-func runWith(ctx context.Context, dir string, out io.Writer, clock procedure.Clock) error {
+// runWith runs the quick start with clock for the transitions and work for
+// the outbox processing that follows them.
+func runWith(ctx context.Context, dir string, out io.Writer, clock, work procedure.Clock) error {
 	d, err := openDemo(ctx, dir, clock)
 	if err != nil {
 		return err
@@ -70,9 +96,13 @@ func runWith(ctx context.Context, dir string, out io.Writer, clock procedure.Clo
 			return err
 		}
 	}
-	// The outbox now holds the documents and emails the steps owe; the
-	// report and notify packages turn them into PDFs and mail in dir.
-	return d.printOutbox(ctx, out, cases)
+	// The outbox now holds the documents and emails the steps owe: render
+	// the documents first (the Nota Interna email attaches its PDF), then
+	// send the mail.
+	if err := d.render(ctx, out, work); err != nil {
+		return err
+	}
+	return d.mail(ctx, out, work)
 }
 
 // demo is the quick start's store, engine and people.
@@ -262,22 +292,64 @@ func (d *demo) printRoute(ctx context.Context, out io.Writer, c procedure.Case) 
 	return nil
 }
 
-// printOutbox counts what the cases owe: documents to render, emails to send.
-func (d *demo) printOutbox(ctx context.Context, out io.Writer, cases []procedure.Case) error {
-	var docs, mails int
-	for _, c := range cases {
-		items, err := d.store.Outbox(ctx, procedure.OutboxQuery{CaseID: c.ID})
+// render turns the queued documents into signed PDFs in dir.
+func (d *demo) render(ctx context.Context, out io.Writer, clock procedure.Clock) error {
+	id, err := report.NewDevIdentity(d.dir)
+	if err != nil {
+		return err
+	}
+	p, err := report.NewEngineProcessor(d.engine, report.ProcessorConfig{
+		Signers: report.SameSigner(id), Dir: d.dir, Directory: d.store, Clock: clock})
+	if err != nil {
+		return err
+	}
+	results, err := p.Drain(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "\ndocumentos firmados en %s:\n", d.dir)
+	for _, r := range results {
+		if r.Err != nil {
+			return fmt.Errorf("%s: %w", r.Item.ID, r.Err)
+		}
+		name := report.FileName(r.Item.CaseID, r.Item.Topic, 0)
+		fmt.Fprintf(out, "  %-45s v%d  %-18s %s\n", name, r.Document.Version, r.Document.Number, report.VerifyCode(r.Document.SHA256))
+	}
+	return nil
+}
+
+// mail sends the queued emails: to an in-process capture server writing
+// dir/mail, or to the server the -smtp flags name.
+func (d *demo) mail(ctx context.Context, out io.Writer, clock procedure.Clock) error {
+	from := procedure.Address{Name: "Trámites UIT", Email: smtpOpts.from}
+	var cfg notify.Config
+	where := ""
+	if smtpOpts.host == "" {
+		srv, err := notify.NewCaptureServer(filepath.Join(d.dir, "mail"))
 		if err != nil {
 			return err
 		}
-		for _, it := range items {
-			if it.Kind == procedure.EffectDocument {
-				docs++
-			} else {
-				mails++
-			}
+		defer srv.Close()
+		cfg = srv.Config(from)
+		where = "al servidor SMTP de demostración (" + srv.Addr() + "), que los guarda en " + filepath.Join(d.dir, "mail")
+	} else {
+		mode, err := notify.ParseTLSMode(smtpOpts.tls)
+		if err != nil {
+			return err
 		}
+		cfg = notify.Config{Host: smtpOpts.host, Port: smtpOpts.port, Username: smtpOpts.user,
+			Password: os.Getenv("TRAMITE_SMTP_PASSWORD"), From: from, TLS: mode}
+		where = "a " + cfg.Addr()
 	}
-	_, err := fmt.Fprintf(out, "\nen la bandeja de salida: %d documentos y %d correos\n", docs, mails)
+	cfg.MailDir = filepath.Join(d.dir, "enviados")
+	disp, err := notify.NewDispatcher(d.store, d.engine, cfg, notify.WithClock(clock))
+	if err != nil {
+		return err
+	}
+	st, err := disp.Drain(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(out, "\ncorreos enviados %s: %s\n", where, st)
 	return err
 }

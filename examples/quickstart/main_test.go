@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tramite/tramite/procedure"
 	"github.com/tramite/tramite/procedure/proceduretest"
@@ -19,7 +20,8 @@ func TestQuickstart(t *testing.T) {
 	ctx := context.Background()
 	dir := filepath.Join(t.TempDir(), "demo")
 	var out bytes.Buffer
-	if err := runWith(ctx, dir, &out, proceduretest.NewClock()); err != nil {
+	later := procedure.ClockFunc(func() time.Time { return time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC) })
+	if err := runWith(ctx, dir, &out, proceduretest.NewClock(), later); err != nil {
 		t.Fatal(err)
 	}
 	got := out.String()
@@ -56,7 +58,23 @@ func TestQuickstart(t *testing.T) {
 	if !strings.Contains(routes[0], "-     reveal_secrets  Fabio Choque") || !strings.Contains(routes[0], "-     purge_secrets   Carla Rojas") {
 		t.Errorf("PR01 route lacks the reveal or the purge of its credentials:\n%s", routes[0])
 	}
-	for _, name := range []string{"tramite.db", "tramite.key"} {
+	// The documents, signed, and the mail the capture server received.
+	for _, name := range []string{"PR01-2026-0001-nota-remision.pdf", "PR01-2026-0001-informe-conclusion.pdf",
+		"PR01-2026-0001-informe-conclusion-v3.pdf", "PR01-2026-0001-nota-interna.pdf", "PR01-2026-0001-hoja-de-ruta.pdf",
+		"PR02-2026-0001-nota-conclusion.pdf", "PR02-2026-0001-nota-interna.pdf", "PR02-2026-0001-hoja-de-ruta.pdf"} {
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.HasPrefix(data, []byte("%PDF-")) || !bytes.Contains(data, []byte("adbe.pkcs7.detached")) {
+			t.Errorf("%s is not a signed PDF", name)
+		}
+	}
+	mails, _ := filepath.Glob(filepath.Join(dir, "mail", "*.eml"))
+	if len(mails) != 16 || !strings.Contains(got, "enviados 16, recuperados 0, reintentar 0, en espera de adjunto 0, fallidos 0") {
+		t.Errorf("%d messages in mail/, want 16", len(mails))
+	}
+	for _, name := range []string{"tramite.db", "tramite.key", "dev-signer-key.pem", "PR01-2026-0001-hoja-de-ruta.pdf", "mail/001.eml"} {
 		st, err := os.Stat(filepath.Join(dir, name))
 		if err != nil {
 			t.Fatal(err)
