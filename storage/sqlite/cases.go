@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -60,6 +61,14 @@ func (s *Store) Cases(ctx context.Context, q procedure.CaseQuery) ([]procedure.C
 			return nil, dbErr("cases", err)
 		}
 		out = append(out, c)
+	}
+	if q.Inbox != nil {
+		slices.SortFunc(out, func(a, b procedure.Case) int {
+			if c := b.UpdatedAt.Compare(a.UpdatedAt); c != 0 {
+				return c
+			}
+			return strings.Compare(b.ID, a.ID)
+		})
 	}
 	return out, dbErr("cases", rows.Err())
 }
@@ -159,7 +168,8 @@ func caseQuery(q procedure.CaseQuery, sel string, page bool) (query string, args
 	if !page {
 		return union, all, true
 	}
-	query = sel + " FROM cases WHERE n IN (SELECT n FROM (" + union + orderRecent + " LIMIT ? OFFSET ?))" + orderRecent
+	// The page's rows come back in rowid order; Cases sorts them.
+	query = sel + " FROM cases WHERE n IN (SELECT n FROM (" + union + orderRecent + " LIMIT ? OFFSET ?))"
 	return query, append(all, limit, offset), true
 }
 
