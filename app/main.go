@@ -31,7 +31,7 @@ type flags struct {
 func parseFlags(args []string) (flags, error) {
 	var f flags
 	fs := flag.NewFlagSet("tramite", flag.ContinueOnError)
-	fs.StringVar(&f.db, "db", "", "SQLite database file (default: tramite.db in the user's data directory, or the one chosen in Ajustes)")
+	fs.StringVar(&f.db, "db", "", "SQLite file or postgres:// URL (default: $TRAMITE_DATABASE_URL, the one chosen in Ajustes, or tramite.db in the user's data directory)")
 	fs.BoolVar(&f.demo, "demo", true, "on an empty database, create the demo people and cases; without an SMTP server, capture mail locally")
 	fs.StringVar(&f.shots, "screenshot-dir", "", "sign in, write a PNG of each main screen to this directory and exit")
 	fs.StringVar(&f.shotUser, "screenshot-user", "fabio", "demo user signed in for -screenshot-dir")

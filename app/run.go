@@ -18,7 +18,7 @@ import (
 	"github.com/tramite/tramite/notify"
 	"github.com/tramite/tramite/procedure"
 	"github.com/tramite/tramite/report"
-	"github.com/tramite/tramite/storage/sqlite"
+	"github.com/tramite/tramite/storage"
 )
 
 // AppID is the client's application ID (see FyneApp.toml).
@@ -49,18 +49,16 @@ func run(args []string) error {
 	}
 	// Settings live in the app's preferences; read the database path first.
 	settings := desk.ReadSettings(a.Preferences(), sealer)
-	path := f.db
-	if path == "" {
-		path = settings.Database
+	def := settings.Database
+	if def == "" {
+		def = filepath.Join(dataDir, "tramite.db")
 	}
-	if path == "" {
-		path = filepath.Join(dataDir, "tramite.db")
-	}
+	path := storage.TargetFromEnv(f.db, def)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	store, err := sqlite.Open(ctx, path)
+	store, err := storage.Open(ctx, path)
 	if err != nil {
-		return fmt.Errorf("open %s: %w", path, err)
+		return fmt.Errorf("open %s: %w", storage.Describe(path), err)
 	}
 	defer store.Close()
 	engine, err := procedure.NewEngine(store, procedure.WithDirectory(store), procedure.WithSealer(sealer), procedure.WithLogger(log))
@@ -96,7 +94,7 @@ func run(args []string) error {
 			if _, err := svc.SeedCases(ctx); err != nil {
 				return err
 			}
-			log.Info("demo data created", "db", path)
+			log.Info("demo data created", "db", storage.Describe(path))
 		}
 	}
 	if !f.noServices {
@@ -120,7 +118,7 @@ func run(args []string) error {
 }
 
 // startBackground runs the document processor and the mail dispatcher.
-func startBackground(ctx context.Context, log *slog.Logger, engine *procedure.Engine, store *sqlite.Store, dataDir string,
+func startBackground(ctx context.Context, log *slog.Logger, engine *procedure.Engine, store storage.Backend, dataDir string,
 	demo bool, st desk.Settings, mail func(desk.Settings) (notify.Config, error)) error {
 	var id report.Identity
 	var err error
