@@ -442,7 +442,8 @@ func (e *Engine) chain(tx Tx, cs *Case, entry Entry, items []OutboxItem) (Entry,
 			// new version of the same document: it keeps its number.
 			it.Number = prev
 		} else if series := it.Number; series != "" { // outboxFor leaves the series here
-			n, err := tx.NextNumber(series, entry.At.Year())
+			// Numbers run per institution, document type and year.
+			n, err := tx.NextNumber(e.cite+"/"+series, entry.At.Year())
 			if err != nil {
 				return entry, nil, err
 			}

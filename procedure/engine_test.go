@@ -509,3 +509,28 @@ func TestCorrectedReportKeepsItsNumber(t *testing.T) {
 		t.Fatalf("informe numbers %v: a corrected report is a new version of the same document", numbers)
 	}
 }
+
+func TestCiteNumbersPerInstitution(t *testing.T) {
+	s := procedure.NewMemoryStore()
+	mk := func(prefix string) *procedure.Engine {
+		sealer, _ := procedure.NewAESSealer(proceduretest.Key)
+		e, err := procedure.NewEngine(s, procedure.WithDirectory(proceduretest.Directory()), procedure.WithSealer(sealer),
+			procedure.WithClock(proceduretest.NewClock()), procedure.WithCitePrefix(prefix))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	var got []string
+	for _, e := range []*procedure.Engine{mk("UIT"), mk("DGE"), mk("UIT")} {
+		c, err := e.Start(ctx, procedure.StartRequest{Procedure: procedure.CodePR02, Actor: proceduretest.Solicitante, Inputs: proceduretest.PR02Request("S")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		items, _ := s.Outbox(ctx, procedure.OutboxQuery{CaseID: c.ID, Kind: procedure.EffectDocument})
+		got = append(got, items[0].Number)
+	}
+	if strings.Join(got, " ") != "UIT/NOTA/2026/0001 DGE/NOTA/2026/0001 UIT/NOTA/2026/0002" {
+		t.Fatalf("numbers %v: each institution numbers its own documents", got)
+	}
+}
