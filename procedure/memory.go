@@ -19,8 +19,8 @@ type MemoryStore struct {
 	mu      sync.Mutex
 	cases   map[string]Case
 	history map[string][]Entry
-	outbox  []OutboxItem
-	outIdx  map[string]int
+	outbox  []*OutboxItem
+	outIdx  map[string]*OutboxItem
 	numbers map[string]int
 	docs    map[string][]Document
 }
@@ -30,7 +30,7 @@ var _ Store = (*MemoryStore)(nil)
 // NewMemoryStore returns an empty MemoryStore.
 func NewMemoryStore() *MemoryStore {
 	return &MemoryStore{
-		cases: map[string]Case{}, history: map[string][]Entry{}, outIdx: map[string]int{},
+		cases: map[string]Case{}, history: map[string][]Entry{}, outIdx: map[string]*OutboxItem{},
 		numbers: map[string]int{}, docs: map[string][]Document{},
 	}
 }
@@ -50,7 +50,7 @@ func (s *MemoryStore) Update(ctx context.Context, fn func(Tx) error) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	tx := &memTx{s: s, cases: map[string]Case{}, numbers: map[string]int{}}
+	tx := &memTx{s: s, cases: make(map[string]Case, 1)}
 	if err := fn(tx); err != nil {
 		return err
 	}
@@ -60,8 +60,9 @@ func (s *MemoryStore) Update(ctx context.Context, fn func(Tx) error) error {
 	for _, e := range tx.entries {
 		s.history[e.CaseID] = append(s.history[e.CaseID], e)
 	}
-	for _, it := range tx.outbox {
-		s.outIdx[it.ID] = len(s.outbox)
+	for i := range tx.outbox {
+		it := &tx.outbox[i]
+		s.outIdx[it.ID] = it
 		s.outbox = append(s.outbox, it)
 	}
 	for k, n := range tx.numbers {
@@ -150,6 +151,9 @@ func (tx *memTx) NextNumber(series string, year int) (int, error) {
 		n = tx.s.numbers[k]
 	}
 	n++
+	if tx.numbers == nil {
+		tx.numbers = map[string]int{}
+	}
 	tx.numbers[k] = n
 	return n, nil
 }
@@ -256,8 +260,8 @@ func (s *MemoryStore) Outbox(ctx context.Context, q OutboxQuery) ([]OutboxItem, 
 	defer s.mu.Unlock()
 	out := []OutboxItem{}
 	for _, it := range s.outbox {
-		if MatchOutbox(it, q) {
-			out = append(out, cloneItem(it))
+		if MatchOutbox(*it, q) {
+			out = append(out, cloneItem(*it))
 			if q.Limit > 0 && len(out) == q.Limit {
 				break
 			}
@@ -290,8 +294,7 @@ func (s *MemoryStore) ClaimOutbox(ctx context.Context, kind EffectKind, owner st
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := []OutboxItem{}
-	for i := range s.outbox {
-		it := &s.outbox[i]
+	for _, it := range s.outbox {
 		if it.Kind != kind || it.Status != OutboxPending || it.NextAttempt.After(now) ||
 			(it.ClaimedBy != "" && it.ClaimedUntil.After(now)) {
 			continue
@@ -309,11 +312,10 @@ func (s *MemoryStore) ClaimOutbox(ctx context.Context, kind EffectKind, owner st
 func (s *MemoryStore) UpdateOutbox(ctx context.Context, item OutboxItem) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	i, ok := s.outIdx[item.ID]
+	cur, ok := s.outIdx[item.ID]
 	if !ok {
 		return Errorf(ENOTFOUND, "no existe el elemento %s en la bandeja de salida", item.ID)
 	}
-	cur := &s.outbox[i]
 	cur.Status, cur.Attempts, cur.NextAttempt, cur.LastError, cur.UpdatedAt = item.Status, item.Attempts, item.NextAttempt, item.LastError, item.UpdatedAt
 	cur.ClaimedBy, cur.ClaimedUntil = item.ClaimedBy, item.ClaimedUntil
 	return nil
