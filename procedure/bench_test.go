@@ -21,23 +21,7 @@ func BenchmarkFire(b *testing.B) {
 	const pool = 64
 	ids := make([]string, pool)
 	for i := range ids {
-		c, err := e.Start(ctx, procedure.StartRequest{Procedure: procedure.CodePR02, Actor: proceduretest.Solicitante, Inputs: proceduretest.PR02Request("Bench")})
-		if err != nil {
-			b.Fatal(err)
-		}
-		for _, s := range []struct {
-			a  procedure.Actor
-			ev procedure.EventName
-			in procedure.Inputs
-		}{
-			{proceduretest.Jefe, procedure.EventForward, nil},
-			{proceduretest.Responsable, procedure.EventInstruct, procedure.Inputs{"profesional": proceduretest.Profesional.ID}},
-			{proceduretest.Profesional, procedure.EventStart, nil},
-		} {
-			if _, err := e.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: s.ev, Actor: s.a, Inputs: s.in}); err != nil {
-				b.Fatal(err)
-			}
-		}
+		c := proceduretest.InProgress(b, e, procedure.CodePR02, "Bench")
 		ids[i] = c.ID
 	}
 	observe := procedure.Inputs{"observations": "Falta la variable DB_HOST."}

@@ -31,6 +31,36 @@ func NewEngine(t testing.TB, store procedure.Store) *procedure.Engine {
 	return e
 }
 
+// InProgress starts a case of the procedure (PR01 or PR02) as the demo
+// requester and takes it through steps 2, 3 and the start of 4 to
+// in_progress, where observe and complete can alternate for ever.
+func InProgress(t testing.TB, e *procedure.Engine, code, system string) procedure.Case {
+	t.Helper()
+	ctx := context.Background()
+	in := PR02Request(system)
+	if code == procedure.CodePR01 {
+		in = PR01Request(system, "s3cr3t")
+	}
+	c, err := e.Start(ctx, procedure.StartRequest{Procedure: code, Actor: Solicitante, Inputs: in})
+	if err != nil {
+		t.Fatalf("start: %v", err)
+	}
+	for _, s := range []struct {
+		a  procedure.Actor
+		ev procedure.EventName
+		in procedure.Inputs
+	}{
+		{Jefe, procedure.EventForward, nil},
+		{Responsable, procedure.EventInstruct, procedure.Inputs{"profesional": Profesional.ID}},
+		{Profesional, procedure.EventStart, nil},
+	} {
+		if c, err = e.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: s.ev, Actor: s.a, Inputs: s.in, Version: c.Version}); err != nil {
+			t.Fatalf("%s by %s: %v", s.ev, s.a.ID, err)
+		}
+	}
+	return c
+}
+
 // RunPR01 drives a PR01 case through all nine steps with the given number
 // of observation rounds and returns the closed case.
 func RunPR01(t testing.TB, e *procedure.Engine, system, secret string, rounds int) procedure.Case {

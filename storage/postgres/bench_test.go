@@ -21,25 +21,7 @@ func inProgress(b *testing.B) (*procedure.Engine, procedure.Case, string) {
 	b.Helper()
 	s, dbURL := mustOpen(b)
 	e := proceduretest.NewEngine(b, s)
-	ctx := context.Background()
-	c, err := e.Start(ctx, procedure.StartRequest{Procedure: procedure.CodePR01, Actor: proceduretest.Solicitante,
-		Inputs: proceduretest.PR01Request("Banco de pruebas", "s3cr3t")})
-	if err != nil {
-		b.Fatal(err)
-	}
-	for _, f := range []struct {
-		a  procedure.Actor
-		ev procedure.EventName
-		in procedure.Inputs
-	}{
-		{proceduretest.Jefe, procedure.EventForward, nil},
-		{proceduretest.Responsable, procedure.EventInstruct, procedure.Inputs{"profesional": proceduretest.Profesional.ID}},
-		{proceduretest.Profesional, procedure.EventStart, nil},
-	} {
-		if c, err = e.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: f.ev, Actor: f.a, Inputs: f.in}); err != nil {
-			b.Fatal(err)
-		}
-	}
+	c := proceduretest.InProgress(b, e, procedure.CodePR01, "Banco de pruebas")
 	return e, c, dbURL
 }
 

@@ -105,26 +105,7 @@ func benchStore(b *testing.B, n int, opts ...sqlite.Option) *sqlite.Store {
 // progress, where observe and complete can alternate for ever.
 func inProgress(b *testing.B, e *procedure.Engine) procedure.Case {
 	b.Helper()
-	ctx := context.Background()
-	c, err := e.Start(ctx, procedure.StartRequest{Procedure: procedure.CodePR01, Actor: proceduretest.Solicitante,
-		Inputs: proceduretest.PR01Request("Banco de pruebas", "s3cr3t")})
-	if err != nil {
-		b.Fatal(err)
-	}
-	for _, f := range []struct {
-		a  procedure.Actor
-		ev procedure.EventName
-		in procedure.Inputs
-	}{
-		{proceduretest.Jefe, procedure.EventForward, nil},
-		{proceduretest.Responsable, procedure.EventInstruct, procedure.Inputs{"profesional": proceduretest.Profesional.ID}},
-		{proceduretest.Profesional, procedure.EventStart, nil},
-	} {
-		if c, err = e.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: f.ev, Actor: f.a, Inputs: f.in}); err != nil {
-			b.Fatal(err)
-		}
-	}
-	return c
+	return proceduretest.InProgress(b, e, procedure.CodePR01, "Banco de pruebas")
 }
 
 var syncModes = []string{"FULL", "NORMAL"}
