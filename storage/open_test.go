@@ -2,57 +2,21 @@ package storage_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/tramite/tramite/procedure"
 	"github.com/tramite/tramite/procedure/proceduretest"
 	"github.com/tramite/tramite/storage"
+	"github.com/tramite/tramite/storage/postgres/pgtest"
 )
 
 // postgresTarget returns the URL of a fresh database on the test server
 // (dropped when the test ends), or skips the test.
-func postgresTarget(t *testing.T) string {
-	t.Helper()
-	admin := os.Getenv("TRAMITE_TEST_POSTGRES")
-	if admin == "" {
-		t.Skip("TRAMITE_TEST_POSTGRES is not set: run with ./.ci/with-postgres go test ./storage/...")
-	}
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, admin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	var b [6]byte
-	rand.Read(b[:])
-	name := pgx.Identifier{"tramite_open_" + hex.EncodeToString(b[:])}
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name.Sanitize()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		c, err := pgx.Connect(ctx, admin)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer c.Close(ctx)
-		if _, err := c.Exec(ctx, "DROP DATABASE "+name.Sanitize()+" WITH (FORCE)"); err != nil {
-			t.Error(err)
-		}
-	})
-	u, _ := url.Parse(admin)
-	u.Path = "/" + name[0]
-	return u.String()
-}
+func postgresTarget(t *testing.T) string { t.Helper(); return pgtest.Database(t) }
 
 func TestOpen(t *testing.T) {
 	tests := []struct {

@@ -2,7 +2,9 @@
 // DIR/tramite.db it saves demo people for the four roles, runs one
 // UIT/ASS-PR01 case (with one observation round) and one UIT/ASS-PR02 case
 // through the nine steps of manual UIT/ASS-M01, and prints each case's
-// route: step, event, actor, role (a.i. when interim) and time.
+// route: step, event, actor, role (a.i. when interim) and time. With -db
+// (or TRAMITE_DATABASE_URL) it runs on another database, a shared
+// PostgreSQL one included.
 //
 //	go run ./examples/quickstart -dir demo
 //
@@ -39,7 +41,7 @@ import (
 	"github.com/tramite/tramite/procedure"
 	"github.com/tramite/tramite/procedure/proceduretest"
 	"github.com/tramite/tramite/report"
-	"github.com/tramite/tramite/storage/sqlite"
+	"github.com/tramite/tramite/storage"
 )
 
 // smtpFlags point the quick start at a real mail server.
@@ -48,10 +50,15 @@ type smtpFlags struct {
 	port                  int
 }
 
+// dbTarget is the -db flag: another database than DIR/tramite.db, such as
+// a postgres:// URL (TRAMITE_DATABASE_URL is honoured too).
+var dbTarget string
+
 var smtpOpts = smtpFlags{tls: "starttls", from: "tramites@agetic.gob.bo"}
 
 func main() {
 	dir := flag.String("dir", "demo", "directory for the database, the key and what the cases produce")
+	flag.StringVar(&dbTarget, "db", "", "database: a SQLite file or a postgres:// URL (default DIR/tramite.db, or $TRAMITE_DATABASE_URL)")
 	flag.StringVar(&smtpOpts.host, "smtp-host", "", "SMTP server to send the emails to (default: an in-process server writing DIR/mail)")
 	flag.IntVar(&smtpOpts.port, "smtp-port", 0, "SMTP port (default 587, or 465 with -smtp-tls tls)")
 	flag.StringVar(&smtpOpts.user, "smtp-user", "", "SMTP user; the password is read from TRAMITE_SMTP_PASSWORD")
@@ -82,7 +89,7 @@ func runWith(ctx context.Context, dir string, out io.Writer, clock, work procedu
 		return err
 	}
 	defer d.close()
-	fmt.Fprintf(out, "tramite: demostración en %s\n  base de datos %s\n  clave de cifrado %s\n", d.dir, d.store.Path(), d.keyPath)
+	fmt.Fprintf(out, "tramite: demostración en %s\n  base de datos %s\n  clave de cifrado %s\n", d.dir, storage.Describe(d.target), d.keyPath)
 	var cases []procedure.Case
 	for _, script := range []func(context.Context) (procedure.Case, error){d.pr01, d.pr02} {
 		c, err := script(ctx)
@@ -108,7 +115,8 @@ func runWith(ctx context.Context, dir string, out io.Writer, clock, work procedu
 // demo is the quick start's store, engine and people.
 type demo struct {
 	dir, keyPath string
-	store        *sqlite.Store
+	target       string // the database: a SQLite path or a postgres:// URL
+	store        storage.Backend
 	engine       *procedure.Engine
 }
 
@@ -129,7 +137,8 @@ func openDemo(ctx context.Context, dir string, clock procedure.Clock) (*demo, er
 	if err != nil {
 		return nil, err
 	}
-	if d.store, err = sqlite.Open(ctx, filepath.Join(dir, "tramite.db")); err != nil {
+	d.target = storage.TargetFromEnv(dbTarget, filepath.Join(dir, "tramite.db"))
+	if d.store, err = storage.Open(ctx, d.target); err != nil {
 		return nil, err
 	}
 	for _, a := range proceduretest.Actors() {

@@ -12,11 +12,13 @@ import (
 
 	"github.com/tramite/tramite/procedure"
 	"github.com/tramite/tramite/procedure/proceduretest"
+	"github.com/tramite/tramite/storage/postgres/pgtest"
 	"github.com/tramite/tramite/storage/sqlite"
 )
 
 func TestQuickstart(t *testing.T) {
 	t.Setenv(procedure.KeyEnv, "")
+	t.Setenv("TRAMITE_DATABASE_URL", "") // DIR/tramite.db, whatever the environment says
 	ctx := context.Background()
 	dir := filepath.Join(t.TempDir(), "demo")
 	var out bytes.Buffer
@@ -104,5 +106,22 @@ func TestQuickstart(t *testing.T) {
 	c, err := s.Case(ctx, "PR01-2026-0001")
 	if err != nil || c.Secrets != nil {
 		t.Fatalf("the PR01 credentials were not purged: %v", err)
+	}
+}
+
+// TestQuickstartOnPostgres runs the quick start on a shared PostgreSQL
+// database given as -db (skipped without the test server).
+func TestQuickstartOnPostgres(t *testing.T) {
+	target := pgtest.Database(t)
+	t.Setenv(procedure.KeyEnv, "")
+	dbTarget = target
+	defer func() { dbTarget = "" }()
+	var out bytes.Buffer
+	if err := run(context.Background(), filepath.Join(t.TempDir(), "demo"), &out); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	if strings.Count(got, "(Cerrado)") != 2 || !strings.Contains(got, "base de datos postgres://") || !strings.Contains(got, "enviados 16,") {
+		t.Fatalf("output:\n%s", got)
 	}
 }
