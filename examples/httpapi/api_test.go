@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"testing"
 
 	"github.com/tramite/tramite/procedure"
@@ -42,9 +44,41 @@ func (c client) do(token, method, path string, body any) (int, map[string]any, [
 
 func newTestServer(t *testing.T) (client, *procedure.Engine) {
 	e := proceduretest.NewEngine(t, procedure.NewMemoryStore())
+	return serve(t, e), e
+}
+
+func serve(t *testing.T, e *procedure.Engine) client {
 	srv := httptest.NewServer(newHandler(e, demoTokens()))
 	t.Cleanup(srv.Close)
-	return client{t, srv}, e
+	return client{t, srv}
+}
+
+// TestOnSQLite serves a SQLite database: what one server started survives
+// into the next.
+func TestOnSQLite(t *testing.T) {
+	dir := t.TempDir()
+	target, key := filepath.Join(dir, "tramite.db"), filepath.Join(dir, "tramite.key")
+	e, closeDB, err := newEngine(context.Background(), target, key, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := serve(t, e)
+	status, body, raw := c.do("token-ana", "POST", "/cases", map[string]any{"procedure": procedure.CodePR01, "inputs": proceduretest.PR01Request("Persistente", "canary-sqlite")})
+	if status != http.StatusCreated {
+		t.Fatalf("start: %d %s", status, raw)
+	}
+	if err := closeDB(); err != nil {
+		t.Fatal(err)
+	}
+	e2, closeDB2, err := newEngine(context.Background(), target, key, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeDB2()
+	status, body2, raw := serve(t, e2).do("token-carla", "GET", "/cases/"+body["id"].(string), nil)
+	if status != http.StatusOK || body2["system"] != "Persistente" {
+		t.Fatalf("after a restart: %d %s", status, raw)
+	}
 }
 
 func TestWholeCaseOverHTTP(t *testing.T) {

@@ -5,6 +5,10 @@
 //	go run ./examples/httpapi -addr 127.0.0.1:8080
 //	curl -H 'Authorization: Bearer token-carla' localhost:8080/inbox
 //
+// Without -db the cases live in memory; -db (or TRAMITE_DATABASE_URL) keeps
+// them in a SQLite file or a shared PostgreSQL database, with the sealing
+// key in the file -key names (created 0600 on first run).
+//
 // Routes:
 //
 //	GET  /procedures                     the definitions
@@ -35,6 +39,7 @@ import (
 
 	"github.com/tramite/tramite/procedure"
 	"github.com/tramite/tramite/procedure/proceduretest"
+	"github.com/tramite/tramite/storage"
 )
 
 // demoTokens maps a demo bearer token to each demo actor: token-<id>.
@@ -48,32 +53,67 @@ func demoTokens() map[string]procedure.Actor {
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
+	db := flag.String("db", "", "database: a SQLite file or a postgres:// URL (default $TRAMITE_DATABASE_URL, else in memory)")
+	keyFile := flag.String("key", "tramite.key", "sealing key file, with -db")
 	flag.Parse()
-	if err := run(*addr); err != nil {
+	if err := run(*addr, storage.TargetFromEnv(*db, ""), *keyFile); err != nil {
 		fmt.Fprintln(os.Stderr, "httpapi:", err)
 		os.Exit(1)
 	}
 }
 
-func run(addr string) error {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	// The cases live in memory for this demo, so a fresh random key per
-	// run is enough; a persistent service uses procedure.LoadKey.
-	key := make([]byte, 32)
-	if _, err := rand.Read(key); err != nil {
-		return err
+// newEngine returns the engine on the target database, or in memory when
+// target is empty, with the demo people in its directory.
+func newEngine(ctx context.Context, target, keyFile string, log *slog.Logger) (*procedure.Engine, func() error, error) {
+	if target == "" {
+		// The cases live in memory, so a fresh random key per run is enough.
+		key := make([]byte, 32)
+		if _, err := rand.Read(key); err != nil {
+			return nil, nil, err
+		}
+		sealer, err := procedure.NewAESSealer(key)
+		if err != nil {
+			return nil, nil, err
+		}
+		e, err := procedure.NewEngine(procedure.NewMemoryStore(), procedure.WithDirectory(proceduretest.Directory()),
+			procedure.WithSealer(sealer), procedure.WithLogger(log))
+		return e, func() error { return nil }, err
+	}
+	key, err := procedure.LoadKey(keyFile)
+	if err != nil {
+		return nil, nil, err
 	}
 	sealer, err := procedure.NewAESSealer(key)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	e, err := procedure.NewEngine(procedure.NewMemoryStore(), procedure.WithDirectory(proceduretest.Directory()),
-		procedure.WithSealer(sealer), procedure.WithLogger(log))
+	db, err := storage.Open(ctx, target)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, a := range proceduretest.Actors() {
+		if err := db.SaveActor(ctx, a); err != nil {
+			db.Close()
+			return nil, nil, err
+		}
+	}
+	e, err := procedure.NewEngine(db, procedure.WithDirectory(db), procedure.WithSealer(sealer), procedure.WithLogger(log))
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return e, db.Close, nil
+}
+
+func run(addr, target, keyFile string) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	e, closeDB, err := newEngine(ctx, target, keyFile, log)
 	if err != nil {
 		return err
 	}
+	defer closeDB()
 	srv := &http.Server{Addr: addr, Handler: newHandler(e, demoTokens()), ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		<-ctx.Done()
@@ -81,7 +121,7 @@ func run(addr string) error {
 		defer cancel()
 		_ = srv.Shutdown(shutdown)
 	}()
-	log.Info("listening", "addr", addr)
+	log.Info("listening", "addr", addr, "database", storage.Describe(target))
 	if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
