@@ -59,8 +59,17 @@ func TestClientDrawsItsScreens(t *testing.T) {
 	if err != nil {
 		t.Fatalf("client: %v\n%s", err, out)
 	}
+	seen := map[string]string{}
 	for _, name := range Screens {
 		p := filepath.Join(dir, name+".png")
+		raw, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", name, err, out)
+		}
+		if other, ok := seen[string(raw)]; ok {
+			t.Errorf("%s shows the same as %s: the screen did not change", name, other)
+		}
+		seen[string(raw)] = name
 		f, err := os.Open(p)
 		if err != nil {
 			t.Fatalf("%s: %v\n%s", name, err, out)

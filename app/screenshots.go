@@ -49,6 +49,32 @@ func softwareCapture(w fyne.Window) image.Image {
 	return img
 }
 
+// requester is the demo member of a requesting unit who files the request
+// shown in the "Nueva solicitud" screenshot.
+const requester = "ana"
+
+// signIn signs in as a demo user through the sign-in screen and waits for
+// the main screen.
+func signIn(u *ui.UI, user string) error {
+	fyne.DoAndWait(func() {
+		u.Login.User.SetText(user)
+		u.Login.Password.SetText(desk.DemoPassword(user))
+		u.Login.Submit.OnTapped()
+	})
+	for i := 0; ; i++ {
+		var ok bool
+		var msg string
+		fyne.DoAndWait(func() { ok, msg = u.Main != nil, u.Login.Message.Text })
+		if ok {
+			return nil
+		}
+		if i > 100 {
+			return fmt.Errorf("sign in as %s: %s", user, msg)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 // screenshots drives the real window from another goroutine: it signs in
 // as user, shows each main screen and writes it to dir as PNG.
 func screenshots(u *ui.UI, dir, user string) error {
@@ -79,22 +105,8 @@ func screenshots(u *ui.UI, dir, user string) error {
 	if err := shot(Screens[0]); err != nil {
 		return err
 	}
-	fyne.DoAndWait(func() {
-		u.Login.User.SetText(user)
-		u.Login.Password.SetText(desk.DemoPassword(user))
-		u.Login.Submit.OnTapped()
-	})
-	for i := 0; ; i++ {
-		var ok bool
-		var msg string
-		fyne.DoAndWait(func() { ok, msg = u.Main != nil, u.Login.Message.Text })
-		if ok {
-			break
-		}
-		if i > 100 {
-			return fmt.Errorf("sign in as %s: %s", user, msg)
-		}
-		time.Sleep(100 * time.Millisecond)
+	if err := signIn(u, user); err != nil {
+		return err
 	}
 	if err := shot(Screens[1]); err != nil {
 		return err
@@ -117,9 +129,7 @@ func screenshots(u *ui.UI, dir, user string) error {
 			if u.Case != nil {
 				u.CloseCase()
 			}
-			if !u.Main.Select(lang.L("Nueva solicitud")) {
-				u.Main.Select(lang.L("Bandeja"))
-			}
+			u.Main.Select(lang.L("Nueva solicitud"))
 		}},
 		{Screens[5], func() {
 			u.Main.Select(lang.L("Procedimientos"))
@@ -132,6 +142,18 @@ func screenshots(u *ui.UI, dir, user string) error {
 		{Screens[7], func() { u.Main.Select(lang.L("Ajustes")) }},
 	}
 	for _, s := range steps {
+		if s.name == Screens[4] {
+			// Only the requesting unit files requests: show the form as
+			// its demo member when user may not.
+			var can bool
+			fyne.DoAndWait(func() { can = u.Main.Select(lang.L("Nueva solicitud")) })
+			if !can {
+				fyne.DoAndWait(u.SignOut)
+				if err := signIn(u, requester); err != nil {
+					return err
+				}
+			}
+		}
 		fyne.DoAndWait(s.do)
 		if err := shot(s.name); err != nil {
 			return err

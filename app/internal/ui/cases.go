@@ -66,7 +66,7 @@ func caseColumns() []string {
 		lang.L("Estado"), lang.L("Enviado por"), lang.L("Esperando")}
 }
 
-var caseWidths = []float32{150, 120, 260, 110, 190, 160, 120}
+var caseWidths = []float32{145, 115, 190, 100, 150, 150, 130} // fits the default 1180-point window
 
 func newCaseTable(u *UI) *CaseTable {
 	ct := &CaseTable{u: u, p: &pager{store: u.svc.Store()}}
