@@ -40,6 +40,7 @@ func TestFaults(t *testing.T) {
 	}{
 		{name: "server down", down: true},
 		{name: "421 on MAIL", stage: "mail", fault: fault{code: 421}},
+		{name: "530 on MAIL (authentication required)", stage: "mail", fault: fault{code: 530}},
 		{name: "451 after DATA", stage: "data", fault: fault{code: 451}},
 		{name: "452 on RCPT", stage: "rcpt", fault: fault{code: 452}},
 		{name: "connection cut during DATA", stage: "data", fault: fault{cut: true}},

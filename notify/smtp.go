@@ -216,6 +216,14 @@ type outcome struct {
 func classify(stage string, err error) outcome {
 	var se *smtp.SMTPError
 	if errors.As(err, &se) {
+		if se.Code == 530 {
+			// "Authentication required" speaks of the configuration, not
+			// of the message: every message would get it. Keep the item
+			// pending (it is retried, and fails only after the maximum
+			// number of attempts) and stop the batch.
+			return outcome{err: fmt.Errorf("%s: %w (el servidor exige autenticación: revise el usuario y la contraseña SMTP en Ajustes)", stage, err),
+				temporary: true, broken: true}
+		}
 		return outcome{err: fmt.Errorf("%s: %w", stage, err), temporary: se.Code/100 != 5, broken: se.Code == 421}
 	}
 	return outcome{err: fmt.Errorf("%s: %w", stage, err), temporary: true, broken: true}
