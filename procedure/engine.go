@@ -432,7 +432,7 @@ func (e *Engine) chain(tx Tx, cs *Case, entry Entry, items []OutboxItem) (Entry,
 	for i := range items {
 		it := &items[i]
 		it.CaseID, it.Seq = cs.ID, entry.Seq
-		it.ID = fmt.Sprintf("%s/%d/%s/%s", cs.ID, entry.Seq, it.Kind, it.Topic)
+		it.ID = cs.ID + "/" + strconv.Itoa(entry.Seq) + "/" + string(it.Kind) + "/" + it.Topic
 		if it.Kind != EffectDocument {
 			continue
 		}

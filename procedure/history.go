@@ -52,24 +52,22 @@ const (
 )
 
 // ComputeHash returns the hex SHA-256 of the entry's content and PrevHash,
-// ignoring its Hash field.
+// ignoring its Hash field. Every field is written with its length first, so
+// no two different entries encode alike.
 func (e Entry) ComputeHash() string {
-	h := sha256.New()
+	buf := make([]byte, 0, 512)
 	w := func(s string) {
-		var n [8]byte
-		binary.BigEndian.PutUint64(n[:], uint64(len(s)))
-		h.Write(n[:])
-		h.Write([]byte(s))
+		buf = binary.BigEndian.AppendUint64(buf, uint64(len(s)))
+		buf = append(buf, s...)
 	}
-	writeEntry(w, e)
-	return hex.EncodeToString(h.Sum(nil))
-}
-
-func writeEntry(w func(string), e Entry) {
+	wi := func(n int) {
+		var tmp [20]byte
+		w(string(strconv.AppendInt(tmp[:0], int64(n), 10)))
+	}
 	w("tramite-entry-v1")
 	w(e.CaseID)
-	w(strconv.Itoa(e.Seq))
-	w(strconv.Itoa(e.Step))
+	wi(e.Seq)
+	wi(e.Step)
 	w(string(e.Event))
 	w(string(e.From))
 	w(string(e.To))
@@ -77,9 +75,10 @@ func writeEntry(w func(string), e Entry) {
 	w(e.ActorName)
 	w(string(e.Role))
 	w(strconv.FormatBool(e.Interim))
-	w(e.At.UTC().Format(time.RFC3339Nano))
+	var ts [40]byte
+	w(string(e.At.UTC().AppendFormat(ts[:0], time.RFC3339Nano)))
 	w(e.Comment)
-	w(strconv.Itoa(len(e.Outputs)))
+	wi(len(e.Outputs))
 	for _, o := range e.Outputs {
 		w(o)
 	}
@@ -88,12 +87,14 @@ func writeEntry(w func(string), e Entry) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	w(strconv.Itoa(len(keys)))
+	wi(len(keys))
 	for _, k := range keys {
 		w(k)
 		w(e.Data[k])
 	}
 	w(e.PrevHash)
+	sum := sha256.Sum256(buf)
+	return hex.EncodeToString(sum[:])
 }
 
 // VerifyChain checks a case's entries in order: consecutive sequence numbers
