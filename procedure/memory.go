@@ -259,15 +259,38 @@ func (s *MemoryStore) Outbox(ctx context.Context, q OutboxQuery) ([]OutboxItem, 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := []OutboxItem{}
-	for _, it := range s.outbox {
-		if MatchOutbox(*it, q) {
-			out = append(out, cloneItem(*it))
-			if q.Limit > 0 && len(out) == q.Limit {
-				break
-			}
+	skip := max(q.Offset, 0)
+	for i := range s.outbox {
+		it := s.outbox[i]
+		if q.Newest {
+			it = s.outbox[len(s.outbox)-1-i]
+		}
+		if !MatchOutbox(*it, q) {
+			continue
+		}
+		if skip > 0 {
+			skip--
+			continue
+		}
+		out = append(out, cloneItem(*it))
+		if q.Limit > 0 && len(out) == q.Limit {
+			break
 		}
 	}
 	return out, nil
+}
+
+// CountOutbox implements Store.
+func (s *MemoryStore) CountOutbox(ctx context.Context, q OutboxQuery) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, it := range s.outbox {
+		if MatchOutbox(*it, q) {
+			n++
+		}
+	}
+	return n, nil
 }
 
 // MatchOutbox reports whether it matches q's filters.

@@ -23,8 +23,12 @@ type Store interface {
 	// CountCases counts the cases matching q, ignoring its Limit and Offset.
 	CountCases(ctx context.Context, q CaseQuery) (int, error)
 
-	// Outbox lists outbox items matching q, oldest first.
+	// Outbox lists outbox items matching q, oldest first (in the order they
+	// were queued), or newest first when q.Newest is set.
 	Outbox(ctx context.Context, q OutboxQuery) ([]OutboxItem, error)
+	// CountOutbox counts the outbox items matching q, ignoring its Limit,
+	// Offset and Newest.
+	CountOutbox(ctx context.Context, q OutboxQuery) (int, error)
 	// ClaimOutbox claims, for owner until the lease ends, up to limit
 	// pending items of kind whose NextAttempt is not after now and that
 	// nobody (owner included) holds under an unexpired lease, oldest first
@@ -87,7 +91,14 @@ type OutboxQuery struct {
 	Status OutboxStatus
 	// DueBy keeps items whose NextAttempt is not after it.
 	DueBy time.Time
+	// Newest reverses the listing: newest first instead of oldest first.
+	// Dispatchers read the default order; a screen pages from the newest.
+	Newest bool
+	// Limit caps how many items are listed; 0 lists all.
 	Limit int
+	// Offset skips that many matching items, in the listing's order (from
+	// the newest when Newest is set).
+	Offset int
 }
 
 // Directory finds actors. The engine uses it to check the profesional named

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 	"testing"
@@ -307,6 +308,110 @@ func TestStore(t *testing.T, newStore NewStore) {
 		docs, _ := s.ClaimOutbox(ctx, procedure.EffectDocument, "e", at, at.Add(time.Minute), 0)
 		if len(docs) != 1 || docs[0].ID != "O-1/99/document/x" {
 			t.Fatalf("document claim = %+v", docs)
+		}
+	})
+
+	t.Run("OutboxPaging", func(t *testing.T) {
+		s := newStore(t)
+		// 23 items over two cases, queued over time (several in one
+		// transaction share a CreatedAt): kinds and statuses mixed.
+		var items []procedure.OutboxItem
+		must(t, s.Update(ctx, func(tx procedure.Tx) error {
+			if err := tx.CreateCase(testCase("P-1", at)); err != nil {
+				return err
+			}
+			return tx.CreateCase(testCase("P-2", at))
+		}))
+		for i := 0; i < 23; i++ {
+			created := at.Add(time.Duration(i/3) * time.Minute)
+			it := procedure.OutboxItem{ID: fmt.Sprintf("P/%02d", 22-i), CaseID: []string{"P-1", "P-2"}[i%2], Seq: i + 1,
+				Kind: procedure.EffectEmail, Topic: "aviso", Status: procedure.OutboxPending,
+				NextAttempt: created.Add(time.Duration(i%4) * time.Hour), CreatedAt: created, UpdatedAt: created}
+			if i%5 == 0 {
+				it.Kind = procedure.EffectDocument
+			}
+			items = append(items, it)
+		}
+		for i := 0; i < len(items); i += 3 {
+			batch := items[i:min(i+3, len(items))]
+			must(t, s.Update(ctx, func(tx procedure.Tx) error { return tx.Enqueue(batch...) }))
+		}
+		for i := range items {
+			if i%3 == 1 {
+				items[i].Status, items[i].Attempts = procedure.OutboxFailed, 5
+				must(t, s.UpdateOutbox(ctx, items[i]))
+			}
+		}
+		ids := func(its []procedure.OutboxItem) []string {
+			out := []string{}
+			for _, it := range its {
+				out = append(out, it.ID)
+			}
+			return out
+		}
+		for _, tc := range []struct {
+			name string
+			q    procedure.OutboxQuery
+		}{
+			{"all", procedure.OutboxQuery{}},
+			{"case", procedure.OutboxQuery{CaseID: "P-2"}},
+			{"kind", procedure.OutboxQuery{Kind: procedure.EffectEmail}},
+			{"status", procedure.OutboxQuery{Status: procedure.OutboxFailed}},
+			{"due", procedure.OutboxQuery{DueBy: at.Add(2 * time.Hour)}},
+			{"kind and status", procedure.OutboxQuery{Kind: procedure.EffectEmail, Status: procedure.OutboxPending}},
+			{"none", procedure.OutboxQuery{CaseID: "P-3"}},
+		} {
+			var want []string
+			for _, it := range items { // items is in queue order
+				if procedure.MatchOutbox(it, tc.q) {
+					want = append(want, it.ID)
+				}
+			}
+			n, err := s.CountOutbox(ctx, tc.q)
+			must(t, err)
+			if n != len(want) {
+				t.Fatalf("%s: CountOutbox = %d, want %d", tc.name, n, len(want))
+			}
+			paged := tc.q
+			paged.Limit, paged.Offset = 4, 2 // CountOutbox ignores both
+			if n, err := s.CountOutbox(ctx, paged); err != nil || n != len(want) {
+				t.Fatalf("%s: CountOutbox with Limit and Offset = %d, %v; want %d", tc.name, n, err, len(want))
+			}
+			all, err := s.Outbox(ctx, tc.q)
+			must(t, err)
+			if !slices.Equal(ids(all), want) {
+				t.Fatalf("%s: Outbox = %v, want oldest first %v", tc.name, ids(all), want)
+			}
+			reversed := slices.Clone(want)
+			slices.Reverse(reversed)
+			for _, newest := range []bool{false, true} {
+				order := want
+				if newest {
+					order = reversed
+				}
+				var got []string
+				for off := 0; off < len(want)+4; off += 4 {
+					q := tc.q
+					q.Newest, q.Limit, q.Offset = newest, 4, off
+					page, err := s.Outbox(ctx, q)
+					must(t, err)
+					if wantLen := min(4, max(len(want)-off, 0)); len(page) != wantLen {
+						t.Fatalf("%s, newest %v: page at %d has %d items, want %d", tc.name, newest, off, len(page), wantLen)
+					}
+					got = append(got, ids(page)...)
+				}
+				if !slices.Equal(got, order) {
+					t.Fatalf("%s, newest %v: pages = %v, want %v", tc.name, newest, got, order)
+				}
+			}
+			// An offset without a limit lists the rest.
+			if len(want) > 0 {
+				rest, err := s.Outbox(ctx, procedure.OutboxQuery{CaseID: tc.q.CaseID, Kind: tc.q.Kind, Status: tc.q.Status, DueBy: tc.q.DueBy, Offset: 1})
+				must(t, err)
+				if !slices.Equal(ids(rest), want[1:]) {
+					t.Fatalf("%s: Offset 1 = %v, want %v", tc.name, ids(rest), want[1:])
+				}
+			}
 		}
 	})
 

@@ -449,8 +449,8 @@ func (s *Store) CountCases(ctx context.Context, q procedure.CaseQuery) (int, err
 	return n, mapErr("count cases", err)
 }
 
-// Outbox implements procedure.Store.
-func (s *Store) Outbox(ctx context.Context, q procedure.OutboxQuery) ([]procedure.OutboxItem, error) {
+// outboxWhere builds the WHERE clause of an outbox query and its arguments.
+func outboxWhere(q procedure.OutboxQuery) (string, []any) {
 	var conds []string
 	var args []any
 	arg := func(v any) string {
@@ -469,13 +469,28 @@ func (s *Store) Outbox(ctx context.Context, q procedure.OutboxQuery) ([]procedur
 	if !q.DueBy.IsZero() {
 		conds = append(conds, "next_attempt <= "+arg(q.DueBy))
 	}
-	sql := "SELECT " + outboxColumns + " FROM outbox"
-	if len(conds) > 0 {
-		sql += " WHERE " + strings.Join(conds, " AND ")
+	if len(conds) == 0 {
+		return "", args
 	}
-	sql += " ORDER BY pos"
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+// Outbox implements procedure.Store: items in the order they were queued
+// (pos), or the reverse with q.Newest; each filter of the Salida de correo
+// has an index that ends in pos (see migrations/0003_outbox_paging.sql).
+func (s *Store) Outbox(ctx context.Context, q procedure.OutboxQuery) ([]procedure.OutboxItem, error) {
+	w, args := outboxWhere(q)
+	sql := "SELECT " + outboxColumns + " FROM outbox" + w + " ORDER BY pos"
+	if q.Newest {
+		sql += " DESC"
+	}
 	if q.Limit > 0 {
-		sql += " LIMIT " + arg(q.Limit)
+		args = append(args, q.Limit)
+		sql += " LIMIT $" + strconv.Itoa(len(args))
+	}
+	if q.Offset > 0 {
+		args = append(args, q.Offset)
+		sql += " OFFSET $" + strconv.Itoa(len(args))
 	}
 	rows, err := s.pool.Query(ctx, sql, args...)
 	if err != nil {
@@ -483,6 +498,14 @@ func (s *Store) Outbox(ctx context.Context, q procedure.OutboxQuery) ([]procedur
 	}
 	items, err := collectItems(rows)
 	return items, mapErr("outbox", err)
+}
+
+// CountOutbox implements procedure.Store.
+func (s *Store) CountOutbox(ctx context.Context, q procedure.OutboxQuery) (int, error) {
+	w, args := outboxWhere(q)
+	var n int
+	err := s.pool.QueryRow(ctx, "SELECT count(*) FROM outbox"+w, args...).Scan(&n)
+	return n, mapErr("count outbox", err)
 }
 
 // ClaimOutbox implements procedure.Store. Rows are taken with FOR UPDATE

@@ -25,3 +25,8 @@ func CaseQuerySQL(q procedure.CaseQuery) (string, []any) {
 	query, args, _ := caseQuery(q, "SELECT "+caseCols, true)
 	return query, args
 }
+
+// OutboxQuerySQL returns the SQL and arguments Outbox runs for q.
+func OutboxQuerySQL(q procedure.OutboxQuery) (string, []any) {
+	return outboxQuery(q, "SELECT "+outboxCols, true)
+}

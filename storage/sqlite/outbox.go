@@ -10,8 +10,40 @@ import (
 	"github.com/tramite/tramite/procedure"
 )
 
-// Outbox implements procedure.Store: items in the order they were queued.
+// Outbox implements procedure.Store: items in the order they were queued
+// (by created_at, then insertion), or the reverse with q.Newest. Every
+// filter of the Salida de correo is read off an index that ends in that
+// order (see migrations/0002_outbox_paging.sql).
 func (s *Store) Outbox(ctx context.Context, q procedure.OutboxQuery) ([]procedure.OutboxItem, error) {
+	query, args := outboxQuery(q, "SELECT "+outboxCols, true)
+	rows, err := s.st.query(ctx, s.r, query, args...)
+	if err != nil {
+		return nil, dbErr("outbox", err)
+	}
+	return collectOutbox(rows)
+}
+
+// CountOutbox implements procedure.Store.
+func (s *Store) CountOutbox(ctx context.Context, q procedure.OutboxQuery) (int, error) {
+	query, args := outboxQuery(q, "SELECT count(*)", false)
+	rows, err := s.st.query(ctx, s.r, query, args...)
+	if err != nil {
+		return 0, dbErr("count outbox", err)
+	}
+	defer rows.Close()
+	var n int
+	if rows.Next() {
+		err = rows.Scan(&n)
+	}
+	if err == nil {
+		err = rows.Err()
+	}
+	return n, dbErr("count outbox", err)
+}
+
+// outboxQuery builds the SQL of q. With page, it selects a page in listing
+// order; without, the rows to count.
+func outboxQuery(q procedure.OutboxQuery, sel string, page bool) (string, []any) {
 	var where []string
 	var args []any
 	if q.CaseID != "" {
@@ -26,16 +58,26 @@ func (s *Store) Outbox(ctx context.Context, q procedure.OutboxQuery) ([]procedur
 	if !q.DueBy.IsZero() {
 		where, args = append(where, "next_attempt <= ?"), append(args, nanos(q.DueBy))
 	}
+	from := " FROM outbox"
+	if q.CaseID != "" {
+		// A case has few items; without statistics SQLite might read them
+		// off outbox_kind, every item of that kind, instead.
+		from += " INDEXED BY outbox_case"
+	}
+	query := sel + from + whereSQL(where)
+	if !page {
+		return query, args
+	}
+	if q.Newest {
+		query += " ORDER BY created_at DESC, n DESC"
+	} else {
+		query += " ORDER BY created_at, n"
+	}
 	limit := q.Limit
 	if limit <= 0 {
 		limit = -1
 	}
-	rows, err := s.r.QueryContext(ctx, "SELECT "+outboxCols+" FROM outbox"+whereSQL(where)+" ORDER BY created_at, n LIMIT ?",
-		append(args, limit)...)
-	if err != nil {
-		return nil, dbErr("outbox", err)
-	}
-	return collectOutbox(rows)
+	return query + " LIMIT ? OFFSET ?", append(args, limit, max(q.Offset, 0))
 }
 
 func collectOutbox(rows *sql.Rows) ([]procedure.OutboxItem, error) {

@@ -64,6 +64,49 @@ func TestQueriesAreIndexBacked(t *testing.T) {
 	}
 }
 
+// TestOutboxQueriesAreIndexBacked reads SQLite's plan of the Salida de
+// correo's listings: each filter, oldest or newest first, is read in order
+// off its index, without scanning the table or sorting.
+func TestOutboxQueriesAreIndexBacked(t *testing.T) {
+	s, _ := mustOpen(t)
+	db := sqlite.RawDB(s)
+	for _, tc := range []struct {
+		name    string
+		q       procedure.OutboxQuery
+		mustUse string
+	}{
+		{"all", procedure.OutboxQuery{Limit: 50}, "outbox_recent"},
+		{"all, newest first, page 3", procedure.OutboxQuery{Newest: true, Limit: 50, Offset: 100}, "outbox_recent"},
+		{"status", procedure.OutboxQuery{Status: procedure.OutboxFailed, Newest: true, Limit: 50}, "outbox_status"},
+		{"kind", procedure.OutboxQuery{Kind: procedure.EffectEmail, Newest: true, Limit: 50}, "outbox_kind"},
+		{"kind and status", procedure.OutboxQuery{Kind: procedure.EffectEmail, Status: procedure.OutboxPending, Newest: true, Limit: 50}, "outbox_kind_status"},
+		{"case", procedure.OutboxQuery{CaseID: "PR01-2026-000001", Kind: procedure.EffectEmail}, "outbox_case"},
+	} {
+		query, args := sqlite.OutboxQuerySQL(tc.q)
+		rows, err := db.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+query, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, notused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		all := strings.Join(plan, "\n")
+		if strings.Contains(all, "SCAN outbox\n") || strings.HasSuffix(all, "SCAN outbox") || strings.Contains(all, "TEMP B-TREE") {
+			t.Errorf("%s scans the table or sorts:\n%s", tc.name, all)
+		}
+		if !strings.Contains(all, tc.mustUse+" ") && !strings.HasSuffix(all, tc.mustUse) {
+			t.Errorf("%s does not use %s:\n%s", tc.name, tc.mustUse, all)
+		}
+	}
+}
+
 // TestQueriesMatchMatchCase compares every listing with procedure.MatchCase
 // over cases in every state, page by page.
 func TestQueriesMatchMatchCase(t *testing.T) {

@@ -10,44 +10,60 @@ import (
 	"github.com/tramite/tramite/procedure"
 )
 
-// PageSize is how many cases a list fetches at once.
+// PageSize is how many rows (cases, outbox items) a list fetches at once.
 const PageSize = 50
 
-// pager reads a case query page by page, on demand, and keeps the pages it
-// read until reset.
-type pager struct {
-	store procedure.Store
-	q     procedure.CaseQuery
-	count int
-	pages map[int][]procedure.Case
+// pager reads a listing page by page, on demand, and keeps the pages it
+// read until reload. count counts the listing's rows; page reads limit rows
+// from offset, in the listing's order.
+type pager[T any] struct {
+	count func(ctx context.Context) (int, error)
+	page  func(ctx context.Context, limit, offset int) ([]T, error)
+	n     int
+	pages map[int][]T
 	err   error
 }
 
-func (p *pager) reset(ctx context.Context, q procedure.CaseQuery) error {
-	p.q, p.pages, p.err = q, map[int][]procedure.Case{}, nil
-	p.count, p.err = p.store.CountCases(ctx, q)
+// reload counts the rows again and drops the pages read.
+func (p *pager[T]) reload(ctx context.Context) error {
+	p.pages, p.err = map[int][]T{}, nil
+	p.n, p.err = p.count(ctx)
 	return p.err
 }
 
-// at returns the i-th case of the query, fetching its page when needed.
-func (p *pager) at(ctx context.Context, i int) (procedure.Case, bool) {
+// at returns the i-th row, fetching its page when needed.
+func (p *pager[T]) at(ctx context.Context, i int) (T, bool) {
+	var zero T
+	if i < 0 || p.pages == nil {
+		return zero, false
+	}
 	n := i / PageSize
 	page, ok := p.pages[n]
 	if !ok {
-		q := p.q
-		q.Limit, q.Offset = PageSize, n*PageSize
 		var err error
-		if page, err = p.store.Cases(ctx, q); err != nil {
+		if page, err = p.page(ctx, PageSize, n*PageSize); err != nil {
 			p.err = err
-			return procedure.Case{}, false
+			return zero, false
 		}
 		p.pages[n] = page
 	}
 	i -= n * PageSize
 	if i >= len(page) {
-		return procedure.Case{}, false
+		return zero, false
 	}
 	return page[i], true
+}
+
+// casePager is a pager of the cases matching q.
+func casePager(store procedure.Store, q procedure.CaseQuery) *pager[procedure.Case] {
+	return &pager[procedure.Case]{
+		count: func(ctx context.Context) (int, error) { return store.CountCases(ctx, q) },
+		page: func(ctx context.Context, limit, offset int) ([]procedure.Case, error) {
+			q := q
+			q.Limit, q.Offset = limit, offset
+			return store.Cases(ctx, q)
+		},
+	}
 }
 
 // CaseTable is a virtualised table of cases: it counts the matching cases
@@ -57,7 +73,7 @@ type CaseTable struct {
 	// Count is the number of matching cases.
 	Count int
 	u     *UI
-	p     *pager
+	p     *pager[procedure.Case]
 }
 
 // caseColumns are the headers of a case table.
@@ -69,7 +85,7 @@ func caseColumns() []string {
 var caseWidths = []float32{145, 115, 190, 100, 150, 150, 130} // fits the default 1180-point window
 
 func newCaseTable(u *UI) *CaseTable {
-	ct := &CaseTable{u: u, p: &pager{store: u.svc.Store()}}
+	ct := &CaseTable{u: u, p: casePager(u.svc.Store(), procedure.CaseQuery{})}
 	cols := caseColumns()
 	t := widget.NewTable(
 		func() (int, int) { return ct.Count, len(cols) },
@@ -128,8 +144,9 @@ func caseCell(u *UI, c procedure.Case, col int) string {
 
 // Query sets the query and shows its first rows.
 func (ct *CaseTable) Query(q procedure.CaseQuery) error {
-	err := ct.p.reset(ct.u.ctx, q)
-	ct.Count = ct.p.count
+	ct.p = casePager(ct.u.svc.Store(), q)
+	err := ct.p.reload(ct.u.ctx)
+	ct.Count = ct.p.n
 	ct.Table.Refresh()
 	ct.Table.ScrollToTop()
 	return err
@@ -137,8 +154,8 @@ func (ct *CaseTable) Query(q procedure.CaseQuery) error {
 
 // Reload reads the query again, keeping the scroll position.
 func (ct *CaseTable) Reload() error {
-	err := ct.p.reset(ct.u.ctx, ct.p.q)
-	ct.Count = ct.p.count
+	err := ct.p.reload(ct.u.ctx)
+	ct.Count = ct.p.n
 	ct.Table.Refresh()
 	return err
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -13,28 +14,30 @@ import (
 	"github.com/tramite/tramite/procedure"
 )
 
-// OutboxLimit bounds how many outbox items the screen lists.
-const OutboxLimit = 1000
-
 // Outbox is the Salida de correo: the emails (and documents) the engine
-// owes, pending, sent or failed, with a retry for the failed ones.
+// owes, pending, sent or failed, newest first, with a retry for the failed
+// ones. Its table is virtualised: it counts the matching items and fetches
+// only the pages of the rows on screen.
 type Outbox struct {
 	Status *widget.Select
 	Kind   *widget.Select
 	Table  *widget.Table
 	Retry  *widget.Button
-	// Items are the listed items; Selected is the chosen row or -1.
-	Items    []procedure.OutboxItem
+	// Count is the number of items the filters match; Selected is the
+	// chosen row or -1.
+	Count    int
 	Selected int
 	Content  fyne.CanvasObject
 
 	u        *UI
+	p        *pager[procedure.OutboxItem]
 	statuses map[string]procedure.OutboxStatus
 	kinds    map[string]procedure.EffectKind
 }
 
 func newOutbox(u *UI) *Outbox {
 	o := &Outbox{u: u, Selected: -1, statuses: map[string]procedure.OutboxStatus{}, kinds: map[string]procedure.EffectKind{}}
+	o.p = outboxPager(u.svc.Store(), procedure.OutboxQuery{Newest: true})
 	all := lang.L("(todos)")
 	sopts := []string{all}
 	for _, s := range []procedure.OutboxStatus{procedure.OutboxPending, procedure.OutboxSent, procedure.OutboxFailed, procedure.OutboxSkipped} {
@@ -47,17 +50,20 @@ func newOutbox(u *UI) *Outbox {
 	o.Kind = widget.NewSelect([]string{lang.L("Correos"), lang.L("Documentos"), all}, func(string) { o.reload() })
 	cols := []string{lang.L("Trámite"), lang.L("Tipo"), lang.L("Tema"), lang.L("Para"), lang.L("Estado"), lang.L("Intentos"), lang.L("Último error")}
 	widths := []float32{150, 100, 150, 280, 100, 80, 300}
-	o.Table = widget.NewTable(func() (int, int) { return len(o.Items), len(cols) },
+	o.Table = widget.NewTable(func() (int, int) { return o.Count, len(cols) },
 		func() fyne.CanvasObject {
 			l := widget.NewLabel("")
 			l.Truncation = fyne.TextTruncateEllipsis
 			return l
 		},
 		func(id widget.TableCellID, obj fyne.CanvasObject) {
-			if id.Row >= len(o.Items) {
+			it, ok := o.Item(id.Row)
+			l := obj.(*widget.Label)
+			if !ok {
+				l.SetText("…")
 				return
 			}
-			obj.(*widget.Label).SetText(outboxCell(o.Items[id.Row], id.Col))
+			l.SetText(outboxCell(it, id.Col))
 		})
 	o.Table.ShowHeaderRow = true
 	o.Table.CreateHeader = func() fyne.CanvasObject { return bold("") }
@@ -108,43 +114,66 @@ func outboxCell(it procedure.OutboxItem, col int) string {
 	}
 }
 
+// outboxPager is a pager of the outbox items matching q.
+func outboxPager(store procedure.Store, q procedure.OutboxQuery) *pager[procedure.OutboxItem] {
+	return &pager[procedure.OutboxItem]{
+		count: func(ctx context.Context) (int, error) { return store.CountOutbox(ctx, q) },
+		page: func(ctx context.Context, limit, offset int) ([]procedure.OutboxItem, error) {
+			q := q
+			q.Limit, q.Offset = limit, offset
+			return store.Outbox(ctx, q)
+		},
+	}
+}
+
+// Item returns the item shown in row i.
+func (o *Outbox) Item(i int) (procedure.OutboxItem, bool) { return o.p.at(o.u.ctx, i) }
+
 func (o *Outbox) choose(row int) {
 	o.Selected = row
-	if row >= 0 && row < len(o.Items) && (o.Items[row].Status == procedure.OutboxFailed || o.Items[row].Status == procedure.OutboxSkipped) {
+	if it, ok := o.Item(row); ok && (it.Status == procedure.OutboxFailed || it.Status == procedure.OutboxSkipped) {
 		o.Retry.Enable()
 	} else {
 		o.Retry.Disable()
 	}
 }
 
-// Query returns the query the filters give.
+// Query returns the query the filters give: newest first.
 func (o *Outbox) Query() procedure.OutboxQuery {
-	return procedure.OutboxQuery{Kind: o.kinds[o.Kind.Selected], Status: o.statuses[o.Status.Selected], Limit: OutboxLimit}
+	return procedure.OutboxQuery{Kind: o.kinds[o.Kind.Selected], Status: o.statuses[o.Status.Selected], Newest: true}
 }
 
+// reload lists the items the filters select, from the newest.
 func (o *Outbox) reload() {
 	if o.Table == nil || o.Kind == nil || o.Status == nil {
 		return
 	}
-	items, err := o.u.svc.Store().Outbox(o.u.ctx, o.Query())
-	if err != nil {
-		o.u.ShowError(err)
-		return
-	}
-	o.Items = items
+	o.p = outboxPager(o.u.svc.Store(), o.Query())
+	o.refresh()
+	o.Table.ScrollToTop()
+}
+
+// refresh counts and reads the items again, keeping the scroll position.
+func (o *Outbox) refresh() {
+	err := o.p.reload(o.u.ctx)
+	o.Count = o.p.n
 	o.Table.UnselectAll()
 	o.choose(-1)
 	o.Table.Refresh()
+	if err != nil {
+		o.u.ShowError(err)
+	}
 }
 
 // retry puts the selected failed item back in the queue.
 func (o *Outbox) retry() {
-	if o.Selected < 0 || o.Selected >= len(o.Items) {
+	it, ok := o.Item(o.Selected)
+	if !ok {
 		return
 	}
-	if err := o.u.svc.RetryOutbox(o.u.ctx, o.Items[o.Selected]); err != nil {
+	if err := o.u.svc.RetryOutbox(o.u.ctx, it); err != nil {
 		o.u.ShowError(err)
 		return
 	}
-	o.reload()
+	o.refresh()
 }
