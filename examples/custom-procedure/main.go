@@ -4,8 +4,8 @@
 // procedure with its own roles, steps and outputs), runs one case through
 // it on SQLite, and renders its route sheet (hoja de ruta) and request note.
 //
-//	go run ./examples/custom-procedure -dir /tmp/respaldo
-//	go run ./examples/custom-procedure -def my-procedure.json -dir /tmp/x   # validate and diagram another
+//	go run ./examples/custom-procedure -dir respaldo-demo
+//	go run ./examples/custom-procedure -def mi-procedimiento.json   # validate and draw another
 //
 // The procedure is illustrative: the manual's previous version (R.A.
 // AGETIC/RA/0067/2019) had a backup procedure whose text is not at hand.
