@@ -218,6 +218,9 @@ func (s *MemoryStore) match(q CaseQuery) []Case {
 	var out []Case
 	for _, c := range s.cases {
 		if MatchCase(c, q) {
+			if q.Summary {
+				c.Data, c.Secrets = nil, nil
+			}
 			out = append(out, c.Clone())
 		}
 	}

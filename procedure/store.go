@@ -79,9 +79,12 @@ type CaseQuery struct {
 	// Inbox, when set, keeps only the cases waiting for this actor.
 	Inbox *Actor
 	// Open keeps only cases that are not in a final state (Step > 0).
-	Open   bool
-	Limit  int
-	Offset int
+	Open bool
+	// Summary leaves Data and Secrets out of the cases returned: lists
+	// (inboxes, tables) show neither, and stores need not read them.
+	Summary bool
+	Limit   int
+	Offset  int
 }
 
 // OutboxQuery selects outbox items. Zero fields do not filter.

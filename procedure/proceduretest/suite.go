@@ -503,6 +503,27 @@ func TestStore(t *testing.T, newStore NewStore) {
 		if page1[0].ID != ids[6] || page3[0].ID != ids[0] {
 			t.Fatalf("order is not most recently updated first: %s … %s", page1[0].ID, page3[0].ID)
 		}
+		// A summary lists the same cases without their data and secrets.
+		full, err := s.Cases(ctx, procedure.CaseQuery{})
+		must(t, err)
+		sum, err := s.Cases(ctx, procedure.CaseQuery{Summary: true})
+		must(t, err)
+		if len(sum) != len(full) {
+			t.Fatalf("summary lists %d cases, the full listing %d", len(sum), len(full))
+		}
+		for i := range sum {
+			f, c := full[i], sum[i]
+			if len(c.Data) != 0 || c.Secrets != nil || len(f.Data) == 0 {
+				t.Fatalf("summary of %s has data %v, secrets %d bytes (full data %v)", c.ID, c.Data, len(c.Secrets), f.Data)
+			}
+			if c.ID != f.ID || c.State != f.State || c.Version != f.Version || c.System != f.System || c.Step != f.Step ||
+				c.WaitingRole != f.WaitingRole || c.LastActor != f.LastActor || !c.UpdatedAt.Equal(f.UpdatedAt) {
+				t.Fatalf("summary %+v differs from the case %+v", c, f)
+			}
+		}
+		if c2full, _ := s.Case(ctx, c2.ID); len(c2full.Secrets) == 0 {
+			t.Fatal("a summary listing changed the stored case")
+		}
 	})
 
 	t.Run("Documents", func(t *testing.T) {

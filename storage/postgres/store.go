@@ -22,6 +22,10 @@ import (
 const (
 	caseColumns = `id, procedure, state, version, system, description, unit, requester_id, assignee, step,
 		waiting_role, waiting_actor, waiting_unit, data, secrets, created_at, updated_at, last_actor`
+	// summaryColumns are caseColumns with Data and Secrets left out
+	// (procedure.CaseQuery.Summary).
+	summaryColumns = `id, procedure, state, version, system, description, unit, requester_id, assignee, step,
+		waiting_role, waiting_actor, waiting_unit, NULL::jsonb, NULL::bytea, created_at, updated_at, last_actor`
 	sqlCase       = `SELECT ` + caseColumns + ` FROM cases WHERE id = $1`
 	sqlCreateCase = `INSERT INTO cases (` + caseColumns + `)
 		VALUES ($1, $2, $3, 1, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
@@ -424,7 +428,11 @@ func where(q procedure.CaseQuery) (string, []any) {
 // Cases implements procedure.Store.
 func (s *Store) Cases(ctx context.Context, q procedure.CaseQuery) ([]procedure.Case, error) {
 	w, args := where(q)
-	sql := "SELECT " + caseColumns + " FROM cases" + w + " ORDER BY updated_at DESC, id DESC"
+	cols := caseColumns
+	if q.Summary {
+		cols = summaryColumns
+	}
+	sql := "SELECT " + cols + " FROM cases" + w + " ORDER BY updated_at DESC, id DESC"
 	if q.Limit > 0 {
 		args = append(args, q.Limit)
 		sql += " LIMIT $" + strconv.Itoa(len(args))

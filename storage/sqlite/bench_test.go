@@ -261,7 +261,8 @@ func inboxDB(b *testing.B, n int) *sqlite.Store {
 	return s
 }
 
-// BenchmarkInbox reads one page of 50 of an inbox on 1,000,000 cases.
+// BenchmarkInbox reads one page of 50 of an inbox on 1,000,000 cases, and
+// of other listings for comparison.
 func BenchmarkInbox(b *testing.B) {
 	if testing.Short() {
 		b.Skip("builds a database of 1,000,000 cases; not with -short")
@@ -274,12 +275,15 @@ func BenchmarkInbox(b *testing.B) {
 		name string
 		q    procedure.CaseQuery
 	}{
-		{"jefe", procedure.CaseQuery{Inbox: &proceduretest.Jefe, Limit: 50}},
-		{"jefe/page=20", procedure.CaseQuery{Inbox: &proceduretest.Jefe, Limit: 50, Offset: 950}},
-		{"profesional", procedure.CaseQuery{Inbox: &profesional, Limit: 50}},
-		{"solicitante", procedure.CaseQuery{Inbox: &solicitante, Limit: 50}},
-		{"state", procedure.CaseQuery{State: procedure.StateForwarded, Limit: 50}},
-		{"text", procedure.CaseQuery{Text: "sistema 12345", Limit: 50}},
+		// Lists ask for summaries (procedure.CaseQuery.Summary), as the
+		// desktop client's tables do; "jefe/full" reads whole cases.
+		{"jefe", procedure.CaseQuery{Inbox: &proceduretest.Jefe, Limit: 50, Summary: true}},
+		{"jefe/full", procedure.CaseQuery{Inbox: &proceduretest.Jefe, Limit: 50}},
+		{"jefe/page=20", procedure.CaseQuery{Inbox: &proceduretest.Jefe, Limit: 50, Offset: 950, Summary: true}},
+		{"profesional", procedure.CaseQuery{Inbox: &profesional, Limit: 50, Summary: true}},
+		{"solicitante", procedure.CaseQuery{Inbox: &solicitante, Limit: 50, Summary: true}},
+		{"state", procedure.CaseQuery{State: procedure.StateForwarded, Limit: 50, Summary: true}},
+		{"text", procedure.CaseQuery{Text: "sistema 12345", Limit: 50, Summary: true}},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			b.ReportAllocs()

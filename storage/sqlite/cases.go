@@ -45,7 +45,11 @@ const orderRecent = ` ORDER BY updated_at DESC, id DESC`
 // the merge of one index range per combination of role, actor and unit
 // that can wait for the actor, each cut at Offset+Limit rows.
 func (s *Store) Cases(ctx context.Context, q procedure.CaseQuery) ([]procedure.Case, error) {
-	query, args, ok := caseQuery(q, "SELECT "+caseCols, true)
+	cols := caseCols
+	if q.Summary {
+		cols = summaryCols
+	}
+	query, args, ok := caseQuery(q, "SELECT "+cols, true)
 	if !ok {
 		return []procedure.Case{}, nil
 	}

@@ -56,6 +56,7 @@ func (p *pager[T]) at(ctx context.Context, i int) (T, bool) {
 
 // casePager is a pager of the cases matching q.
 func casePager(store procedure.Store, q procedure.CaseQuery) *pager[procedure.Case] {
+	q.Summary = true // the tables show neither a case's data nor its secrets
 	return &pager[procedure.Case]{
 		count: func(ctx context.Context) (int, error) { return store.CountCases(ctx, q) },
 		page: func(ctx context.Context, limit, offset int) ([]procedure.Case, error) {
