@@ -433,20 +433,26 @@ func (s *Store) Cases(ctx context.Context, q procedure.CaseQuery) ([]procedure.C
 		cols = summaryColumns
 	}
 	sql := "SELECT " + cols + " FROM cases" + w + " ORDER BY updated_at DESC, id DESC"
-	if q.Limit > 0 {
-		args = append(args, q.Limit)
-		sql += " LIMIT $" + strconv.Itoa(len(args))
-	}
-	if q.Offset > 0 {
-		args = append(args, q.Offset)
-		sql += " OFFSET $" + strconv.Itoa(len(args))
-	}
+	sql, args = paged(sql, args, q.Limit, q.Offset)
 	rows, err := s.pool.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, mapErr("cases", err)
 	}
 	cs, err := collectCases(rows)
 	return cs, mapErr("cases", err)
+}
+
+// paged adds LIMIT and OFFSET to a query when they are positive.
+func paged(sql string, args []any, limit, offset int) (string, []any) {
+	if limit > 0 {
+		args = append(args, limit)
+		sql += " LIMIT $" + strconv.Itoa(len(args))
+	}
+	if offset > 0 {
+		args = append(args, offset)
+		sql += " OFFSET $" + strconv.Itoa(len(args))
+	}
+	return sql, args
 }
 
 // CountCases implements procedure.Store.
@@ -492,14 +498,7 @@ func (s *Store) Outbox(ctx context.Context, q procedure.OutboxQuery) ([]procedur
 	if q.Newest {
 		sql += " DESC"
 	}
-	if q.Limit > 0 {
-		args = append(args, q.Limit)
-		sql += " LIMIT $" + strconv.Itoa(len(args))
-	}
-	if q.Offset > 0 {
-		args = append(args, q.Offset)
-		sql += " OFFSET $" + strconv.Itoa(len(args))
-	}
+	sql, args = paged(sql, args, q.Limit, q.Offset)
 	rows, err := s.pool.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, mapErr("outbox", err)
