@@ -410,6 +410,9 @@ func (e *Engine) transition(ctx context.Context, c *compiled, ev *EventDef, cs C
 	if err != nil {
 		return Case{}, err
 	}
+	if !e.log.Enabled(ctx, slog.LevelInfo) {
+		return next, nil
+	}
 	e.log.LogAttrs(ctx, slog.LevelInfo, "transition", slog.String("case", next.ID), slog.String("event", string(ev.Name)),
 		slog.String("from", string(cs.State)), slog.String("to", string(next.State)), slog.String("actor", a.ID), slog.String("role", string(ev.Role)))
 	return next, nil
@@ -428,8 +431,7 @@ func (e *Engine) chain(tx Tx, cs *Case, entry Entry, items []OutboxItem) (Entry,
 	if ok {
 		entry.Seq, entry.PrevHash = last.Seq+1, last.Hash
 	}
-	items = slices.Clone(items)
-	for i := range items {
+	for i := range items { // items are the transition's own: completed in place
 		it := &items[i]
 		it.CaseID, it.Seq = cs.ID, entry.Seq
 		it.ID = cs.ID + "/" + strconv.Itoa(entry.Seq) + "/" + string(it.Kind) + "/" + it.Topic

@@ -37,10 +37,15 @@ func NewMemoryStore() *MemoryStore {
 
 type memTx struct {
 	s       *MemoryStore
-	cases   map[string]Case
+	cases   []Case // written in this transaction; a transaction touches few
 	entries []Entry
 	outbox  []OutboxItem
 	numbers map[string]int
+	// Room for a typical transition (one case, one entry, two items), so
+	// that a transaction is one allocation.
+	caseBuf  [1]Case
+	entryBuf [1]Entry
+	itemBuf  [2]OutboxItem
 }
 
 // Update implements Store.
@@ -50,18 +55,20 @@ func (s *MemoryStore) Update(ctx context.Context, fn func(Tx) error) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	tx := &memTx{s: s, cases: make(map[string]Case, 1)}
+	tx := &memTx{s: s}
+	tx.cases, tx.entries, tx.outbox = tx.caseBuf[:0], tx.entryBuf[:0], tx.itemBuf[:0]
 	if err := fn(tx); err != nil {
 		return err
 	}
-	for id, c := range tx.cases {
-		s.cases[id] = c
+	for _, c := range tx.cases {
+		s.cases[c.ID] = c
 	}
 	for _, e := range tx.entries {
 		s.history[e.CaseID] = append(s.history[e.CaseID], e)
 	}
-	for i := range tx.outbox {
-		it := &tx.outbox[i]
+	kept := slices.Clone(tx.outbox) // not tx's buffer: the store keeps these
+	for i := range kept {
+		it := &kept[i]
 		s.outIdx[it.ID] = it
 		s.outbox = append(s.outbox, it)
 	}
@@ -72,13 +79,23 @@ func (s *MemoryStore) Update(ctx context.Context, fn func(Tx) error) error {
 }
 
 func (tx *memTx) Case(id string) (Case, error) {
-	if c, ok := tx.cases[id]; ok {
-		return c.Clone(), nil
+	c, ok := tx.peek(id)
+	if !ok {
+		return Case{}, Errorf(ENOTFOUND, "no existe el trámite %s", id)
 	}
-	if c, ok := tx.s.cases[id]; ok {
-		return c.Clone(), nil
+	return c.Clone(), nil
+}
+
+// peek returns the case as the transaction sees it, without a copy: the
+// caller must not modify it.
+func (tx *memTx) peek(id string) (Case, bool) {
+	for i := len(tx.cases) - 1; i >= 0; i-- {
+		if tx.cases[i].ID == id {
+			return tx.cases[i], true
+		}
 	}
-	return Case{}, Errorf(ENOTFOUND, "no existe el trámite %s", id)
+	c, ok := tx.s.cases[id]
+	return c, ok
 }
 
 func (tx *memTx) LastEntry(caseID string) (Entry, bool, error) {
@@ -95,24 +112,24 @@ func (tx *memTx) LastEntry(caseID string) (Entry, bool, error) {
 }
 
 func (tx *memTx) CreateCase(c Case) error {
-	if _, err := tx.Case(c.ID); err == nil {
+	if _, ok := tx.peek(c.ID); ok {
 		return Errorf(ECONFLICT, "ya existe el trámite %s", c.ID)
 	}
 	c = c.Clone()
 	c.Version = 1
-	tx.cases[c.ID] = c
+	tx.cases = append(tx.cases, c)
 	return nil
 }
 
 func (tx *memTx) UpdateCase(c Case) error {
-	cur, err := tx.Case(c.ID)
-	if err != nil {
-		return err
+	cur, ok := tx.peek(c.ID)
+	if !ok {
+		return Errorf(ENOTFOUND, "no existe el trámite %s", c.ID)
 	}
 	if cur.Version != c.Version-1 {
 		return conflictError(c.ID)
 	}
-	tx.cases[c.ID] = c.Clone()
+	tx.cases = append(tx.cases, c.Clone())
 	return nil
 }
 
