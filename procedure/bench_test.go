@@ -14,29 +14,15 @@ import (
 // guard, input check, a fresh looplab/fsm machine, history hash, outbox
 // (an email with To and Cc resolved from the directory) and commit. The
 // iterations walk the observation loop of step 4 and 5 (observe, complete)
-// on a pool of cases, so the store stays small.
+// on a pool of cases.
 func BenchmarkFire(b *testing.B) {
-	ctx := context.Background()
 	e := proceduretest.NewEngine(b, procedure.NewMemoryStore())
 	const pool = 64
 	ids := make([]string, pool)
 	for i := range ids {
-		c := proceduretest.InProgress(b, e, procedure.CodePR02, "Bench")
-		ids[i] = c.ID
+		ids[i] = proceduretest.InProgress(b, e, procedure.CodePR02, "Bench").ID
 	}
-	observe := procedure.Inputs{"observations": "Falta la variable DB_HOST."}
-	answer := procedure.Inputs{"answer": "DB_HOST=10.0.0.5"}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		req := procedure.FireRequest{CaseID: ids[i%pool], Event: procedure.EventObserve, Actor: proceduretest.Profesional, Inputs: observe}
-		if (i/pool)%2 == 1 {
-			req.Event, req.Actor, req.Inputs = procedure.EventComplete, proceduretest.Solicitante, answer
-		}
-		if _, err := e.Fire(ctx, req); err != nil {
-			b.Fatal(err)
-		}
-	}
+	proceduretest.ObservationLoop(b, e, ids...)
 }
 
 // BenchmarkLooplabEvent is the bare library underneath: NewFSM with the

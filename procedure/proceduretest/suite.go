@@ -62,6 +62,27 @@ func InProgress(t testing.TB, e *procedure.Engine, code, system string) procedur
 	return c
 }
 
+// ObservationLoop is the body of a transition benchmark: b.N transitions
+// that walk the observation loop of steps 4 and 5 (observe, then complete)
+// on cases in progress (see InProgress), round-robin over ids.
+func ObservationLoop(b *testing.B, e *procedure.Engine, ids ...string) {
+	b.Helper()
+	ctx := context.Background()
+	observe := procedure.Inputs{"observations": "Falta la variable DB_HOST."}
+	answer := procedure.Inputs{"answer": "DB_HOST=10.0.0.5"}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		req := procedure.FireRequest{CaseID: ids[i%len(ids)], Event: procedure.EventObserve, Actor: Profesional, Inputs: observe}
+		if (i/len(ids))%2 == 1 {
+			req.Event, req.Actor, req.Inputs = procedure.EventComplete, Solicitante, answer
+		}
+		if _, err := e.Fire(ctx, req); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // RunPR01 drives a PR01 case through all nine steps with the given number
 // of observation rounds and returns the closed case.
 func RunPR01(t testing.TB, e *procedure.Engine, system, secret string, rounds int) procedure.Case {

@@ -30,22 +30,7 @@ func inProgress(b *testing.B) (*procedure.Engine, procedure.Case, string) {
 // history entry, updates the case, appends the entry and queues an email.
 func BenchmarkTransition(b *testing.B) {
 	e, c, _ := inProgress(b)
-	ctx := context.Background()
-	observe := procedure.FireRequest{CaseID: c.ID, Event: procedure.EventObserve, Actor: proceduretest.Profesional,
-		Inputs: procedure.Inputs{"observations": "Falta la variable DB_HOST."}}
-	complete := procedure.FireRequest{CaseID: c.ID, Event: procedure.EventComplete, Actor: proceduretest.Solicitante,
-		Inputs: procedure.Inputs{"answer": "DB_HOST=10.0.0.5"}}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		req := observe
-		if i%2 == 1 {
-			req = complete
-		}
-		if _, err := e.Fire(ctx, req); err != nil {
-			b.Fatal(err)
-		}
-	}
+	proceduretest.ObservationLoop(b, e, c.ID)
 }
 
 // BenchmarkRawTransition runs the same SQL statements as a transition, by

@@ -122,22 +122,7 @@ func BenchmarkTransition(b *testing.B) {
 			s := benchStore(b, 10_000, sqlite.WithSynchronous(mode))
 			e := proceduretest.NewEngine(b, s)
 			c := inProgress(b, e)
-			ctx := context.Background()
-			observe := procedure.FireRequest{CaseID: c.ID, Event: procedure.EventObserve, Actor: proceduretest.Profesional,
-				Inputs: procedure.Inputs{"observations": "Falta la variable DB_HOST."}}
-			complete := procedure.FireRequest{CaseID: c.ID, Event: procedure.EventComplete, Actor: proceduretest.Solicitante,
-				Inputs: procedure.Inputs{"answer": "DB_HOST=10.0.0.5"}}
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				req := observe
-				if i%2 == 1 {
-					req = complete
-				}
-				if _, err := e.Fire(ctx, req); err != nil {
-					b.Fatal(err)
-				}
-			}
+			proceduretest.ObservationLoop(b, e, c.ID)
 		})
 	}
 }
