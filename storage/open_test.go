@@ -54,14 +54,7 @@ func TestOpen(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			select {
-			case id := <-feed:
-				if id != c.ID {
-					t.Fatalf("heard %q, want %q", id, c.ID)
-				}
-			case <-ctx.Done():
-				t.Fatal("the change feed said nothing")
-			}
+			proceduretest.ExpectChange(t, ctx, feed, c.ID)
 		})
 	}
 }

@@ -83,6 +83,28 @@ func ObservationLoop(b *testing.B, e *procedure.Engine, ids ...string) {
 	}
 }
 
+// ExpectChange waits until feed (from procedure.ChangeFeed.Watch) names
+// the case id, failing the test if it names another case first, closes, or
+// says nothing within ten seconds or before ctx ends.
+func ExpectChange(t testing.TB, ctx context.Context, feed <-chan string, id string) {
+	t.Helper()
+	timeout := time.NewTimer(10 * time.Second)
+	defer timeout.Stop()
+	select {
+	case got, ok := <-feed:
+		if !ok {
+			t.Fatalf("the change feed closed before naming %s", id)
+		}
+		if got != id {
+			t.Fatalf("the change feed named %s, want %s", got, id)
+		}
+	case <-timeout.C:
+		t.Fatalf("the change feed said nothing of %s", id)
+	case <-ctx.Done():
+		t.Fatalf("the change feed said nothing of %s", id)
+	}
+}
+
 // RunPR01 drives a PR01 case through all nine steps with the given number
 // of observation rounds and returns the closed case.
 func RunPR01(t testing.TB, e *procedure.Engine, system, secret string, rounds int) procedure.Case {

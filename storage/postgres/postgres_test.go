@@ -262,14 +262,7 @@ func TestWatch(t *testing.T) {
 	if _, err := e.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: procedure.EventForward, Actor: proceduretest.Jefe}); err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case id := <-feed:
-		if id != c.ID {
-			t.Fatalf("heard %q, want %q", id, c.ID)
-		}
-	case <-ctx.Done():
-		t.Fatal("no change heard")
-	}
+	proceduretest.ExpectChange(t, ctx, feed, c.ID)
 	// Ending the context closes the channel.
 	stop()
 	for range feed {
@@ -309,12 +302,5 @@ func TestWatchSurvivesDroppedConnection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case id := <-feed:
-		if id != c.ID {
-			t.Fatalf("heard %q, want %q", id, c.ID)
-		}
-	case <-ctx.Done():
-		t.Fatal("the change made while the feed was down was never heard")
-	}
+	proceduretest.ExpectChange(t, ctx, feed, c.ID) // made while the feed was down
 }

@@ -97,17 +97,7 @@ func TestWatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	expect := func(id string) {
-		t.Helper()
-		select {
-		case got := <-feed:
-			if got != id {
-				t.Fatalf("feed said %s, want %s", got, id)
-			}
-		case <-time.After(10 * time.Second):
-			t.Fatalf("feed said nothing of %s", id)
-		}
-	}
+	expect := func(id string) { t.Helper(); proceduretest.ExpectChange(t, ctx, feed, id) }
 	// A change made by this process…
 	c, err := e.Start(ctx, procedure.StartRequest{Procedure: procedure.CodePR02, Actor: proceduretest.Solicitante,
 		Inputs: proceduretest.PR02Request("Después")})

@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"testing"
@@ -35,20 +36,7 @@ func TestQueriesAreIndexBacked(t *testing.T) {
 		{"text", procedure.CaseQuery{Text: "Núñez", Limit: 50}, false, "cases_fts"},
 	} {
 		query, args := sqlite.CaseQuerySQL(tc.q)
-		rows, err := db.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+query, args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, notused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
+		plan := queryPlan(t, db, query, args)
 		all := strings.Join(plan, "\n")
 		for _, line := range plan {
 			if line == "SCAN cases" {
@@ -83,20 +71,7 @@ func TestOutboxQueriesAreIndexBacked(t *testing.T) {
 		{"case", procedure.OutboxQuery{CaseID: "PR01-2026-000001", Kind: procedure.EffectEmail}, "outbox_case"},
 	} {
 		query, args := sqlite.OutboxQuerySQL(tc.q)
-		rows, err := db.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+query, args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, notused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
+		plan := queryPlan(t, db, query, args)
 		all := strings.Join(plan, "\n")
 		if strings.Contains(all, "SCAN outbox\n") || strings.HasSuffix(all, "SCAN outbox") || strings.Contains(all, "TEMP B-TREE") {
 			t.Errorf("%s scans the table or sorts:\n%s", tc.name, all)
@@ -182,4 +157,27 @@ func TestQueriesMatchMatchCase(t *testing.T) {
 			}
 		}
 	}
+}
+
+// queryPlan returns the detail lines of SQLite's EXPLAIN QUERY PLAN.
+func queryPlan(t *testing.T, db *sql.DB, query string, args []any) []string {
+	t.Helper()
+	rows, err := db.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+query, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, notused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return plan
 }
