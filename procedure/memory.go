@@ -37,7 +37,8 @@ func NewMemoryStore() *MemoryStore {
 
 type memTx struct {
 	s       *MemoryStore
-	cases   []Case // written in this transaction; a transaction touches few
+	cases   []Case         // written in this transaction, in order
+	index   map[string]int // position in cases by ID, once there are many
 	entries []Entry
 	outbox  []OutboxItem
 	numbers map[string]int
@@ -89,9 +90,15 @@ func (tx *memTx) Case(id string) (Case, error) {
 // peek returns the case as the transaction sees it, without a copy: the
 // caller must not modify it.
 func (tx *memTx) peek(id string) (Case, bool) {
-	for i := len(tx.cases) - 1; i >= 0; i-- {
-		if tx.cases[i].ID == id {
+	if tx.index != nil {
+		if i, ok := tx.index[id]; ok {
 			return tx.cases[i], true
+		}
+	} else {
+		for i := len(tx.cases) - 1; i >= 0; i-- {
+			if tx.cases[i].ID == id {
+				return tx.cases[i], true
+			}
 		}
 	}
 	c, ok := tx.s.cases[id]
@@ -117,7 +124,7 @@ func (tx *memTx) CreateCase(c Case) error {
 	}
 	c = c.Clone()
 	c.Version = 1
-	tx.cases = append(tx.cases, c)
+	tx.put(c)
 	return nil
 }
 
@@ -129,8 +136,24 @@ func (tx *memTx) UpdateCase(c Case) error {
 	if cur.Version != c.Version-1 {
 		return conflictError(c.ID)
 	}
-	tx.cases = append(tx.cases, c.Clone())
+	tx.put(c.Clone())
 	return nil
+}
+
+// put records a case written in the transaction. A transition writes one;
+// past a few (a bulk import), an index keeps lookups constant-time.
+func (tx *memTx) put(c Case) {
+	tx.cases = append(tx.cases, c)
+	const smallTx = 8
+	switch {
+	case tx.index != nil:
+		tx.index[c.ID] = len(tx.cases) - 1
+	case len(tx.cases) > smallTx:
+		tx.index = make(map[string]int, 2*len(tx.cases))
+		for i, c := range tx.cases {
+			tx.index[c.ID] = i
+		}
+	}
 }
 
 func conflictError(id string) error {

@@ -186,6 +186,34 @@ func TestStore(t *testing.T, newStore NewStore) {
 		}
 	})
 
+	t.Run("ManyCasesInOneUpdate", func(t *testing.T) {
+		s := newStore(t)
+		must(t, s.Update(ctx, func(tx procedure.Tx) error {
+			for i := 0; i < 50; i++ {
+				if err := tx.CreateCase(testCase(fmt.Sprintf("M-%02d", i), at)); err != nil {
+					return err
+				}
+			}
+			if err := tx.CreateCase(testCase("M-07", at)); procedure.ErrorCode(err) != procedure.ECONFLICT {
+				return fmt.Errorf("a second M-07 in the same transaction: %v, want a conflict", err)
+			}
+			c, err := tx.Case("M-07")
+			if err != nil {
+				return err
+			}
+			c.State, c.Version = procedure.StateForwarded, 2
+			return tx.UpdateCase(c)
+		}))
+		if n, _ := s.CountCases(ctx, procedure.CaseQuery{}); n != 50 {
+			t.Fatalf("%d cases, want 50", n)
+		}
+		c, err := s.Case(ctx, "M-07")
+		must(t, err)
+		if c.State != procedure.StateForwarded || c.Version != 2 {
+			t.Fatalf("M-07 is %s v%d, want forwarded v2 (the last write in the transaction)", c.State, c.Version)
+		}
+	})
+
 	t.Run("Rollback", func(t *testing.T) {
 		s := newStore(t)
 		boom := errors.New("boom")
