@@ -109,7 +109,7 @@ func Build(cfg Config, c Content) (Email, error) {
 		subject = strings.TrimSpace(fmt.Sprintf("[%s] Nota Interna %s: conclusión del trámite de %s", cs.ID, v.Cite, cs.System))
 	default: // procedure.TopicAviso and any other notice
 		v.Text, v.TextLabel = en.Data["reasons"], "Motivos"
-		v.StateLabel = procedure.StateLabel(en.To)
+		v.StateLabel = d.StateLabel(en.To)
 		if d.IsFinal(en.To) {
 			v.Final = true
 			subject = fmt.Sprintf("[%s] Trámite concluido (%s): %s", cs.ID, strings.ToLower(v.StateLabel), cs.System)

@@ -277,7 +277,7 @@ func (d *doc) routeSheet() {
 		{"Trámite:", c.ID + " – " + d.in.Definition.Name},
 		{"Sistema:", d.system()},
 		{"Unidad:", d.unit()},
-		{"Estado:", procedure.StateLabel(d.st.last.To)},
+		{"Estado:", d.in.Definition.StateLabel(d.st.last.To)},
 	})
 	rows := make([][]string, 0, len(d.in.History))
 	for _, e := range d.in.history() {

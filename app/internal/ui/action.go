@@ -37,7 +37,7 @@ func newActionForm(cv *CaseView, ev *procedure.EventDef) (*ActionForm, error) {
 	af.Cancel = widget.NewButton(lang.L("Cancelar"), af.close)
 	step := ""
 	if s, ok := cv.Def.Step(ev.Step); ok && !ev.Extension {
-		step = lang.L("Paso {{.N}} de 9", map[string]any{"N": s.Number}) + ": " + s.Activity
+		step = lang.L("Paso {{.N}} de {{.M}}", map[string]any{"N": s.Number, "M": len(cv.Def.Steps)}) + ": " + s.Activity
 	} else {
 		step = lang.L("Extensión: no es uno de los pasos del manual.")
 	}

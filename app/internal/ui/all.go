@@ -34,8 +34,8 @@ func newAllCases(u *UI) *AllCases {
 		for _, s := range d.States() {
 			if !seen[s] {
 				seen[s] = true
-				stateOpts = append(stateOpts, procedure.StateLabel(s))
-				ac.states[procedure.StateLabel(s)] = s
+				stateOpts = append(stateOpts, d.StateLabel(s))
+				ac.states[d.StateLabel(s)] = s
 			}
 		}
 	}

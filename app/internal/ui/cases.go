@@ -125,6 +125,10 @@ func newCaseTable(u *UI) *CaseTable {
 }
 
 func caseCell(u *UI, c procedure.Case, col int) string {
+	d, err := u.svc.Engine().Definition(c.Procedure)
+	if err != nil { // a procedure this client does not run: raw names
+		d = &procedure.Definition{}
+	}
 	switch col {
 	case 0:
 		return c.ID
@@ -133,9 +137,9 @@ func caseCell(u *UI, c procedure.Case, col int) string {
 	case 2:
 		return c.System
 	case 3:
-		return stepText(c)
+		return stepText(d, c)
 	case 4:
-		return procedure.StateLabel(c.State)
+		return d.StateLabel(c.State)
 	case 5:
 		return c.LastActor
 	default:

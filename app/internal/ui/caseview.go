@@ -114,7 +114,7 @@ func (cv *CaseView) load() error {
 	}
 	cv.Case, cv.Def, cv.docs = c, d, docs
 	cv.Title.SetText(c.ID + " — " + c.System)
-	sub := c.Procedure + " · " + procedure.StateLabel(c.State) + " · " + c.Unit
+	sub := c.Procedure + " · " + d.StateLabel(c.State) + " · " + c.Unit
 	if c.Assignee != "" {
 		if a, err := u.svc.People().Actor(u.ctx, c.Assignee); err == nil {
 			sub += " · " + lang.L("Profesional asignado: {{.N}}", map[string]any{"N": a.Name})
@@ -124,9 +124,9 @@ func (cv *CaseView) load() error {
 	cv.Stepper.Set(d, c, hist)
 	if s, ok := d.Step(c.Step); ok && c.Step > 0 {
 		who := d.RoleLabel(c.WaitingRole)
-		cv.StepLabel.SetText(stepText(c) + ": " + s.Activity + " (" + who + ")")
+		cv.StepLabel.SetText(stepText(d, c) + ": " + s.Activity + " (" + who + ")")
 	} else {
-		cv.StepLabel.SetText(lang.L("Trámite concluido: {{.S}}", map[string]any{"S": procedure.StateLabel(c.State)}))
+		cv.StepLabel.SetText(lang.L("Trámite concluido: {{.S}}", map[string]any{"S": d.StateLabel(c.State)}))
 	}
 	cv.fillActions(avail)
 	cv.fillData(c)
@@ -219,9 +219,9 @@ func (cv *CaseView) fillTimeline(d *procedure.Definition, hist []procedure.Entry
 			role += " a.i."
 		}
 		head := bold(fmt.Sprintf("%d. %s — %s", h.Seq, h.At.Local().Format("02/01/2006 15:04"), what))
-		body := fmt.Sprintf("%s (%s) · %s → %s", h.ActorName, role, procedure.StateLabel(h.From), procedure.StateLabel(h.To))
+		body := fmt.Sprintf("%s (%s) · %s → %s", h.ActorName, role, d.StateLabel(h.From), d.StateLabel(h.To))
 		if h.From == "" {
-			body = fmt.Sprintf("%s (%s) · → %s", h.ActorName, role, procedure.StateLabel(h.To))
+			body = fmt.Sprintf("%s (%s) · → %s", h.ActorName, role, d.StateLabel(h.To))
 		}
 		if len(h.Outputs) > 0 {
 			body += "\n" + lang.L("Salidas") + ": " + strings.Join(h.Outputs, "; ")

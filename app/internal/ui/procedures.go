@@ -236,7 +236,7 @@ func (dg *Diagram) draw() ([]fyne.CanvasObject, fyne.Size) {
 		r.CornerRadius = 10
 		r.Move(p)
 		r.Resize(fyne.NewSize(nodeW, nodeH))
-		t := canvas.NewText(procedure.StateLabel(s), txt)
+		t := canvas.NewText(d.StateLabel(s), txt)
 		t.Alignment = fyne.TextAlignCenter
 		t.Move(p)
 		t.Resize(fyne.NewSize(nodeW, nodeH))

@@ -239,12 +239,13 @@ func waited(now, t time.Time) string {
 	}
 }
 
-// stepText is "Paso N de 9", or the state's label for a final case.
-func stepText(c procedure.Case) string {
+// stepText is "Paso N de M" (M: the procedure's steps, 9 in the manual's),
+// or the state's label for a final case.
+func stepText(d *procedure.Definition, c procedure.Case) string {
 	if c.Step == 0 {
-		return procedure.StateLabel(c.State)
+		return d.StateLabel(c.State)
 	}
-	return lang.L("Paso {{.N}} de 9", map[string]any{"N": c.Step})
+	return lang.L("Paso {{.N}} de {{.M}}", map[string]any{"N": c.Step, "M": len(d.Steps)})
 }
 
 func bold(s string) *widget.Label {
