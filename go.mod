@@ -12,7 +12,7 @@ require (
 	github.com/emersion/go-smtp v0.25.1
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/looplab/fsm v1.0.3
-	github.com/skip2/go-qrcode v0.0.0-20200617195104-da1b6568686e
+	github.com/piglig/go-qr v1.1.0
 	golang.org/x/crypto v0.59.0
 	modernc.org/sqlite v1.62.0
 )

@@ -7,10 +7,10 @@ import (
 	"strings"
 	"time"
 
-	"codeberg.org/go-pdf/fpdf"
-	"github.com/skip2/go-qrcode"
+	qr "github.com/piglig/go-qr"
 
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/report/internal/pdfdoc"
 )
 
 // Page geometry, in millimetres.
@@ -96,7 +96,7 @@ func WriteRouteSheet(w io.Writer, in Input, opt Options) error {
 
 // doc is one document being drawn.
 type doc struct {
-	pdf   *fpdf.Fpdf
+	pdf   *pdfdoc.Doc
 	in    Input
 	opt   Options
 	st    caseState
@@ -108,34 +108,40 @@ type doc struct {
 
 func newDoc(in Input, opt Options, sum string) (*doc, error) {
 	d := &doc{in: in, opt: opt, sum: sum, code: VerifyCode(sum), st: replay(in)}
-	p := fpdf.New("P", "mm", "A4", "")
+	fs, err := fonts()
+	if err != nil {
+		return nil, fmt.Errorf("report: leer las fuentes incluidas: %w", err)
+	}
+	p := pdfdoc.New(210, 297) // A4
 	d.pdf = p
-	p.AddUTF8FontFromBytes(fontFamily, "", fontRegular)
-	p.AddUTF8FontFromBytes(fontFamily, "B", fontBold)
+	p.AddFont(fontFamily, "", fs.regular)
+	p.AddFont(fontFamily, "B", fs.bold)
 	p.SetMargins(marginLeft, contentTop, marginRight)
 	p.SetAutoPageBreak(true, footerHeight)
-	p.AliasNbPages("{nb}")
 	created := opt.CreationDate
 	if created.IsZero() {
 		created = d.st.last.At
 	}
-	p.SetCreationDate(created.UTC())
-	p.SetModificationDate(created.UTC())
-	p.SetCatalogSort(true)
-	p.SetProducer("tramite", true)
-	p.SetCreator("tramite", true)
-	p.SetAuthor(Sanitize(opt.Institution.Name), true)
+	p.SetDates(created, created)
+	p.SetInfo("Producer", "tramite")
+	p.SetInfo("Creator", "tramite")
+	p.SetInfo("Author", Sanitize(opt.Institution.Name))
 	p.SetLang("es-BO")
-	p.SetKeywords("tramite-fingerprint:"+sum, false)
+	p.SetInfo("Keywords", "tramite-fingerprint:"+sum)
 	d.title = d.titleText()
-	p.SetTitle(Sanitize(d.title+" "+in.number()), true)
-	p.SetSubject(Sanitize(in.Definition.Code+" "+in.Case.ID), true)
-	qr, err := qrcode.New(VerifyURL(opt.VerifyURL, sum), qrcode.Medium)
+	p.SetInfo("Title", Sanitize(d.title+" "+in.number()))
+	p.SetInfo("Subject", Sanitize(in.Definition.Code+" "+in.Case.ID))
+	code, err := qr.EncodeText(VerifyURL(opt.VerifyURL, sum), qr.Medium)
 	if err != nil {
 		return nil, fmt.Errorf("report: generar el código QR: %w", err)
 	}
-	qr.DisableBorder = true
-	d.qr = qr.Bitmap()
+	d.qr = make([][]bool, code.Size())
+	for y := range d.qr {
+		d.qr[y] = make([]bool, code.Size())
+		for x := range d.qr[y] {
+			d.qr[y][x] = code.Module(x, y)
+		}
+	}
 	p.SetHeaderFunc(d.header)
 	p.SetFooterFunc(d.footer)
 	if err := p.Error(); err != nil {
@@ -168,13 +174,13 @@ func (d *doc) header() {
 	d.drawQR(pw-marginRight-20, marginTop, 20)
 	p.SetXY(marginLeft, marginTop)
 	d.font("B", 10)
-	p.MultiCell(pw-marginLeft-marginRight-24, 4.5, Sanitize(d.opt.Institution.Name), "", "L", false)
+	p.MultiCell(pw-marginLeft-marginRight-24, 4.5, Sanitize(d.opt.Institution.Name), "L")
 	d.font("", 9)
 	p.SetX(marginLeft)
-	p.MultiCell(pw-marginLeft-marginRight-24, 4.5, Sanitize(d.opt.Institution.Unit), "", "L", false)
+	p.MultiCell(pw-marginLeft-marginRight-24, 4.5, Sanitize(d.opt.Institution.Unit), "L")
 	p.SetX(marginLeft)
 	d.font("", 8)
-	p.CellFormat(pw-marginLeft-marginRight-24, 4, Sanitize(d.in.Definition.Code+" · "+d.in.Case.ID), "", 1, "L", false, 0, "")
+	p.Cell(pw-marginLeft-marginRight-24, 4, Sanitize(d.in.Definition.Code+" · "+d.in.Case.ID), 1, "L")
 	p.SetDrawColor(0, 0, 0)
 	p.SetLineWidth(0.4)
 	p.Line(marginLeft, contentTop-5, pw-marginRight, contentTop-5)
@@ -215,11 +221,11 @@ func (d *doc) footer() {
 	p.Line(marginLeft, y, pw-marginRight, y)
 	d.font("", 7)
 	p.SetXY(marginLeft, y+1)
-	p.CellFormat(pw-marginLeft-marginRight-30, 3.5, "Código de verificación: "+d.code, "", 2, "L", false, 0, "")
-	p.CellFormat(pw-marginLeft-marginRight-30, 3.5, Sanitize("Verifique en "+VerifyURL(d.opt.VerifyURL, d.sum)), "", 0, "L", false, 0, "")
+	p.Cell(pw-marginLeft-marginRight-30, 3.5, "Código de verificación: "+d.code, 2, "L")
+	p.Cell(pw-marginLeft-marginRight-30, 3.5, Sanitize("Verifique en "+VerifyURL(d.opt.VerifyURL, d.sum)), 0, "L")
 	p.SetXY(pw-marginRight-30, y+1)
 	d.font("", 8)
-	p.CellFormat(30, 3.5, fmt.Sprintf("Página %d de {nb}", p.PageNo()), "", 0, "R", false, 0, "")
+	p.Cell(30, 3.5, fmt.Sprintf("Página %d de %d", p.PageNo(), p.PageCount()), 0, "R")
 }
 
 // width is the usable width of a page.
@@ -244,10 +250,10 @@ func (d *doc) ensure(h float64) {
 func (d *doc) titleBlock() {
 	p := d.pdf
 	d.font("B", 14)
-	p.CellFormat(0, 7, d.title, "", 1, "C", false, 0, "")
+	p.Cell(0, 7, d.title, 1, "C")
 	if n := d.in.number(); n != "" {
 		d.font("B", 10)
-		p.CellFormat(0, 5, Sanitize(n), "", 1, "C", false, 0, "")
+		p.Cell(0, 5, Sanitize(n), 1, "C")
 	}
 	p.Ln(3)
 	d.font("", 10)
@@ -256,7 +262,7 @@ func (d *doc) titleBlock() {
 // place writes "La Paz, 26 de noviembre de 2026".
 func (d *doc) place(t time.Time) {
 	d.font("", 10)
-	d.pdf.CellFormat(0, lineH, Sanitize(d.opt.Institution.City)+", "+SpanishDate(t.In(d.opt.Location)), "", 1, "R", false, 0, "")
+	d.pdf.Cell(0, lineH, Sanitize(d.opt.Institution.City)+", "+SpanishDate(t.In(d.opt.Location)), 1, "R")
 	d.pdf.Ln(2)
 }
 
@@ -265,7 +271,7 @@ func (d *doc) heading(s string) {
 	d.ensure(3 * lineH)
 	d.pdf.Ln(2)
 	d.font("B", 10)
-	d.pdf.MultiCell(0, lineH, Sanitize(s), "", "L", false)
+	d.pdf.MultiCell(0, lineH, Sanitize(s), "L")
 	d.font("", 10)
 	d.pdf.Ln(1)
 }
@@ -277,7 +283,7 @@ func (d *doc) para(s string) {
 		s = "—"
 	}
 	d.font("", 10)
-	d.pdf.MultiCell(0, lineH, Sanitize(s), "", "L", false)
+	d.pdf.MultiCell(0, lineH, Sanitize(s), "L")
 	d.pdf.Ln(1)
 }
 
@@ -289,9 +295,9 @@ func (d *doc) fields(rows [][2]string) {
 	for _, r := range rows {
 		d.ensure(lineH)
 		d.font("B", 10)
-		p.CellFormat(lw, lineH, Sanitize(r[0]), "", 0, "L", false, 0, "")
+		p.Cell(lw, lineH, Sanitize(r[0]), 0, "L")
 		d.font("", 10)
-		p.MultiCell(0, lineH, Sanitize(r[1]), "", "L", false)
+		p.MultiCell(0, lineH, Sanitize(r[1]), "L")
 	}
 	d.font("", 10)
 	y := p.GetY() + 1
@@ -330,7 +336,7 @@ func (d *doc) table(cols []column, rows [][]string) {
 			p.Rect(x, y, ws[i], h, "FD")
 			for k, l := range hs[i] {
 				p.SetXY(x, y+0.5+float64(k)*cellLineH)
-				p.CellFormat(ws[i], cellLineH, l, "", 0, "L", false, 0, "")
+				p.Cell(ws[i], cellLineH, l, 0, "L")
 			}
 			x += ws[i]
 		}
@@ -372,7 +378,7 @@ func (d *doc) table(cols []column, rows [][]string) {
 				p.Rect(x, y, ws[i], h, "D")
 				for j := start; j < start+k && j < len(lines[i]); j++ {
 					p.SetXY(x, y+0.5+float64(j-start)*cellLineH)
-					p.CellFormat(ws[i], cellLineH, lines[i][j], "", 0, "L", false, 0, "")
+					p.Cell(ws[i], cellLineH, lines[i][j], 0, "L")
 				}
 				x += ws[i]
 			}
@@ -410,32 +416,32 @@ func (d *doc) signOffs(blocks []signOff) {
 		p.Rect(x, y, w, h, "D")
 		p.SetXY(x, y+1)
 		d.font("B", 8)
-		p.CellFormat(w, 4, Sanitize(b.caption), "", 2, "C", false, 0, "")
+		p.Cell(w, 4, Sanitize(b.caption), 2, "C")
 		if b.entry == nil {
 			d.font("", 8)
 			p.SetXY(x, y+16)
-			p.CellFormat(w, 4, "Pendiente", "", 2, "C", false, 0, "")
+			p.Cell(w, 4, "Pendiente", 2, "C")
 			p.SetXY(x, y+h-5)
 			d.font("", 7)
-			p.CellFormat(w, 4, Sanitize(d.in.Definition.RoleLabel(b.role)), "", 0, "C", false, 0, "")
+			p.Cell(w, 4, Sanitize(d.in.Definition.RoleLabel(b.role)), 0, "C")
 			continue
 		}
 		e := b.entry
 		p.SetXY(x, y+11)
 		d.font("B", 8)
-		p.MultiCell(w, 3.8, Sanitize(e.ActorName), "", "C", false)
+		p.MultiCell(w, 3.8, Sanitize(e.ActorName), "C")
 		d.font("", 7)
 		p.SetX(x)
-		p.MultiCell(w, 3.3, Sanitize(d.roleText(e.Role, e.Interim)), "", "C", false)
+		p.MultiCell(w, 3.3, Sanitize(d.roleText(e.Role, e.Interim)), "C")
 		p.SetX(x)
-		p.CellFormat(w, 3.3, "Fecha: "+spanishDateTime(e.At.In(d.opt.Location)), "", 2, "C", false, 0, "")
+		p.Cell(w, 3.3, "Fecha: "+spanishDateTime(e.At.In(d.opt.Location)), 2, "C")
 		d.font("", 5.5)
 		p.SetX(x)
-		p.CellFormat(w, 2.8, fmt.Sprintf("Huella de la entrada %d:", e.Seq), "", 2, "C", false, 0, "")
+		p.Cell(w, 2.8, fmt.Sprintf("Huella de la entrada %d:", e.Seq), 2, "C")
 		p.SetX(x)
-		p.CellFormat(w, 2.8, half(e.Hash, 0), "", 2, "C", false, 0, "")
+		p.Cell(w, 2.8, half(e.Hash, 0), 2, "C")
 		p.SetX(x)
-		p.CellFormat(w, 2.8, half(e.Hash, 1), "", 2, "C", false, 0, "")
+		p.Cell(w, 2.8, half(e.Hash, 1), 2, "C")
 	}
 	p.SetXY(marginLeft, y+h+3)
 	d.font("", 10)
@@ -467,6 +473,6 @@ func (d *doc) verification() {
 	p.MultiCell(0, 3.5, Sanitize(fmt.Sprintf(
 		"Este documento refleja el trámite %s hasta la entrada %d de su historial. Huella del documento (SHA-256): %s. "+
 			"Código de verificación: %s. Escanee el código QR o ingrese a la dirección del pie de página para verificarlo.",
-		d.in.Case.ID, d.st.last.Seq, d.sum, d.code)), "", "L", false)
+		d.in.Case.ID, d.st.last.Seq, d.sum, d.code)), "L")
 	d.font("", 10)
 }

@@ -13,7 +13,6 @@ import (
 // ideograph…) replaced by U+FFFD, so that any text a person types renders
 // without failing.
 func Sanitize(s string) string {
-	cov := coverage()
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	var b strings.Builder
 	b.Grow(len(s))
@@ -30,7 +29,7 @@ func Sanitize(s string) string {
 		case r == utf8.RuneError && n == 1:
 			b.WriteRune(replacement)
 		case r >= 0xFE00 && r <= 0xFE0F, r == 0x200D: // variation selectors, zero-width joiner
-		case cov[r]:
+		case covered(r):
 			b.WriteRune(r)
 		default:
 			b.WriteRune(replacement)
