@@ -20,6 +20,8 @@ func Sanitize(s string) string {
 		r, n := utf8.DecodeRuneInString(s[i:])
 		i += n
 		switch {
+		case r >= 0x20 && r < 0x7F: // printable ASCII: both fonts have it
+			b.WriteByte(byte(r))
 		case r == '\n':
 			b.WriteByte('\n')
 		case r == '\r' || r == '\t' || r == '\u00A0':
