@@ -15,8 +15,6 @@ import (
 	"github.com/tramite/tramite/procedure"
 )
 
-var WaitPrep, InDeliver, WaitDone time.Duration
-
 // Defaults of a Dispatcher.
 const (
 	DefaultBatchSize     = 50
@@ -235,23 +233,8 @@ func (d *Dispatcher) Drain(ctx context.Context) (Stats, error) {
 				}
 			})
 		}
-		for {
-			t0 := time.Now()
-			j, ok := <-prepared
-			if !ok {
-				break
-			}
-			t1 := time.Now()
-			r := d.deliver(ctx, p, j)
-			if r.commit && os.Getenv("HACKJ") != "" {
-				hackAppend(d.cfg.MailDir, r.raw)
-			}
-			t2 := time.Now()
-			done <- r
-			t3 := time.Now()
-			WaitPrep += t1.Sub(t0)
-			InDeliver += t2.Sub(t1)
-			WaitDone += t3.Sub(t2)
+		for j := range prepared {
+			done <- d.deliver(ctx, p, j)
 		}
 		close(done)
 		recorders.Wait()
@@ -322,7 +305,7 @@ func (d *Dispatcher) record(ctx context.Context, p *pass, j job) {
 	if j.skip {
 		return
 	}
-	if j.commit && os.Getenv("NOEML") == "" {
+	if j.commit {
 		if err := d.journal.commit(j.it, j.raw); err != nil {
 			d.log.LogAttrs(ctx, slog.LevelError, "notify journal", slog.String("item", j.it.ID), slog.String("error", err.Error()))
 		}
@@ -586,18 +569,4 @@ func Retry(ctx context.Context, store procedure.Store, itemID string) error {
 		return store.UpdateOutbox(ctx, it)
 	}
 	return procedure.Errorf(procedure.ENOTFOUND, "no existe el correo %s en la bandeja de salida", itemID)
-}
-
-var hackF *os.File
-var hackN int
-
-func hackAppend(dir string, raw []byte) {
-	if hackF == nil {
-		hackF, _ = os.CreateTemp(dir, "j-*")
-	}
-	hackF.Write(raw)
-	hackN++
-	if hackN%100 == 0 {
-		hackF.Sync()
-	}
 }
