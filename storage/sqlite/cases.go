@@ -40,6 +40,9 @@ func (s *Store) History(ctx context.Context, caseID string) ([]procedure.Entry, 
 
 const orderRecent = ` ORDER BY updated_at DESC, id DESC`
 
+// maxPrealloc caps the room a listing makes for its page in advance.
+const maxPrealloc = 256
+
 // Cases implements procedure.Store. Every filter is read off an index that
 // ends in the listing's order (see migrations/0001_init.sql); an inbox is
 // the merge of one index range per combination of role, actor and unit
@@ -58,13 +61,13 @@ func (s *Store) Cases(ctx context.Context, q procedure.CaseQuery) ([]procedure.C
 		return nil, dbErr("cases", err)
 	}
 	defer rows.Close()
-	out := []procedure.Case{}
+	out := make([]procedure.Case, 0, min(max(q.Limit, 0), maxPrealloc))
+	dest := make([]any, 0, 18)
 	for rows.Next() {
-		c, err := scanCase(rows)
-		if err != nil {
+		out = append(out, procedure.Case{})
+		if err := rows.Scan(caseDest(dest, &out[len(out)-1], q.Summary)...); err != nil {
 			return nil, dbErr("cases", err)
 		}
-		out = append(out, c)
 	}
 	if q.Inbox != nil {
 		slices.SortFunc(out, func(a, b procedure.Case) int {

@@ -1,8 +1,11 @@
 package sqlite
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
+	"time"
 
 	"github.com/tramite/tramite/procedure"
 )
@@ -33,22 +36,85 @@ func caseArgs(c procedure.Case, withVersion bool) []any {
 
 func scanCase(sc scanner) (procedure.Case, error) {
 	var c procedure.Case
-	var data string
-	var created, updated int64
-	err := sc.Scan(&c.ID, &c.Procedure, &c.State, &c.Version, &c.System, &c.Description, &c.Unit, &c.RequesterID,
-		&c.Assignee, &c.Step, &c.WaitingRole, &c.WaitingActor, &c.WaitingUnit, &data, &c.Secrets, &created, &updated,
-		&c.LastActor)
-	if err != nil {
-		return c, err
+	var dest [18]any
+	err := sc.Scan(caseDest(dest[:0], &c, false)...)
+	return c, err
+}
+
+// caseDest appends to dest where Scan stores the columns of caseCols, or of
+// summaryCols when summary, in c: straight into its fields, through the
+// column types below, so that a listing's rows are decoded without
+// reflection or allocations of their own.
+func caseDest(dest []any, c *procedure.Case, summary bool) []any {
+	dest = append(dest, &c.ID, &c.Procedure, (*string)(&c.State), (*int64Col)(&c.Version), &c.System,
+		&c.Description, &c.Unit, &c.RequesterID, &c.Assignee, (*intCol)(&c.Step), (*string)(&c.WaitingRole),
+		&c.WaitingActor, &c.WaitingUnit)
+	if !summary {
+		dest = append(dest, (*inputsCol)(&c.Data), (*blobCol)(&c.Secrets))
 	}
-	if c.Data, err = decodeInputs(data); err != nil {
-		return c, err
+	return append(dest, (*timeCol)(&c.CreatedAt), (*timeCol)(&c.UpdatedAt), &c.LastActor)
+}
+
+// Column types that implement sql.Scanner for the fields of a case that
+// database/sql would otherwise convert by reflection (or, for an int, by
+// formatting and parsing the number).
+type (
+	intCol    int              // INTEGER into an int
+	int64Col  int64            // INTEGER into an int64
+	timeCol   time.Time        // INTEGER of nanos into a time
+	inputsCol procedure.Inputs // TEXT of a JSON object, see decodeInputs
+	blobCol   []byte           // BLOB or NULL, an empty blob as nil
+)
+
+func (v *intCol) Scan(src any) error {
+	n, err := integer(src)
+	*v = intCol(n)
+	return err
+}
+
+func (v *int64Col) Scan(src any) error {
+	n, err := integer(src)
+	*v = int64Col(n)
+	return err
+}
+
+func (v *timeCol) Scan(src any) error {
+	n, err := integer(src)
+	*v = timeCol(fromNanos(n))
+	return err
+}
+
+func (v *inputsCol) Scan(src any) error {
+	s, ok := src.(string)
+	if !ok {
+		return fmt.Errorf("want TEXT, have %T", src)
 	}
-	if len(c.Secrets) == 0 {
-		c.Secrets = nil
+	m, err := decodeInputs(s)
+	*v = inputsCol(m)
+	return err
+}
+
+func (v *blobCol) Scan(src any) error {
+	switch b := src.(type) {
+	case nil:
+		*v = nil
+	case []byte:
+		*v = nil
+		if len(b) > 0 {
+			*v = bytes.Clone(b) // the driver may reuse b
+		}
+	default:
+		return fmt.Errorf("want BLOB, have %T", src)
 	}
-	c.CreatedAt, c.UpdatedAt = fromNanos(created), fromNanos(updated)
-	return c, nil
+	return nil
+}
+
+func integer(src any) (int64, error) {
+	n, ok := src.(int64)
+	if !ok {
+		return 0, fmt.Errorf("want INTEGER, have %T", src)
+	}
+	return n, nil
 }
 
 // entryArgs returns the values of an entry's columns in the order of entryCols.
