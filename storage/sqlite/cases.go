@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -46,7 +45,7 @@ const maxPrealloc = 256
 // Cases implements procedure.Store. Every filter is read off an index that
 // ends in the listing's order (see migrations/0001_init.sql); an inbox is
 // the merge of one index range per combination of role, actor and unit
-// that can wait for the actor, each cut at Offset+Limit rows.
+// that can wait for the actor.
 func (s *Store) Cases(ctx context.Context, q procedure.CaseQuery) ([]procedure.Case, error) {
 	cols := caseCols
 	if q.Summary {
@@ -68,14 +67,6 @@ func (s *Store) Cases(ctx context.Context, q procedure.CaseQuery) ([]procedure.C
 		if err := rows.Scan(caseDest(dest, &out[len(out)-1], q.Summary)...); err != nil {
 			return nil, dbErr("cases", err)
 		}
-	}
-	if q.Inbox != nil {
-		slices.SortFunc(out, func(a, b procedure.Case) int {
-			if c := b.UpdatedAt.Compare(a.UpdatedAt); c != 0 {
-				return c
-			}
-			return strings.Compare(b.ID, a.ID)
-		})
 	}
 	return out, dbErr("cases", rows.Err())
 }
@@ -147,36 +138,29 @@ func caseQuery(q procedure.CaseQuery, sel string, page bool) (query string, args
 	if len(combos) == 0 {
 		return "", nil, false
 	}
-	inner := limit
-	if limit > 0 {
-		inner = offset + limit
-	}
-	// Each combination is one range of cases_inbox, read in order and cut
-	// at Offset+Limit; the ranges are merged on (updated_at, id) and only
-	// the page's rows are then read whole.
+	// Each combination is one range of cases_inbox, already in listing
+	// order. SQLite merges the ranges on (updated_at, id) as it reads them
+	// (MERGE (UNION ALL) in the plan), so that it reads about Offset+Limit
+	// index entries in all and sorts nothing; the page's rows alone are
+	// then read whole, in the order of the merge.
 	keys := sel // counts, to be summed
 	if page {
-		keys = "SELECT n, updated_at, id"
+		keys = "SELECT n AS page_n, updated_at AS page_at, id AS page_id"
 	}
 	parts := make([]string, 0, len(combos))
-	all := make([]any, 0, len(combos)*(len(args)+4)+2)
+	all := make([]any, 0, len(combos)*(len(args)+3)+2)
 	for _, c := range combos {
 		w := append([]string{"waiting_role = ? AND waiting_actor = ? AND waiting_unit = ?"}, where...)
-		part := keys + " FROM cases" + whereSQL(w)
+		parts = append(parts, keys+" FROM cases"+whereSQL(w))
 		all = append(all, c[0], c[1], c[2])
 		all = append(all, args...)
-		if page {
-			part = "SELECT * FROM (" + part + orderRecent + " LIMIT ?)"
-			all = append(all, inner)
-		}
-		parts = append(parts, part)
 	}
 	union := strings.Join(parts, " UNION ALL ")
 	if !page {
 		return union, all, true
 	}
-	// The page's rows come back in rowid order; Cases sorts them.
-	query = sel + " FROM cases WHERE n IN (SELECT n FROM (" + union + orderRecent + " LIMIT ? OFFSET ?))"
+	const order = " ORDER BY page_at DESC, page_id DESC"
+	query = sel + " FROM (" + union + order + " LIMIT ? OFFSET ?) CROSS JOIN cases ON n = page_n" + order
 	return query, append(all, limit, offset), true
 }
 

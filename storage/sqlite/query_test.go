@@ -13,8 +13,8 @@ import (
 )
 
 // TestQueriesAreIndexBacked reads SQLite's plan of every listing: none
-// scans the cases table, and each page of a single filter is read in order
-// off its index, without sorting.
+// scans the cases table, and each page of a single filter, or of an inbox,
+// is read in order off its index, without sorting.
 func TestQueriesAreIndexBacked(t *testing.T) {
 	s, _ := mustOpen(t)
 	db := sqlite.RawDB(s)
@@ -25,9 +25,10 @@ func TestQueriesAreIndexBacked(t *testing.T) {
 		noSort  bool
 		mustUse string
 	}{
-		{"inbox jefe", procedure.CaseQuery{Inbox: &proceduretest.Jefe, Limit: 50}, false, "cases_inbox"},
-		{"inbox solicitante, page 3", procedure.CaseQuery{Inbox: &proceduretest.Solicitante, Limit: 50, Offset: 100}, false, "cases_inbox"},
-		{"inbox profesional, open", procedure.CaseQuery{Inbox: &pr, Open: true, Limit: 50}, false, "cases_inbox"},
+		{"inbox jefe", procedure.CaseQuery{Inbox: &proceduretest.Jefe, Limit: 50}, true, "cases_inbox"},
+		{"inbox solicitante, page 3", procedure.CaseQuery{Inbox: &proceduretest.Solicitante, Limit: 50, Offset: 100}, true, "cases_inbox"},
+		{"inbox profesional, open", procedure.CaseQuery{Inbox: &pr, Open: true, Limit: 50}, true, "cases_inbox"},
+		{"inbox profesional, text", procedure.CaseQuery{Inbox: &pr, Text: "Núñez", Limit: 50}, false, "cases_fts"},
 		{"by state", procedure.CaseQuery{State: procedure.StateForwarded, Limit: 50, Offset: 50}, true, "cases_state"},
 		{"by procedure", procedure.CaseQuery{Procedure: procedure.CodePR01, Limit: 50}, true, "cases_procedure"},
 		{"by unit", procedure.CaseQuery{Unit: proceduretest.UnitDesarrollo, Limit: 50}, true, "cases_unit"},
@@ -48,6 +49,44 @@ func TestQueriesAreIndexBacked(t *testing.T) {
 		}
 		if tc.noSort && strings.Contains(all, "TEMP B-TREE") {
 			t.Errorf("%s sorts instead of reading the index in order:\n%s", tc.name, all)
+		}
+	}
+}
+
+// TestInboxPageReadsOnlyItsRows reads the plan of an inbox page: the ranges
+// of cases_inbox of the actor's combinations of role, actor and unit are
+// merged in listing order, reading index entries only (a covering index:
+// n, updated_at and id are in it), and the cases table is then read by
+// rowid for the page's rows alone. Sorting the ranges, or reading whole
+// rows before the page is cut, made the page cost far more than its rows.
+func TestInboxPageReadsOnlyItsRows(t *testing.T) {
+	s, _ := mustOpen(t)
+	db := sqlite.RawDB(s)
+	for _, q := range []procedure.CaseQuery{
+		{Inbox: &proceduretest.Jefe, Limit: 50, Summary: true},
+		{Inbox: &proceduretest.Jefe, Limit: 50, Offset: 950, Summary: true},
+	} {
+		query, args := sqlite.CaseQuerySQL(q)
+		plan := queryPlan(t, db, query, args)
+		all := strings.Join(plan, "\n")
+		var merges, ranges, rows int
+		for _, line := range plan {
+			switch {
+			case line == "MERGE (UNION ALL)":
+				merges++
+			case strings.HasPrefix(line, "SEARCH cases USING COVERING INDEX cases_inbox "):
+				ranges++
+			case line == "SEARCH cases USING INTEGER PRIMARY KEY (rowid=?)":
+				rows++
+			case strings.Contains(line, "TEMP B-TREE"), strings.HasPrefix(line, "SCAN cases"):
+				t.Errorf("offset %d: %q in the plan:\n%s", q.Offset, line, all)
+			}
+		}
+		// The jefe holds one role and has an ID and a unit: four ranges,
+		// merged two by two.
+		if ranges != 4 || merges != 3 || rows != 1 {
+			t.Errorf("offset %d: %d ranges of cases_inbox, %d merges, %d reads by rowid; want 4, 3, 1:\n%s",
+				q.Offset, ranges, merges, rows, all)
 		}
 	}
 }
@@ -155,6 +194,18 @@ func TestQueriesMatchMatchCase(t *testing.T) {
 			if strings.Join(got, " ") != strings.Join(want, " ") {
 				t.Fatalf("Cases(%+v) by pages of %d:\n got %v\nwant %v", q, limit, got, want)
 			}
+		}
+		q.Limit, q.Offset, q.Summary = 0, 0, true
+		sum, err := s.Cases(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, c := range sum {
+			got = append(got, c.ID)
+		}
+		if strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Fatalf("Cases(%+v):\n got %v\nwant %v", q, got, want)
 		}
 	}
 }
