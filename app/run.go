@@ -74,7 +74,7 @@ func run(args []string) error {
 			From: procedure.Address{Name: "Trámites UIT", Email: st.MailFrom}, TLS: mode,
 			MailDir: filepath.Join(dataDir, "mail")}, nil
 	}
-	svc, err := desk.New(desk.Config{Engine: engine, People: store, Feed: store, Prefs: a.Preferences(), Sealer: sealer,
+	svc, err := desk.New(desk.Config{Engine: engine, Store: store, People: store, Feed: store, Prefs: a.Preferences(), Sealer: sealer,
 		TestSMTP: func(ctx context.Context, st desk.Settings) error {
 			cfg, err := mail(st)
 			if err != nil {
@@ -135,7 +135,7 @@ func startBackground(ctx context.Context, log *slog.Logger, engine *procedure.En
 	if err != nil {
 		return fmt.Errorf("signing identity: %w", err)
 	}
-	proc, err := report.NewEngineProcessor(engine, report.ProcessorConfig{
+	proc, err := report.NewProcessor(store, engine.Definitions(), report.ProcessorConfig{
 		Options: report.Options{Institution: report.Institution{Name: st.Institution, Unit: st.Unit, City: st.City}},
 		Signers: report.SameSigner(id), Directory: store, Dir: filepath.Join(dataDir, "documents")})
 	if err != nil {

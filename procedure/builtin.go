@@ -26,6 +26,7 @@ const (
 	labelJefeUIT        = "Jefe de la UIT"
 	labelResponsableSS  = "Responsable de Servidores y Servicios"
 	labelProfesionalSS  = "Profesional de Servidores y Servicios"
+	labelAdministrador  = "Administrador del sistema"
 	activityAcknowledge = "Recepciona nota interna de conclusión para el cierre de flujo."
 )
 
@@ -47,6 +48,18 @@ func builtinRoles() []Role {
 		{RoleJefeUIT, labelJefeUIT},
 		{RoleResponsableSS, labelResponsableSS},
 		{RoleProfesionalSS, labelProfesionalSS},
+		{RoleAdministrador, labelAdministrador},
+	}
+}
+
+// builtinVisibility: a requester sees their own unit's cases; the UIT's
+// roles and the administrator see every case; the outbox belongs to the
+// Jefe de la UIT and the administrator.
+func builtinVisibility() Visibility {
+	return Visibility{
+		All:    []RoleID{RoleJefeUIT, RoleResponsableSS, RoleProfesionalSS, RoleAdministrador},
+		Unit:   []RoleID{RoleSolicitante},
+		Outbox: []RoleID{RoleJefeUIT, RoleAdministrador},
 	}
 }
 
@@ -174,6 +187,7 @@ func PR01() *Definition {
 			"Completar la información requerida")...),
 		Final: []State{StateClosed, StateRejected, StateWithdrawn},
 		Unit:  "unit", System: "system", Description: "description",
+		Visibility: builtinVisibility(),
 	}
 }
 
@@ -208,6 +222,7 @@ func PR02() *Definition {
 		}, "Aclarar la actualización")...),
 		Final: []State{StateClosed, StateRejected, StateWithdrawn},
 		Unit:  "unit", System: "system", Description: "description",
+		Visibility: builtinVisibility(),
 	}
 }
 

@@ -18,6 +18,9 @@ const (
 	RoleJefeUIT       RoleID = "jefe_uit"       // Jefe de la UIT
 	RoleResponsableSS RoleID = "responsable_ss" // Responsable de Servidores y Servicios
 	RoleProfesionalSS RoleID = "profesional_ss" // Profesional de Servidores y Servicios
+	// RoleAdministrador runs a tramite deployment: no step of the manual is
+	// theirs; they see every case and manage the outbox.
+	RoleAdministrador RoleID = "administrador"
 )
 
 // State is a state of a case, named by what the case waits for.
@@ -221,6 +224,9 @@ type Definition struct {
 	Unit        string `json:"unit_input"`
 	System      string `json:"system_input"`
 	Description string `json:"description_input"`
+	// Visibility says who may read the cases and the outbox; see Visible
+	// for the rule when it is empty.
+	Visibility Visibility `json:"visibility,omitzero"`
 }
 
 // Event returns the named event definition.
@@ -351,6 +357,13 @@ func (d *Definition) Validate() error {
 			add("rol duplicado %q", r.ID)
 		}
 		roles[r.ID] = true
+	}
+	for _, list := range [][]RoleID{d.Visibility.All, d.Visibility.Unit, d.Visibility.Outbox} {
+		for _, r := range list {
+			if !roles[r] {
+				add("la visibilidad nombra un rol desconocido %q", r)
+			}
+		}
 	}
 	steps := map[int]bool{}
 	for _, s := range d.Steps {

@@ -116,9 +116,6 @@ func (e *Engine) Definition(code string) (*Definition, error) {
 	return c.def, nil
 }
 
-// Store returns the engine's store.
-func (e *Engine) Store() Store { return e.store }
-
 // FormatCite formats a cite number: prefix/series/year/NNNN.
 func FormatCite(prefix, series string, year, n int) string {
 	return fmt.Sprintf("%s/%s/%d/%04d", prefix, series, year, n)
@@ -161,11 +158,12 @@ func (e *Engine) Start(ctx context.Context, req StartRequest) (Case, error) {
 	return out, nil
 }
 
-// Fire fires an event on a case as actor. Errors: ENOTFOUND (no such case),
+// Fire fires an event on a case as actor. Errors: ENOTFOUND (no such case,
+// or one the actor may not see),
 // EFORBIDDEN (the actor may not fire it), EINVALIDTRANSITION (not from the
 // case's state), EINVALID (inputs), ECONFLICT (changed concurrently).
 func (e *Engine) Fire(ctx context.Context, req FireRequest) (Case, error) {
-	cs, err := e.store.Case(ctx, req.CaseID)
+	cs, err := e.visibleCase(ctx, req.Actor, req.CaseID)
 	if err != nil {
 		return Case{}, wrapOp("fire", err)
 	}
@@ -564,7 +562,7 @@ func (e *Engine) addresses(ctx context.Context, cs Case, rs []Recipient) ([]Addr
 // Available returns the events actor may fire on the case now, the
 // manual's steps first. An actor who may do nothing gets an empty slice.
 func (e *Engine) Available(ctx context.Context, a Actor, caseID string) ([]EventDef, error) {
-	cs, err := e.store.Case(ctx, caseID)
+	cs, err := e.visibleCase(ctx, a, caseID)
 	if err != nil {
 		return nil, wrapOp("available", err)
 	}
@@ -603,27 +601,6 @@ func (e *Engine) CanStart(a Actor, procedure string) bool {
 	return held
 }
 
-// Case returns a case; ENOTFOUND if there is none.
-func (e *Engine) Case(ctx context.Context, id string) (Case, error) {
-	c, err := e.store.Case(ctx, id)
-	return c, wrapOp("case", err)
-}
-
-// History returns a case's history, oldest first.
-func (e *Engine) History(ctx context.Context, id string) ([]Entry, error) {
-	h, err := e.store.History(ctx, id)
-	return h, wrapOp("history", err)
-}
-
-// Verify checks the hash chain of a case's history.
-func (e *Engine) Verify(ctx context.Context, id string) error {
-	h, err := e.store.History(ctx, id)
-	if err != nil {
-		return wrapOp("verify", err)
-	}
-	return wrapOp("verify "+id, VerifyChain(h))
-}
-
 // Inbox returns the open cases waiting for actor, most recent first.
 // limit 0 means no limit.
 func (e *Engine) Inbox(ctx context.Context, a Actor, limit, offset int) ([]Case, error) {
@@ -634,7 +611,7 @@ func (e *Engine) Inbox(ctx context.Context, a Actor, limit, offset int) ([]Case,
 // RevealSecrets decrypts the secrets given in step 1 for the assigned
 // profesional, and records the reveal in the case's history.
 func (e *Engine) RevealSecrets(ctx context.Context, a Actor, caseID string) (map[string]string, error) {
-	cs, err := e.store.Case(ctx, caseID)
+	cs, err := e.visibleCase(ctx, a, caseID)
 	if err != nil {
 		return nil, wrapOp("reveal secrets", err)
 	}
@@ -658,7 +635,7 @@ func (e *Engine) RevealSecrets(ctx context.Context, a Actor, caseID string) (map
 // PurgeSecrets erases the sealed secrets of a case in a final state. The
 // Jefe de la UIT or the assigned profesional may purge; the purge is recorded.
 func (e *Engine) PurgeSecrets(ctx context.Context, a Actor, caseID string) error {
-	cs, err := e.store.Case(ctx, caseID)
+	cs, err := e.visibleCase(ctx, a, caseID)
 	if err != nil {
 		return wrapOp("purge secrets", err)
 	}

@@ -118,7 +118,7 @@ func TestEveryAllowedTransition(t *testing.T) {
 					if got.State != ev.To || got.Version != c.Version+1 {
 						t.Fatalf("state %s version %d, want %s version %d", got.State, got.Version, ev.To, c.Version+1)
 					}
-					if err := e.Verify(ctx, c.ID); err != nil {
+					if err := e.Verify(ctx, proceduretest.Jefe, c.ID); err != nil {
 						t.Fatal(err)
 					}
 				})
@@ -172,7 +172,7 @@ func TestForbiddenMatrix(t *testing.T) {
 					if procedure.ErrorMessage(err) == "" {
 						t.Fatal("no message for staff")
 					}
-					after, _ := e.Case(ctx, c.ID)
+					after, _ := e.Case(ctx, proceduretest.Jefe, c.ID)
 					if after.Version != c.Version {
 						t.Fatal("a refused event changed the case")
 					}
@@ -198,9 +198,14 @@ func TestGuards(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// A solicitante of another unit may not answer.
+	// A solicitante of another unit may not answer: to him the case does
+	// not exist, in the same words as a number never issued.
 	_, err = e.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: procedure.EventComplete, Actor: proceduretest.Solicitante2, Inputs: procedure.Inputs{"answer": "x"}})
-	wantCode(t, err, procedure.EFORBIDDEN)
+	wantCode(t, err, procedure.ENOTFOUND)
+	_, none := e.Fire(ctx, procedure.FireRequest{CaseID: "PR01-2026-9999", Event: procedure.EventComplete, Actor: proceduretest.Solicitante2})
+	if strings.ReplaceAll(procedure.ErrorMessage(err), c.ID, "X") != strings.ReplaceAll(procedure.ErrorMessage(none), "PR01-2026-9999", "X") {
+		t.Fatalf("an unseen case (%q) reads differently from a missing one (%q)", procedure.ErrorMessage(err), procedure.ErrorMessage(none))
+	}
 	// Starting a case for another unit is forbidden.
 	in := proceduretest.PR02Request("Y")
 	in["unit"] = proceduretest.UnitGobierno
@@ -285,7 +290,7 @@ func TestInvalidTransitionAndInputs(t *testing.T) {
 func TestObservationLoopThreeRounds(t *testing.T) {
 	e, _ := newEngine(t)
 	c := proceduretest.RunPR01(t, e, "Sistema de Correspondencia", "pw", 3)
-	h, err := e.History(ctx, c.ID)
+	h, err := e.History(ctx, proceduretest.Jefe, c.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -308,7 +313,7 @@ func TestInterimRecorded(t *testing.T) {
 	if _, err := e.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: procedure.EventForward, Actor: proceduretest.JefeAI}); err != nil {
 		t.Fatal(err)
 	}
-	h, _ := e.History(ctx, c.ID)
+	h, _ := e.History(ctx, proceduretest.Jefe, c.ID)
 	last := h[len(h)-1]
 	if !last.Interim || last.ActorID != proceduretest.JefeAI.ID || last.Role != procedure.RoleJefeUIT {
 		t.Fatalf("entry %+v does not record the interim jefe", last)
@@ -366,6 +371,9 @@ func TestAvailable(t *testing.T) {
 	c := caseBefore(t, e, procedure.CodePR01, procedure.EventForward)
 	names := func(a procedure.Actor) string {
 		evs, err := e.Available(ctx, a, c.ID)
+		if procedure.ErrorCode(err) == procedure.ENOTFOUND {
+			return "not found"
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -381,8 +389,9 @@ func TestAvailable(t *testing.T) {
 	}{
 		{proceduretest.Jefe, "forward,reject"},
 		{proceduretest.Solicitante, "withdraw"},
-		{proceduretest.Solicitante2, ""},
+		{proceduretest.Solicitante2, "not found"},
 		{proceduretest.Responsable, ""},
+		{proceduretest.Admin, ""},
 		{proceduretest.Profesional, ""},
 	} {
 		if got := names(tt.a); got != tt.want {
@@ -440,7 +449,7 @@ func TestSecretsSealedRevealedPurged(t *testing.T) {
 	}
 	_, err = e.RevealSecrets(ctx, proceduretest.Profesional, c.ID)
 	wantCode(t, err, procedure.ENOTFOUND)
-	if err := e.Verify(ctx, c.ID); err != nil {
+	if err := e.Verify(ctx, proceduretest.Jefe, c.ID); err != nil {
 		t.Fatal(err)
 	}
 	// An open case's secrets cannot be purged; an engine with no key refuses secrets.

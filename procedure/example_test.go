@@ -67,7 +67,7 @@ func ExampleEngine_Fire() {
 		fmt.Println(err)
 		return
 	}
-	h, _ := e.History(ctx, c.ID)
+	h, _ := e.History(ctx, carla, c.ID)
 	last := h[len(h)-1]
 	fmt.Printf("step %d %s: %s -> %s by %s (a.i. %v)\n", last.Step, last.Event, last.From, last.To, last.ActorName, last.Interim)
 	// Output:

@@ -339,7 +339,8 @@ func (s *MemoryStore) CountOutbox(ctx context.Context, q OutboxQuery) (int, erro
 // MatchOutbox reports whether it matches q's filters.
 func MatchOutbox(it OutboxItem, q OutboxQuery) bool {
 	switch {
-	case q.CaseID != "" && it.CaseID != q.CaseID,
+	case q.ID != "" && it.ID != q.ID,
+		q.CaseID != "" && it.CaseID != q.CaseID,
 		q.Kind != "" && it.Kind != q.Kind,
 		q.Status != "" && it.Status != q.Status,
 		!q.DueBy.IsZero() && it.NextAttempt.After(q.DueBy):

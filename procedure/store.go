@@ -89,6 +89,8 @@ type CaseQuery struct {
 
 // OutboxQuery selects outbox items. Zero fields do not filter.
 type OutboxQuery struct {
+	// ID keeps the one item with this ID.
+	ID     string
 	CaseID string
 	Kind   EffectKind
 	Status OutboxStatus

@@ -16,13 +16,14 @@ import (
 // exampleEngine runs a PR01 case through its nine steps with the demo
 // actors and the test clock, so its history (and fingerprints) are always
 // the same.
-func exampleEngine() (*procedure.Engine, procedure.Case) {
+func exampleEngine() (*procedure.Engine, procedure.Store, procedure.Case) {
 	ctx := context.Background()
 	sealer, err := procedure.NewAESSealer(proceduretest.Key)
 	if err != nil {
 		log.Fatal(err)
 	}
-	e, err := procedure.NewEngine(procedure.NewMemoryStore(), procedure.WithDirectory(proceduretest.Directory()),
+	store := procedure.NewMemoryStore()
+	e, err := procedure.NewEngine(store, procedure.WithDirectory(proceduretest.Directory()),
 		procedure.WithClock(proceduretest.NewClock()), procedure.WithSealer(sealer))
 	if err != nil {
 		log.Fatal(err)
@@ -49,7 +50,7 @@ func exampleEngine() (*procedure.Engine, procedure.Case) {
 			log.Fatal(err)
 		}
 	}
-	return e, c
+	return e, store, c
 }
 
 func ExampleVerifyCode() {
@@ -63,9 +64,9 @@ func ExampleVerifyCode() {
 
 func ExampleWriteConclusion() {
 	ctx := context.Background()
-	e, c := exampleEngine()
+	e, _, c := exampleEngine()
 	def, _ := e.Definition(c.Procedure)
-	history, _ := e.History(ctx, c.ID)
+	history, _ := e.History(ctx, proceduretest.Jefe, c.ID)
 	in := report.Input{Number: c.Data["cite:informe-conclusion"], Case: c, Definition: def, History: history}
 	var pdf bytes.Buffer
 	if err := report.WriteConclusion(&pdf, in, report.Options{}); err != nil {
@@ -78,9 +79,9 @@ func ExampleWriteConclusion() {
 }
 
 func ExampleSign() {
-	e, c := exampleEngine()
+	e, _, c := exampleEngine()
 	def, _ := e.Definition(c.Procedure)
-	history, _ := e.History(context.Background(), c.ID)
+	history, _ := e.History(context.Background(), proceduretest.Jefe, c.ID)
 	var pdf bytes.Buffer
 	if err := report.WriteMemo(&pdf, report.Input{Number: c.Data["cite:nota-interna"], Case: c, Definition: def, History: history}, report.Options{}); err != nil {
 		log.Fatal(err)
@@ -101,18 +102,18 @@ func ExampleSign() {
 
 func ExampleProcessor() {
 	ctx := context.Background()
-	e, c := exampleEngine()
+	e, store, c := exampleEngine()
 	// The example's case ran on a test clock in November 2026; the
 	// processor's clock must be past the items' due time.
 	clock := procedure.ClockFunc(func() time.Time { return time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC) })
-	p, err := report.NewEngineProcessor(e, report.ProcessorConfig{Clock: clock})
+	p, err := report.NewProcessor(store, e.Definitions(), report.ProcessorConfig{Clock: clock})
 	if err != nil {
 		log.Fatal(err)
 	}
 	if _, err := p.Drain(ctx); err != nil {
 		log.Fatal(err)
 	}
-	docs, _ := e.Store().Documents(ctx, c.ID)
+	docs, _ := store.Documents(ctx, c.ID)
 	for _, d := range docs {
 		fmt.Println(d.Topic, d.Version, d.Number)
 	}

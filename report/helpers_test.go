@@ -28,7 +28,7 @@ func closedCase(t testing.TB, secret string, rounds int) (*procedure.Engine, pro
 	t.Helper()
 	e := proceduretest.NewEngine(t, procedure.NewMemoryStore())
 	c := proceduretest.RunPR01(t, e, "SIGEP", secret, rounds)
-	h, err := e.History(context.Background(), c.ID)
+	h, err := e.History(context.Background(), proceduretest.Jefe, c.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -42,7 +42,7 @@ func TestProcessorPR02LowComplexityWithReturn(t *testing.T) {
 	fire(proceduretest.Responsable, procedure.EventApproveReport, nil)
 	fire(proceduretest.JefeAI, procedure.EventIssueMemo, procedure.Inputs{"memo": "Actualización concluida."})
 
-	p, _ := report.NewEngineProcessor(e, report.ProcessorConfig{Clock: later})
+	p, _ := report.NewProcessor(store, e.Definitions(), report.ProcessorConfig{Clock: later})
 	res, err := p.Drain(ctx)
 	if err != nil {
 		t.Fatal(err)

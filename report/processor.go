@@ -125,15 +125,6 @@ func NewProcessor(store procedure.Store, defs []*procedure.Definition, cfg Proce
 	return p, nil
 }
 
-// NewEngineProcessor returns a Processor on an engine's store and
-// procedures.
-func NewEngineProcessor(e *procedure.Engine, cfg ProcessorConfig) (*Processor, error) {
-	if e == nil {
-		return nil, procedure.Errorf(procedure.EINVALID, "report: falta el motor de procedimientos")
-	}
-	return NewProcessor(e.Store(), e.Definitions(), cfg)
-}
-
 // Result is the outcome of processing one outbox item.
 type Result struct {
 	Item procedure.OutboxItem

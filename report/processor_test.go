@@ -35,7 +35,7 @@ func TestProcessorEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := report.NewEngineProcessor(e, report.ProcessorConfig{Signers: report.SameSigner(id), Dir: dir, Clock: later,
+	p, err := report.NewProcessor(store, e.Definitions(), report.ProcessorConfig{Signers: report.SameSigner(id), Dir: dir, Clock: later,
 		Directory: proceduretest.Directory()})
 	if err != nil {
 		t.Fatal(err)
@@ -130,7 +130,7 @@ func TestProcessorIdempotent(t *testing.T) {
 	store := procedure.NewMemoryStore()
 	e := proceduretest.NewEngine(t, store)
 	c := proceduretest.RunPR01(t, e, "SIGEP", "x", 0)
-	p, _ := report.NewEngineProcessor(e, report.ProcessorConfig{Clock: later})
+	p, _ := report.NewProcessor(store, e.Definitions(), report.ProcessorConfig{Clock: later})
 	items, _ := store.Outbox(ctx, procedure.OutboxQuery{CaseID: c.ID, Kind: procedure.EffectDocument})
 	in, err := p.Input(ctx, items[0])
 	if err != nil {
@@ -262,7 +262,7 @@ func TestNoSecretInAnyDocument(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, _ := report.NewEngineProcessor(e, report.ProcessorConfig{Clock: later})
+	p, _ := report.NewProcessor(store, e.Definitions(), report.ProcessorConfig{Clock: later})
 	if _, err := p.Drain(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -311,7 +311,7 @@ func TestProcessorsConcurrent(t *testing.T) {
 	c := proceduretest.RunPR01(t, e, "SIGEP", "x", 0)
 	errs := make(chan error, 2)
 	for _, owner := range []string{"a", "b"} {
-		p, _ := report.NewEngineProcessor(e, report.ProcessorConfig{Clock: later, Owner: owner, Batch: 1})
+		p, _ := report.NewProcessor(store, e.Definitions(), report.ProcessorConfig{Clock: later, Owner: owner, Batch: 1})
 		go func() { _, err := p.Drain(ctx); errs <- err }()
 	}
 	for range 2 {
@@ -330,7 +330,7 @@ func TestProcessorRun(t *testing.T) {
 	store := procedure.NewMemoryStore()
 	e := proceduretest.NewEngine(t, store)
 	c := proceduretest.RunPR01(t, e, "SIGEP", "x", 0)
-	p, _ := report.NewEngineProcessor(e, report.ProcessorConfig{Clock: later})
+	p, _ := report.NewProcessor(store, e.Definitions(), report.ProcessorConfig{Clock: later})
 	done := make(chan error)
 	go func() { done <- p.Run(ctx, 5*time.Millisecond) }()
 	for deadline := time.Now().Add(time.Minute); ; time.Sleep(5 * time.Millisecond) {

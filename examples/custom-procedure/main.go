@@ -114,10 +114,10 @@ func run(ctx context.Context, data []byte, dir string, out io.Writer) error {
 			return err
 		}
 	}
-	if err := e.Verify(ctx, c.ID); err != nil {
+	if err := e.Verify(ctx, resp, c.ID); err != nil {
 		return err
 	}
-	p, err := report.NewEngineProcessor(e, report.ProcessorConfig{Dir: dir, Directory: store})
+	p, err := report.NewProcessor(store, e.Definitions(), report.ProcessorConfig{Dir: dir, Directory: store})
 	if err != nil {
 		return err
 	}

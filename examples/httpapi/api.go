@@ -148,7 +148,7 @@ func (a *api) writeCase(ctx context.Context, w http.ResponseWriter, status int, 
 }
 
 func (a *api) getCase(w http.ResponseWriter, r *http.Request, actor procedure.Actor) error {
-	c, err := a.engine.Case(r.Context(), r.PathValue("id"))
+	c, err := a.engine.Case(r.Context(), actor, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -175,12 +175,9 @@ func (a *api) fire(w http.ResponseWriter, r *http.Request, actor procedure.Actor
 	return a.writeCase(r.Context(), w, http.StatusOK, c, actor)
 }
 
-func (a *api) history(w http.ResponseWriter, r *http.Request, _ procedure.Actor) error {
+func (a *api) history(w http.ResponseWriter, r *http.Request, actor procedure.Actor) error {
 	id := r.PathValue("id")
-	if _, err := a.engine.Case(r.Context(), id); err != nil {
-		return err
-	}
-	h, err := a.engine.History(r.Context(), id)
+	h, err := a.engine.History(r.Context(), actor, id)
 	if err != nil {
 		return err
 	}
@@ -188,12 +185,9 @@ func (a *api) history(w http.ResponseWriter, r *http.Request, _ procedure.Actor)
 	return nil
 }
 
-func (a *api) documents(w http.ResponseWriter, r *http.Request, _ procedure.Actor) error {
+func (a *api) documents(w http.ResponseWriter, r *http.Request, actor procedure.Actor) error {
 	id := r.PathValue("id")
-	if _, err := a.engine.Case(r.Context(), id); err != nil {
-		return err
-	}
-	docs, err := a.engine.Store().Documents(r.Context(), id)
+	docs, err := a.engine.Documents(r.Context(), actor, id)
 	if err != nil {
 		return err
 	}
@@ -205,9 +199,9 @@ func (a *api) documents(w http.ResponseWriter, r *http.Request, _ procedure.Acto
 }
 
 // document serves the latest version of a document, or ?version=N.
-func (a *api) document(w http.ResponseWriter, r *http.Request, _ procedure.Actor) error {
+func (a *api) document(w http.ResponseWriter, r *http.Request, actor procedure.Actor) error {
 	id, topic := r.PathValue("id"), r.PathValue("topic")
-	docs, err := a.engine.Store().Documents(r.Context(), id)
+	docs, err := a.engine.Documents(r.Context(), actor, id)
 	if err != nil {
 		return err
 	}

@@ -42,9 +42,10 @@ func (c client) do(token, method, path string, body any) (int, map[string]any, [
 	return resp.StatusCode, m, raw
 }
 
-func newTestServer(t *testing.T) (client, *procedure.Engine) {
-	e := proceduretest.NewEngine(t, procedure.NewMemoryStore())
-	return serve(t, e), e
+func newTestServer(t *testing.T) (client, procedure.Store) {
+	store := procedure.NewMemoryStore()
+	e := proceduretest.NewEngine(t, store)
+	return serve(t, e), store
 }
 
 func serve(t *testing.T, e *procedure.Engine) client {
@@ -82,7 +83,7 @@ func TestOnSQLite(t *testing.T) {
 }
 
 func TestWholeCaseOverHTTP(t *testing.T) {
-	c, e := newTestServer(t)
+	c, store := newTestServer(t)
 	status, body, raw := c.do("token-ana", "POST", "/cases", map[string]any{"procedure": procedure.CodePR01, "inputs": proceduretest.PR01Request("Sistema HTTP", "canary-http")})
 	if status != http.StatusCreated {
 		t.Fatalf("start: %d %s", status, raw)
@@ -121,7 +122,7 @@ func TestWholeCaseOverHTTP(t *testing.T) {
 		t.Fatalf("history served over HTTP does not verify: %v", err)
 	}
 	// Documents: store one as the report processor would, and fetch it.
-	if _, err := e.Store().PutDocument(context.Background(), procedure.Document{CaseID: id, Topic: "hoja-de-ruta", Content: []byte("%PDF-1.4 demo")}); err != nil {
+	if _, err := store.PutDocument(context.Background(), procedure.Document{CaseID: id, Topic: "hoja-de-ruta", Content: []byte("%PDF-1.4 demo")}); err != nil {
 		t.Fatal(err)
 	}
 	status, _, raw = c.do("token-ana", "GET", "/cases/"+id+"/documents", nil)

@@ -199,7 +199,7 @@ func (d *demo) pr01(ctx context.Context) (procedure.Case, error) {
 	if _, err := d.engine.RevealSecrets(ctx, fabio, c.ID); err != nil {
 		return c, err
 	}
-	if c, err = d.engine.Case(ctx, c.ID); err != nil {
+	if c, err = d.engine.Case(ctx, fabio, c.ID); err != nil {
 		return c, err
 	}
 	if c, err = d.fire(ctx, c, []step{
@@ -215,7 +215,7 @@ func (d *demo) pr01(ctx context.Context) (procedure.Case, error) {
 	if err := d.engine.PurgeSecrets(ctx, carla, c.ID); err != nil {
 		return c, err
 	}
-	return d.engine.Case(ctx, c.ID)
+	return d.engine.Case(ctx, fabio, c.ID)
 }
 
 // pr02 updates a system in production; the interim jefe forwards it and
@@ -273,10 +273,10 @@ func (d *demo) printRoute(ctx context.Context, out io.Writer, c procedure.Case) 
 	if err != nil {
 		return err
 	}
-	if err := d.engine.Verify(ctx, c.ID); err != nil {
+	if err := d.engine.Verify(ctx, carla, c.ID); err != nil {
 		return err
 	}
-	h, err := d.engine.History(ctx, c.ID)
+	h, err := d.engine.History(ctx, carla, c.ID)
 	if err != nil {
 		return err
 	}
@@ -307,7 +307,7 @@ func (d *demo) render(ctx context.Context, out io.Writer, clock procedure.Clock)
 	if err != nil {
 		return err
 	}
-	p, err := report.NewEngineProcessor(d.engine, report.ProcessorConfig{
+	p, err := report.NewProcessor(d.store, d.engine.Definitions(), report.ProcessorConfig{
 		Signers: report.SameSigner(id), Dir: d.dir, Directory: d.store, Clock: clock})
 	if err != nil {
 		return err

@@ -36,11 +36,13 @@ var (
 		Grants: []procedure.Grant{{Role: procedure.RoleProfesionalSS}}}
 	Profesional2 = procedure.Actor{ID: "gina", Name: "Gina Torrez", Email: "gina@agetic.gob.bo", Unit: "UIT",
 		Grants: []procedure.Grant{{Role: procedure.RoleProfesionalSS}}}
+	Admin = procedure.Actor{ID: "hugo", Name: "Hugo Alanoca", Email: "hugo@agetic.gob.bo", Unit: "UIT",
+		Grants: []procedure.Grant{{Role: procedure.RoleAdministrador}}}
 )
 
 // Actors returns every demo actor.
 func Actors() []procedure.Actor {
-	return []procedure.Actor{Solicitante, Solicitante2, Jefe, JefeAI, Responsable, Profesional, Profesional2}
+	return []procedure.Actor{Solicitante, Solicitante2, Jefe, JefeAI, Responsable, Profesional, Profesional2, Admin}
 }
 
 // Directory returns a directory of the demo actors.

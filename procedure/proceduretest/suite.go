@@ -431,6 +431,8 @@ func TestStore(t *testing.T, newStore NewStore) {
 			{"due", procedure.OutboxQuery{DueBy: at.Add(2 * time.Hour)}},
 			{"kind and status", procedure.OutboxQuery{Kind: procedure.EffectEmail, Status: procedure.OutboxPending}},
 			{"none", procedure.OutboxQuery{CaseID: "P-3"}},
+			{"one by ID", procedure.OutboxQuery{ID: "P/07"}},
+			{"ID and another case", procedure.OutboxQuery{ID: "P/07", CaseID: "P-3"}},
 		} {
 			var want []string
 			for _, it := range items { // items is in queue order
@@ -477,7 +479,9 @@ func TestStore(t *testing.T, newStore NewStore) {
 			}
 			// An offset without a limit lists the rest.
 			if len(want) > 0 {
-				rest, err := s.Outbox(ctx, procedure.OutboxQuery{CaseID: tc.q.CaseID, Kind: tc.q.Kind, Status: tc.q.Status, DueBy: tc.q.DueBy, Offset: 1})
+				q := tc.q
+				q.Offset = 1
+				rest, err := s.Outbox(ctx, q)
 				must(t, err)
 				if !slices.Equal(ids(rest), want[1:]) {
 					t.Fatalf("%s: Offset 1 = %v, want %v", tc.name, ids(rest), want[1:])
@@ -623,8 +627,8 @@ func TestStore(t *testing.T, newStore NewStore) {
 		if c.State != procedure.StateClosed || c.Step != 0 {
 			t.Fatalf("case ended in %s, step %d", c.State, c.Step)
 		}
-		must(t, e.Verify(ctx, c.ID))
-		h, _ := e.History(ctx, c.ID)
+		must(t, e.Verify(ctx, Jefe, c.ID))
+		h, _ := e.History(ctx, Jefe, c.ID)
 		if len(h) != 12 { // request, forward, instruct, start, 2 × (observe, complete), conclude, approve, memo, acknowledge
 			t.Fatalf("history has %d entries, want 12", len(h))
 		}

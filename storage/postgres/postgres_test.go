@@ -164,7 +164,7 @@ func TestHistoryIsAppendOnly(t *testing.T) {
 			t.Errorf("%s: the database allowed it", sql)
 		}
 	}
-	if err := e.Verify(ctx, c.ID); err != nil {
+	if err := e.Verify(ctx, proceduretest.Jefe, c.ID); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -185,7 +185,7 @@ func TestHistoryKeepsNanoseconds(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := proceduretest.RunPR01(t, e, "Nanos", "x", 1)
-	if err := e.Verify(ctx, c.ID); err != nil {
+	if err := e.Verify(ctx, proceduretest.Jefe, c.ID); err != nil {
 		t.Fatalf("hash chain after a round trip: %v", err)
 	}
 }

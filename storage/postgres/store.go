@@ -471,6 +471,9 @@ func outboxWhere(q procedure.OutboxQuery) (string, []any) {
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
 	}
+	if q.ID != "" {
+		conds = append(conds, "id = "+arg(q.ID))
+	}
 	if q.CaseID != "" {
 		conds = append(conds, "case_id = "+arg(q.CaseID))
 	}

@@ -46,6 +46,9 @@ func (s *Store) CountOutbox(ctx context.Context, q procedure.OutboxQuery) (int, 
 func outboxQuery(q procedure.OutboxQuery, sel string, page bool) (string, []any) {
 	var where []string
 	var args []any
+	if q.ID != "" {
+		where, args = append(where, "id = ?"), append(args, q.ID)
+	}
 	if q.CaseID != "" {
 		where, args = append(where, "case_id = ?"), append(args, q.CaseID)
 	}

@@ -44,9 +44,10 @@ func TestSignInSlowsAfterFiveFailures(t *testing.T) {
 	if err := people.SetPasswordHash(ctx, "ana", hash); err != nil {
 		t.Fatal(err)
 	}
-	e := proceduretest.NewEngine(t, procedure.NewMemoryStore())
+	store := procedure.NewMemoryStore()
+	e := proceduretest.NewEngine(t, store)
 	rec := &sleeps{}
-	svc, err := desk.New(desk.Config{Engine: e, People: people, Sleep: rec.sleep, BcryptCost: bcrypt.MinCost})
+	svc, err := desk.New(desk.Config{Engine: e, Store: store, People: people, Sleep: rec.sleep, BcryptCost: bcrypt.MinCost})
 	if err != nil {
 		t.Fatal(err)
 	}

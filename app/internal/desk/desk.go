@@ -14,6 +14,9 @@ import (
 // Config wires a Service.
 type Config struct {
 	Engine *procedure.Engine
+	// Store is the engine's store, for the demo seed and the processors
+	// that run on this desk.
+	Store  procedure.Store
 	People procedure.People
 	// Feed, when set, reports changes made by other users; without it the
 	// client refreshes after its own actions only.
@@ -45,7 +48,7 @@ type Service struct {
 
 // New returns a Service; Engine and People are required.
 func New(cfg Config) (*Service, error) {
-	if cfg.Engine == nil || cfg.People == nil {
+	if cfg.Engine == nil || cfg.People == nil || cfg.Store == nil {
 		return nil, procedure.Errorf(procedure.EINVALID, "el cliente necesita un motor y un directorio de personas")
 	}
 	if cfg.Clock == nil {
@@ -72,7 +75,7 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 func (s *Service) Engine() *procedure.Engine { return s.cfg.Engine }
 
 // Store returns the engine's store.
-func (s *Service) Store() procedure.Store { return s.cfg.Engine.Store() }
+func (s *Service) Store() procedure.Store { return s.cfg.Store }
 
 // People returns the directory of staff.
 func (s *Service) People() procedure.People { return s.cfg.People }
@@ -110,10 +113,9 @@ func (s *Service) Units(ctx context.Context) ([]string, error) {
 	return out, nil
 }
 
-// RetryOutbox puts a failed (or skipped) outbox item back in the queue, due now.
-func (s *Service) RetryOutbox(ctx context.Context, it procedure.OutboxItem) error {
-	it.Status = procedure.OutboxPending
-	it.NextAttempt = s.cfg.Clock.Now().UTC()
-	it.ClaimedBy, it.ClaimedUntil = "", time.Time{}
-	return s.Store().UpdateOutbox(ctx, it)
+// RetryOutbox puts a failed (or skipped) outbox item back in the queue,
+// due now, if the actor may manage the outbox.
+func (s *Service) RetryOutbox(ctx context.Context, a procedure.Actor, itemID string) error {
+	_, err := s.cfg.Engine.RetryOutbox(ctx, a, itemID)
+	return err
 }

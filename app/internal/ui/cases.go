@@ -55,14 +55,16 @@ func (p *pager[T]) at(ctx context.Context, i int) (T, bool) {
 }
 
 // casePager is a pager of the cases matching q.
-func casePager(store procedure.Store, q procedure.CaseQuery) *pager[procedure.Case] {
+// casePager pages the cases matching q that the signed-in person may see.
+func casePager(u *UI, q procedure.CaseQuery) *pager[procedure.Case] {
 	q.Summary = true // the tables show neither a case's data nor its secrets
+	e, a := u.svc.Engine(), u.User
 	return &pager[procedure.Case]{
-		count: func(ctx context.Context) (int, error) { return store.CountCases(ctx, q) },
+		count: func(ctx context.Context) (int, error) { return e.CountCases(ctx, a, q) },
 		page: func(ctx context.Context, limit, offset int) ([]procedure.Case, error) {
 			q := q
 			q.Limit, q.Offset = limit, offset
-			return store.Cases(ctx, q)
+			return e.Cases(ctx, a, q)
 		},
 	}
 }
@@ -86,7 +88,7 @@ func caseColumns() []string {
 var caseWidths = []float32{145, 115, 190, 100, 150, 150, 130} // fits the default 1180-point window
 
 func newCaseTable(u *UI) *CaseTable {
-	ct := &CaseTable{u: u, p: casePager(u.svc.Store(), procedure.CaseQuery{})}
+	ct := &CaseTable{u: u, p: casePager(u, procedure.CaseQuery{})}
 	cols := caseColumns()
 	t := widget.NewTable(
 		func() (int, int) { return ct.Count, len(cols) },
@@ -149,7 +151,7 @@ func caseCell(u *UI, c procedure.Case, col int) string {
 
 // Query sets the query and shows its first rows.
 func (ct *CaseTable) Query(q procedure.CaseQuery) error {
-	ct.p = casePager(ct.u.svc.Store(), q)
+	ct.p = casePager(ct.u, q)
 	err := ct.p.reload(ct.u.ctx)
 	ct.Count = ct.p.n
 	ct.Table.Refresh()

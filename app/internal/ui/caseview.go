@@ -88,7 +88,7 @@ func (cv *CaseView) reload() {
 func (cv *CaseView) load() error {
 	u := cv.u
 	e := u.svc.Engine()
-	c, err := e.Case(u.ctx, cv.ID)
+	c, err := e.Case(u.ctx, u.User, cv.ID)
 	if err != nil {
 		return err
 	}
@@ -100,15 +100,15 @@ func (cv *CaseView) load() error {
 	if err != nil {
 		return err
 	}
-	hist, err := e.History(u.ctx, c.ID)
+	hist, err := e.History(u.ctx, u.User, c.ID)
 	if err != nil {
 		return err
 	}
-	docs, err := u.svc.Store().Documents(u.ctx, c.ID)
+	docs, err := e.Documents(u.ctx, u.User, c.ID)
 	if err != nil {
 		return err
 	}
-	mails, err := u.svc.Store().Outbox(u.ctx, procedure.OutboxQuery{CaseID: c.ID, Kind: procedure.EffectEmail})
+	mails, err := e.Emails(u.ctx, u.User, c.ID)
 	if err != nil {
 		return err
 	}

@@ -44,7 +44,9 @@ func newMain(u *UI) *Main {
 		}
 	}
 	add(lang.L("Procedimientos"), theme.InfoIcon(), func() fyne.CanvasObject { return m.Procedures().Content })
-	add(lang.L("Salida de correo"), theme.MailSendIcon(), func() fyne.CanvasObject { return m.Outbox().Content })
+	if u.svc.Engine().CanSeeOutbox(u.User) {
+		add(lang.L("Salida de correo"), theme.MailSendIcon(), func() fyne.CanvasObject { return m.Outbox().Content })
+	}
 	add(lang.L("Ajustes"), theme.SettingsIcon(), func() fyne.CanvasObject { return m.Settings().Content })
 	m.Tabs.SetTabLocation(container.TabLocationLeading)
 	m.Tabs.OnSelected = func(t *container.TabItem) {

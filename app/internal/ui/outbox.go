@@ -37,7 +37,7 @@ type Outbox struct {
 
 func newOutbox(u *UI) *Outbox {
 	o := &Outbox{u: u, Selected: -1, statuses: map[string]procedure.OutboxStatus{}, kinds: map[string]procedure.EffectKind{}}
-	o.p = outboxPager(u.svc.Store(), procedure.OutboxQuery{Newest: true})
+	o.p = outboxPager(u, procedure.OutboxQuery{Newest: true})
 	all := lang.L("(todos)")
 	sopts := []string{all}
 	for _, s := range []procedure.OutboxStatus{procedure.OutboxPending, procedure.OutboxSent, procedure.OutboxFailed, procedure.OutboxSkipped} {
@@ -115,13 +115,15 @@ func outboxCell(it procedure.OutboxItem, col int) string {
 }
 
 // outboxPager is a pager of the outbox items matching q.
-func outboxPager(store procedure.Store, q procedure.OutboxQuery) *pager[procedure.OutboxItem] {
+// outboxPager pages the outbox as the signed-in person may see it.
+func outboxPager(u *UI, q procedure.OutboxQuery) *pager[procedure.OutboxItem] {
+	e, a := u.svc.Engine(), u.User
 	return &pager[procedure.OutboxItem]{
-		count: func(ctx context.Context) (int, error) { return store.CountOutbox(ctx, q) },
+		count: func(ctx context.Context) (int, error) { return e.CountOutbox(ctx, a, q) },
 		page: func(ctx context.Context, limit, offset int) ([]procedure.OutboxItem, error) {
 			q := q
 			q.Limit, q.Offset = limit, offset
-			return store.Outbox(ctx, q)
+			return e.Outbox(ctx, a, q)
 		},
 	}
 }
@@ -148,7 +150,7 @@ func (o *Outbox) reload() {
 	if o.Table == nil || o.Kind == nil || o.Status == nil {
 		return
 	}
-	o.p = outboxPager(o.u.svc.Store(), o.Query())
+	o.p = outboxPager(o.u, o.Query())
 	o.refresh()
 	o.Table.ScrollToTop()
 }
@@ -171,7 +173,7 @@ func (o *Outbox) retry() {
 	if !ok {
 		return
 	}
-	if err := o.u.svc.RetryOutbox(o.u.ctx, it); err != nil {
+	if err := o.u.svc.RetryOutbox(o.u.ctx, o.u.User, it.ID); err != nil {
 		o.u.ShowError(err)
 		return
 	}

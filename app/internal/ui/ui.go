@@ -23,12 +23,11 @@ import (
 type Service interface {
 	SignIn(ctx context.Context, username, password string) (procedure.Actor, error)
 	Engine() *procedure.Engine
-	Store() procedure.Store
 	People() procedure.People
 	Now() time.Time
 	Watch(ctx context.Context) (<-chan string, error)
 	Units(ctx context.Context) ([]string, error)
-	RetryOutbox(ctx context.Context, it procedure.OutboxItem) error
+	RetryOutbox(ctx context.Context, a procedure.Actor, itemID string) error
 	Settings() desk.Settings
 	SaveSettings(s desk.Settings) error
 	TestSMTP(ctx context.Context, s desk.Settings) error

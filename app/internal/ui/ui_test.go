@@ -37,7 +37,7 @@ func newEnv(t *testing.T, store procedure.Store, people procedure.People) *env {
 		t.Fatal(err)
 	}
 	feed, _ := store.(procedure.ChangeFeed)
-	svc, err := desk.New(desk.Config{Engine: e, People: people, Feed: feed, BcryptCost: bcrypt.MinCost, Sealer: sealer})
+	svc, err := desk.New(desk.Config{Engine: e, Store: store, People: people, Feed: feed, BcryptCost: bcrypt.MinCost, Sealer: sealer})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,19 +200,25 @@ func TestPR01ThroughTheUI(t *testing.T) {
 		t.Fatal("the secret stayed in the form after sending")
 	}
 
-	// A requester of another unit sees the case in Trámites but may do nothing.
+	// A requester of another unit does not see the case at all: not in
+	// Trámites, and opened by its number it does not exist for him.
 	signIn(t, u, "bruno")
-	if u.Main.All().Cases.Count != 1 {
-		t.Fatalf("bruno sees %d cases", u.Main.All().Cases.Count)
+	if u.Main.All().Cases.Count != 0 {
+		t.Fatalf("bruno, of another unit, sees %d cases", u.Main.All().Cases.Count)
 	}
-	u.Main.All().Cases.Table.Select(widget.TableCellID{Row: 0, Col: 0})
-	wantActions(t, u.Case)
-	if u.Case.Reveal != nil {
-		t.Fatal("bruno may reveal secrets")
+	u.LastError = ""
+	if cv := u.OpenCase(id); cv != nil || !strings.Contains(u.LastError, "no existe el trámite "+id) {
+		t.Fatalf("bruno opened another unit's case: %v %q", cv, u.LastError)
+	}
+	if tabTitled(u.Main, "Salida de correo") {
+		t.Fatal("a requester has the Salida de correo")
 	}
 
-	// Step 2: the jefe forwards.
+	// Step 2: the jefe forwards; the Salida de correo is hers.
 	signIn(t, u, "carla")
+	if !tabTitled(u.Main, "Salida de correo") {
+		t.Fatal("the Jefe de la UIT has no Salida de correo")
+	}
 	if u.Main.New != nil {
 		t.Fatal("the jefe may start a request")
 	}
@@ -322,10 +328,10 @@ func TestPR01ThroughTheUI(t *testing.T) {
 	if u.Case.Stepper.Current != 0 || len(u.Case.Actions) != 0 {
 		t.Fatal("a closed case still offers actions")
 	}
-	if err := e.engine.Verify(ctx, id); err != nil {
+	if err := e.engine.Verify(ctx, proceduretest.Jefe, id); err != nil {
 		t.Fatal(err)
 	}
-	h, _ := e.engine.History(ctx, id)
+	h, _ := e.engine.History(ctx, proceduretest.Jefe, id)
 	var events []procedure.EventName
 	for _, x := range h {
 		events = append(events, x.Event)
@@ -373,4 +379,14 @@ func TestSignInIsSlowedAfterFiveFailures(t *testing.T) {
 	if desk.Delay(e.svc.Failures("ana")) <= 0 {
 		t.Fatal("the sixth attempt is not slowed")
 	}
+}
+
+// tabTitled reports whether the main screen has a tab with that title.
+func tabTitled(m *ui.Main, title string) bool {
+	for _, it := range m.Tabs.Items {
+		if it.Text == title {
+			return true
+		}
+	}
+	return false
 }
