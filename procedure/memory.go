@@ -423,19 +423,26 @@ func (s *MemoryStore) Documents(ctx context.Context, caseID string) ([]Document,
 	return out, nil
 }
 
-// StaticDirectory is an in-memory People: a Directory of actors that also
-// keeps password hashes. It is safe for concurrent use.
+// StaticDirectory is an in-memory People and Sessions: a Directory of
+// actors that also keeps password hashes, sessions and auth events. It is
+// safe for concurrent use.
 type StaticDirectory struct {
-	mu     sync.Mutex
-	actors []Actor
-	hashes map[string][]byte
+	mu       sync.Mutex
+	actors   []Actor
+	hashes   map[string][]byte
+	sessions map[string]Session // by token hash
+	events   []AuthEvent        // in the order recorded
 }
 
-var _ People = (*StaticDirectory)(nil)
+var (
+	_ People   = (*StaticDirectory)(nil)
+	_ Sessions = (*StaticDirectory)(nil)
+)
 
 // NewDirectory returns a directory of the given actors.
 func NewDirectory(actors ...Actor) *StaticDirectory {
-	return &StaticDirectory{actors: append([]Actor(nil), actors...), hashes: map[string][]byte{}}
+	return &StaticDirectory{actors: append([]Actor(nil), actors...), hashes: map[string][]byte{},
+		sessions: map[string]Session{}}
 }
 
 // Actor implements Directory.
@@ -463,7 +470,9 @@ func (d *StaticDirectory) Holders(ctx context.Context, role RoleID, unit string)
 	return out, nil
 }
 
-// SaveActor implements People.
+// SaveActor implements People. Saving an actor with other grants (in
+// another order, or another Interim) or another unit than stored, or one
+// not stored yet, ends its sessions (see Sessions).
 func (d *StaticDirectory) SaveActor(ctx context.Context, a Actor) error {
 	if a.ID == "" {
 		return Errorf(EINVALID, "la persona necesita un identificador")
@@ -473,11 +482,16 @@ func (d *StaticDirectory) SaveActor(ctx context.Context, a Actor) error {
 	a.Grants = slices.Clone(a.Grants)
 	for i := range d.actors {
 		if d.actors[i].ID == a.ID {
+			old := d.actors[i]
 			d.actors[i] = a
+			if old.Unit != a.Unit || !slices.Equal(old.Grants, a.Grants) {
+				d.revoke(a.ID, revokedRoles)
+			}
 			return nil
 		}
 	}
 	d.actors = append(d.actors, a)
+	d.revoke(a.ID, revokedRoles)
 	return nil
 }
 
@@ -490,14 +504,16 @@ func (d *StaticDirectory) Actors(ctx context.Context) ([]Actor, error) {
 	return out, nil
 }
 
-// SetPasswordHash implements People.
+// SetPasswordHash implements People. It ends the actor's sessions (see
+// Sessions).
 func (d *StaticDirectory) SetPasswordHash(ctx context.Context, id string, hash []byte) error {
-	if _, err := d.Actor(ctx, id); err != nil {
-		return err
-	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	if !slices.ContainsFunc(d.actors, func(a Actor) bool { return a.ID == id }) {
+		return Errorf(ENOTFOUND, "no existe la persona %q", id)
+	}
 	d.hashes[id] = slices.Clone(hash)
+	d.revoke(id, revokedPassword)
 	return nil
 }
 
@@ -510,4 +526,145 @@ func (d *StaticDirectory) PasswordHash(ctx context.Context, id string) ([]byte, 
 		return nil, Errorf(ENOTFOUND, "la persona %q no tiene contraseña", id)
 	}
 	return slices.Clone(h), nil
+}
+
+// The Reason of the AuthRevoked event a store records when it ends an
+// actor's sessions.
+const (
+	revokedPassword = "password" // SetPasswordHash
+	revokedRoles    = "roles"    // SaveActor with other grants or unit
+)
+
+// revoke ends the sessions of an actor and, if there were any, records an
+// AuthRevoked event at the wall clock's now. d.mu is held.
+func (d *StaticDirectory) revoke(actorID, reason string) {
+	n := 0
+	for h, s := range d.sessions {
+		if s.ActorID == actorID {
+			delete(d.sessions, h)
+			n++
+		}
+	}
+	if n > 0 {
+		d.events = append(d.events, AuthEvent{At: time.Now().UTC(), Kind: AuthRevoked, Username: actorID,
+			ActorID: actorID, Reason: reason})
+	}
+}
+
+// CreateSession implements Sessions.
+func (d *StaticDirectory) CreateSession(ctx context.Context, s Session) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if _, ok := d.sessions[s.TokenHash]; ok {
+		return Errorf(ECONFLICT, "la sesión ya existe")
+	}
+	s.CreatedAt, s.LastSeen, s.ExpiresAt = s.CreatedAt.UTC(), s.LastSeen.UTC(), s.ExpiresAt.UTC()
+	d.sessions[s.TokenHash] = s
+	return nil
+}
+
+func sessionNotFound() error { return Errorf(ENOTFOUND, "la sesión no existe o ya terminó") }
+
+// Session implements Sessions.
+func (d *StaticDirectory) Session(ctx context.Context, tokenHash string) (Session, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	s, ok := d.sessions[tokenHash]
+	if !ok {
+		return Session{}, sessionNotFound()
+	}
+	return s, nil
+}
+
+// TouchSession implements Sessions.
+func (d *StaticDirectory) TouchSession(ctx context.Context, tokenHash string, at time.Time) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	s, ok := d.sessions[tokenHash]
+	if !ok {
+		return sessionNotFound()
+	}
+	s.LastSeen = at.UTC()
+	d.sessions[tokenHash] = s
+	return nil
+}
+
+// DeleteSession implements Sessions.
+func (d *StaticDirectory) DeleteSession(ctx context.Context, tokenHash string) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if _, ok := d.sessions[tokenHash]; !ok {
+		return sessionNotFound()
+	}
+	delete(d.sessions, tokenHash)
+	return nil
+}
+
+// DeleteSessions implements Sessions.
+func (d *StaticDirectory) DeleteSessions(ctx context.Context, actorID string) (int, error) {
+	return d.deleteSessions(func(s Session) bool { return s.ActorID == actorID }), nil
+}
+
+// DeleteExpiredSessions implements Sessions.
+func (d *StaticDirectory) DeleteExpiredSessions(ctx context.Context, now, idleSince time.Time) (int, error) {
+	return d.deleteSessions(func(s Session) bool { return !s.ExpiresAt.After(now) || s.LastSeen.Before(idleSince) }), nil
+}
+
+func (d *StaticDirectory) deleteSessions(match func(Session) bool) int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	n := 0
+	for h, s := range d.sessions {
+		if match(s) {
+			delete(d.sessions, h)
+			n++
+		}
+	}
+	return n
+}
+
+// RecordAuth implements Sessions.
+func (d *StaticDirectory) RecordAuth(ctx context.Context, ev AuthEvent) error {
+	ev.At = ev.At.UTC()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.events = append(d.events, ev)
+	return nil
+}
+
+// matchAuth reports whether q selects ev (its Limit aside).
+func matchAuth(ev AuthEvent, q AuthQuery) bool {
+	return (q.Kind == "" || ev.Kind == q.Kind) && (q.Username == "" || ev.Username == q.Username) &&
+		(q.Address == "" || ev.Address == q.Address) && !ev.At.Before(q.Since)
+}
+
+// AuthEvents implements Sessions: newest first, and of events at the same
+// time the one recorded last first.
+func (d *StaticDirectory) AuthEvents(ctx context.Context, q AuthQuery) ([]AuthEvent, error) {
+	d.mu.Lock()
+	var out []AuthEvent
+	for i := len(d.events) - 1; i >= 0; i-- {
+		if matchAuth(d.events[i], q) {
+			out = append(out, d.events[i])
+		}
+	}
+	d.mu.Unlock()
+	sort.SliceStable(out, func(i, j int) bool { return out[i].At.After(out[j].At) })
+	if q.Limit > 0 && len(out) > q.Limit {
+		out = out[:q.Limit]
+	}
+	return out, nil
+}
+
+// CountAuth implements Sessions.
+func (d *StaticDirectory) CountAuth(ctx context.Context, q AuthQuery) (int, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	n := 0
+	for _, ev := range d.events {
+		if matchAuth(ev, q) {
+			n++
+		}
+	}
+	return n, nil
 }
