@@ -3,6 +3,11 @@
 //
 //	go run ./app                 # the embedded SQLite database, with demo data
 //	go run ./app -db ruta.db     # another database
+//	go run ./app -server https://tramite.agetic.gob.bo   # signed in to the agency's server
+//
+// Signed in to a server, the desk keeps no database, sealing key, signing
+// key or SMTP password: the server holds them and decides what each person
+// sees and does.
 package main
 
 import (
@@ -20,6 +25,7 @@ func main() {
 
 // flags are the command line of the client.
 type flags struct {
+	server     string
 	db         string
 	demo       bool
 	shots      string
@@ -31,6 +37,7 @@ type flags struct {
 func parseFlags(args []string) (flags, error) {
 	var f flags
 	fs := flag.NewFlagSet("tramite", flag.ContinueOnError)
+	fs.StringVar(&f.server, "server", "", "address of the agency's tramite server, https://… (default: $TRAMITE_SERVER, or the one saved in Ajustes); without one the client runs the engine on this desk")
 	fs.StringVar(&f.db, "db", "", "SQLite file or postgres:// URL (default: $TRAMITE_DATABASE_URL, the one chosen in Ajustes, or tramite.db in the user's data directory)")
 	fs.BoolVar(&f.demo, "demo", true, "on an empty database, create the demo people and cases; without an SMTP server, capture mail locally")
 	fs.StringVar(&f.shots, "screenshot-dir", "", "sign in, write a PNG of each main screen to this directory and exit")

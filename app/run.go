@@ -13,6 +13,7 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 
 	"github.com/tramite/tramite/app/internal/desk"
+	"github.com/tramite/tramite/app/internal/remote"
 	"github.com/tramite/tramite/app/internal/ui"
 	"github.com/tramite/tramite/app/translation"
 	"github.com/tramite/tramite/notify"
@@ -35,6 +36,22 @@ func run(args []string) error {
 		return fmt.Errorf("translations: %w", err)
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	server := f.server
+	if server == "" {
+		server = os.Getenv("TRAMITE_SERVER")
+	}
+	if server == "" {
+		server = desk.ReadSettings(a.Preferences(), nil).Server
+	}
+	if server != "" {
+		// Signed in to a server: no key, database or SMTP password here.
+		client, err := remote.New(server, nil, desk.NewPreferences(a.Preferences(), nil))
+		if err != nil {
+			return err
+		}
+		log.Info("working on a tramite server", "server", server)
+		return show(a, ui.New(a, client, ui.Options{Live: true}), f)
+	}
 	dataDir := a.Storage().RootURI().Path()
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return err
@@ -102,7 +119,12 @@ func run(args []string) error {
 			log.Warn("background services", "err", err) // the client still works; documents and mail wait in the outbox
 		}
 	}
-	u := ui.New(a, svc, ui.Options{Live: true})
+	return show(a, ui.New(a, svc, ui.Options{Live: true}), f)
+}
+
+// show runs the client's window until it closes (or, with
+// -screenshot-dir, until the screenshots are written).
+func show(a fyne.App, u *ui.UI, f flags) error {
 	if f.shots != "" {
 		go func() {
 			if err := screenshots(u, f.shots, f.shotUser); err != nil {

@@ -24,10 +24,20 @@ func Delay(failures int) time.Duration {
 	return min(d, 30*time.Second)
 }
 
-// SignIn checks a username and password against the directory. A wrong
-// username or password gives the same EFORBIDDEN error; after FreeAttempts
-// failures for a username, each attempt first waits Delay(failures).
-func (s *Service) SignIn(ctx context.Context, username, password string) (procedure.Actor, error) {
+// SignIn checks a username and password against the directory and opens
+// a Session on this desk's engine. A wrong username or password gives the
+// same EFORBIDDEN error; after FreeAttempts failures for a username, each
+// attempt first waits Delay(failures).
+func (s *Service) SignIn(ctx context.Context, username, password string) (Session, error) {
+	a, err := s.authenticate(ctx, username, password)
+	if err != nil {
+		return nil, err
+	}
+	return &local{s: s, a: a}, nil
+}
+
+// authenticate returns the actor a username and password sign in.
+func (s *Service) authenticate(ctx context.Context, username, password string) (procedure.Actor, error) {
 	id := strings.ToLower(strings.TrimSpace(username))
 	s.mu.Lock()
 	n := s.failures[id]

@@ -72,9 +72,9 @@ func TestSignInSlowsAfterFiveFailures(t *testing.T) {
 			t.Fatalf("slowed attempt %d waited %v, want %v", i+1, got, want)
 		}
 	}
-	a, err := svc.SignIn(ctx, "ana", "clave-correcta")
-	if err != nil || a.ID != "ana" {
-		t.Fatalf("right password: %v, %v", a, err)
+	ses, err := svc.SignIn(ctx, "ana", "clave-correcta")
+	if err != nil || ses.Actor().ID != "ana" {
+		t.Fatalf("right password: %v, %v", ses, err)
 	}
 	if got := rec.take(); len(got) != 1 || got[0] != 8*time.Second {
 		t.Fatalf("the right password after 8 failures waited %v, want 8s", got)

@@ -37,13 +37,14 @@ type Config struct {
 	BcryptCost int
 }
 
-// Service is what the desktop client's screens use.
+// Service signs staff in to the engine on this desk and keeps the desk's
+// settings.
 type Service struct {
+	*Preferences
 	cfg Config
 
 	mu       sync.Mutex
 	failures map[string]int
-	mem      map[string]string
 }
 
 // New returns a Service; Engine and People are required.
@@ -57,7 +58,7 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Sleep == nil {
 		cfg.Sleep = sleepCtx
 	}
-	return &Service{cfg: cfg, failures: map[string]int{}, mem: map[string]string{}}, nil
+	return &Service{Preferences: NewPreferences(cfg.Prefs, cfg.Sealer), cfg: cfg, failures: map[string]int{}}, nil
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {
@@ -69,30 +70,6 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	}
-}
-
-// Engine returns the procedure engine.
-func (s *Service) Engine() *procedure.Engine { return s.cfg.Engine }
-
-// Store returns the engine's store.
-func (s *Service) Store() procedure.Store { return s.cfg.Store }
-
-// People returns the directory of staff.
-func (s *Service) People() procedure.People { return s.cfg.People }
-
-// Now reads the service's clock.
-func (s *Service) Now() time.Time { return s.cfg.Clock.Now() }
-
-// Live reports whether changes by other users arrive through a ChangeFeed.
-func (s *Service) Live() bool { return s.cfg.Feed != nil }
-
-// Watch returns the IDs of cases that change, until ctx ends. Without a
-// ChangeFeed it returns a nil channel and no error.
-func (s *Service) Watch(ctx context.Context) (<-chan string, error) {
-	if s.cfg.Feed == nil {
-		return nil, nil
-	}
-	return s.cfg.Feed.Watch(ctx)
 }
 
 // Units returns the requesting units of the people in the directory, sorted.
@@ -111,11 +88,4 @@ func (s *Service) Units(ctx context.Context) ([]string, error) {
 	}
 	sortStrings(out)
 	return out, nil
-}
-
-// RetryOutbox puts a failed (or skipped) outbox item back in the queue,
-// due now, if the actor may manage the outbox.
-func (s *Service) RetryOutbox(ctx context.Context, a procedure.Actor, itemID string) error {
-	_, err := s.cfg.Engine.RetryOutbox(ctx, a, itemID)
-	return err
 }

@@ -57,7 +57,7 @@ func (s *Service) SeedPeople(ctx context.Context) (bool, error) {
 // no case at all, and reports whether it did. The engine's directory must
 // know the demo people.
 func (s *Service) SeedCases(ctx context.Context) (bool, error) {
-	n, err := s.Store().CountCases(ctx, procedure.CaseQuery{})
+	n, err := s.cfg.Store.CountCases(ctx, procedure.CaseQuery{})
 	if err != nil || n > 0 {
 		return false, err
 	}

@@ -3,7 +3,9 @@ package desk
 import (
 	"context"
 	"encoding/base64"
+	"net/url"
 	"strconv"
+	"sync"
 
 	"github.com/tramite/tramite/procedure"
 )
@@ -32,6 +34,10 @@ type Settings struct {
 	City        string
 	// Database is the SQLite file or PostgreSQL URL used from the next start.
 	Database string
+	// Server is the address of the agency's tramite server
+	// (https://…); when set, the client signs in there from the next start
+	// and keeps no database, key or SMTP password of its own.
+	Server string
 }
 
 // DefaultSettings are the settings before anything is saved.
@@ -43,18 +49,33 @@ func DefaultSettings() Settings {
 
 const prefix = "tramite."
 
-func (s *Service) get(k string) string {
-	if s.cfg.Prefs != nil {
-		return s.cfg.Prefs.String(prefix + k)
+// Preferences keeps the client's settings in Prefs (in memory when nil),
+// the SMTP password sealed. Service and remote clients embed one.
+type Preferences struct {
+	prefs  Prefs
+	sealer procedure.Sealer
+	mu     sync.Mutex
+	mem    map[string]string
+}
+
+// NewPreferences returns the settings kept in p; sealer seals the SMTP
+// password (without one, no password is stored).
+func NewPreferences(p Prefs, sealer procedure.Sealer) *Preferences {
+	return &Preferences{prefs: p, sealer: sealer, mem: map[string]string{}}
+}
+
+func (s *Preferences) get(k string) string {
+	if s.prefs != nil {
+		return s.prefs.String(prefix + k)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.mem[k]
 }
 
-func (s *Service) set(k, v string) {
-	if s.cfg.Prefs != nil {
-		s.cfg.Prefs.SetString(prefix+k, v)
+func (s *Preferences) set(k, v string) {
+	if s.prefs != nil {
+		s.prefs.SetString(prefix+k, v)
 		return
 	}
 	s.mu.Lock()
@@ -64,7 +85,7 @@ func (s *Service) set(k, v string) {
 
 // Settings returns the saved settings, defaults filled in. The SMTP
 // password is decrypted with the Sealer; it is never stored in clear.
-func (s *Service) Settings() Settings {
+func (s *Preferences) Settings() Settings {
 	d := DefaultSettings()
 	str := func(k, def string) string {
 		if v := s.get(k); v != "" {
@@ -77,12 +98,12 @@ func (s *Service) Settings() Settings {
 		SMTPSecurity: str("smtp.security", d.SMTPSecurity), MailFrom: str("smtp.from", d.MailFrom),
 		SigningCert: str("sign.cert", ""), SigningKey: str("sign.key", ""),
 		Institution: str("inst.name", d.Institution), Unit: str("inst.unit", d.Unit), City: str("inst.city", d.City),
-		Database: str("db", ""),
+		Database: str("db", ""), Server: str("server", ""),
 	}
 	out.SMTPPort, _ = strconv.Atoi(str("smtp.port", strconv.Itoa(d.SMTPPort)))
-	if sealed := s.get("smtp.password"); sealed != "" && s.cfg.Sealer != nil {
+	if sealed := s.get("smtp.password"); sealed != "" && s.sealer != nil {
 		if b, err := base64.StdEncoding.DecodeString(sealed); err == nil {
-			if p, err := s.cfg.Sealer.Open(b); err == nil {
+			if p, err := s.sealer.Open(b); err == nil {
 				out.SMTPPassword = string(p)
 			}
 		}
@@ -90,8 +111,15 @@ func (s *Service) Settings() Settings {
 	return out
 }
 
-// SaveSettings validates and stores settings. EINVALID for a bad port.
-func (s *Service) SaveSettings(st Settings) error {
+// SaveSettings validates and stores settings. EINVALID for a bad port or
+// a server address that is not an http(s) URL.
+func (s *Preferences) SaveSettings(st Settings) error {
+	if st.Server != "" {
+		u, err := url.Parse(st.Server)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return procedure.Errorf(procedure.EINVALID, "la dirección del servidor debe ser una URL https://…")
+		}
+	}
 	if st.SMTPPort < 0 || st.SMTPPort > 65535 {
 		return procedure.Errorf(procedure.EINVALID, "el puerto SMTP debe estar entre 1 y 65535")
 	}
@@ -111,12 +139,13 @@ func (s *Service) SaveSettings(st Settings) error {
 	s.set("inst.unit", st.Unit)
 	s.set("inst.city", st.City)
 	s.set("db", st.Database)
+	s.set("server", st.Server)
 	sealed := ""
 	if st.SMTPPassword != "" {
-		if s.cfg.Sealer == nil {
+		if s.sealer == nil {
 			return procedure.Errorf(procedure.EINTERNAL, "no hay una clave de cifrado para guardar la contraseña SMTP")
 		}
-		b, err := s.cfg.Sealer.Seal([]byte(st.SMTPPassword))
+		b, err := s.sealer.Seal([]byte(st.SMTPPassword))
 		if err != nil {
 			return err
 		}
@@ -141,6 +170,5 @@ func (s *Service) TestSMTP(ctx context.Context, st Settings) error {
 // ReadSettings reads the settings kept in p, before a Service exists (the
 // client needs the database path to open the store).
 func ReadSettings(p Prefs, sealer procedure.Sealer) Settings {
-	s := &Service{cfg: Config{Prefs: p, Sealer: sealer}, mem: map[string]string{}}
-	return s.Settings()
+	return NewPreferences(p, sealer).Settings()
 }

@@ -25,7 +25,7 @@ type ActionForm struct {
 }
 
 func newActionForm(cv *CaseView, ev *procedure.EventDef) (*ActionForm, error) {
-	f, err := newFields(cv.u.ctx, cv.u.svc.People(), ev.Inputs)
+	f, err := newFields(cv.u.ctx, cv.u.s, ev.Inputs)
 	if err != nil {
 		return nil, err
 	}
@@ -68,8 +68,7 @@ func (af *ActionForm) close() {
 
 func (af *ActionForm) submit() {
 	cv, u := af.cv, af.cv.u
-	c, err := u.svc.Engine().Fire(u.ctx, procedure.FireRequest{CaseID: cv.ID, Event: af.Event.Name, Actor: u.User,
-		Inputs: af.Fields.Inputs(), Comment: af.Comment.Text, Version: cv.Case.Version})
+	c, err := u.s.Fire(u.ctx, cv.ID, af.Event.Name, af.Fields.Inputs(), af.Comment.Text, cv.Case.Version)
 	if err != nil {
 		u.ShowError(err)
 		if procedure.ErrorCode(err) == procedure.ECONFLICT {

@@ -29,7 +29,7 @@ func newAllCases(u *UI) *AllCases {
 	stateOpts := []string{any}
 	seen := map[procedure.State]bool{}
 	procOpts := []string{any}
-	for _, d := range u.svc.Engine().Definitions() {
+	for _, d := range u.s.Definitions() {
 		procOpts = append(procOpts, d.Code)
 		for _, s := range d.States() {
 			if !seen[s] {
@@ -40,7 +40,7 @@ func newAllCases(u *UI) *AllCases {
 		}
 	}
 	unitOpts := []string{any}
-	if units, err := u.svc.Units(u.ctx); err == nil {
+	if units, err := u.s.Units(u.ctx); err == nil {
 		unitOpts = append(unitOpts, units...)
 	}
 	apply := func(string) { ac.apply() }

@@ -54,17 +54,16 @@ func (p *pager[T]) at(ctx context.Context, i int) (T, bool) {
 	return page[i], true
 }
 
-// casePager is a pager of the cases matching q.
 // casePager pages the cases matching q that the signed-in person may see.
 func casePager(u *UI, q procedure.CaseQuery) *pager[procedure.Case] {
 	q.Summary = true // the tables show neither a case's data nor its secrets
-	e, a := u.svc.Engine(), u.User
+	s := u.s
 	return &pager[procedure.Case]{
-		count: func(ctx context.Context) (int, error) { return e.CountCases(ctx, a, q) },
+		count: func(ctx context.Context) (int, error) { return s.CountCases(ctx, q) },
 		page: func(ctx context.Context, limit, offset int) ([]procedure.Case, error) {
 			q := q
 			q.Limit, q.Offset = limit, offset
-			return e.Cases(ctx, a, q)
+			return s.Cases(ctx, q)
 		},
 	}
 }
@@ -127,7 +126,7 @@ func newCaseTable(u *UI) *CaseTable {
 }
 
 func caseCell(u *UI, c procedure.Case, col int) string {
-	d, err := u.svc.Engine().Definition(c.Procedure)
+	d, err := u.s.Definition(c.Procedure)
 	if err != nil { // a procedure this client does not run: raw names
 		d = &procedure.Definition{}
 	}
@@ -145,7 +144,7 @@ func caseCell(u *UI, c procedure.Case, col int) string {
 	case 5:
 		return c.LastActor
 	default:
-		return waited(u.svc.Now(), c.UpdatedAt)
+		return waited(u.s.Now(), c.UpdatedAt)
 	}
 }
 

@@ -53,6 +53,7 @@ type CaseView struct {
 	actionsBox *fyne.Container
 	secretsBox *fyne.Container
 	docs       []procedure.Document
+	hasSecrets bool
 }
 
 func newCaseView(u *UI, id string) (*CaseView, error) {
@@ -87,36 +88,20 @@ func (cv *CaseView) reload() {
 
 func (cv *CaseView) load() error {
 	u := cv.u
-	e := u.svc.Engine()
-	c, err := e.Case(u.ctx, u.User, cv.ID)
+	f, err := u.s.Open(u.ctx, cv.ID)
 	if err != nil {
 		return err
 	}
-	d, err := e.Definition(c.Procedure)
+	c, avail, hist, mails := f.Case, f.Available, f.History, f.Emails
+	d, err := u.s.Definition(c.Procedure)
 	if err != nil {
 		return err
 	}
-	avail, err := e.Available(u.ctx, u.User, c.ID)
-	if err != nil {
-		return err
-	}
-	hist, err := e.History(u.ctx, u.User, c.ID)
-	if err != nil {
-		return err
-	}
-	docs, err := e.Documents(u.ctx, u.User, c.ID)
-	if err != nil {
-		return err
-	}
-	mails, err := e.Emails(u.ctx, u.User, c.ID)
-	if err != nil {
-		return err
-	}
-	cv.Case, cv.Def, cv.docs = c, d, docs
+	cv.Case, cv.Def, cv.docs, cv.hasSecrets = c, d, f.Documents, f.HasSecrets
 	cv.Title.SetText(c.ID + " — " + c.System)
 	sub := c.Procedure + " · " + d.StateLabel(c.State) + " · " + c.Unit
 	if c.Assignee != "" {
-		if a, err := u.svc.People().Actor(u.ctx, c.Assignee); err == nil {
+		if a, err := u.s.Person(u.ctx, c.Assignee); err == nil {
 			sub += " · " + lang.L("Profesional asignado: {{.N}}", map[string]any{"N": a.Name})
 		}
 	}
@@ -194,7 +179,7 @@ func (cv *CaseView) fillData(c procedure.Case) {
 			l = k
 		}
 		if actors[k] {
-			if a, err := cv.u.svc.People().Actor(cv.u.ctx, v); err == nil {
+			if a, err := cv.u.s.Person(cv.u.ctx, v); err == nil {
 				v = a.Name
 			}
 		}
@@ -261,14 +246,28 @@ func docFileName(doc procedure.Document) string {
 	return fmt.Sprintf("%s-%s-v%d.pdf", doc.CaseID, doc.Topic, doc.Version)
 }
 
+// content reads a document's PDF (from the server, in remote mode).
+func (cv *CaseView) content(doc procedure.Document) ([]byte, bool) {
+	b, err := cv.u.s.DocumentContent(cv.u.ctx, doc)
+	if err != nil {
+		cv.u.ShowError(err)
+		return nil, false
+	}
+	return b, true
+}
+
 func (cv *CaseView) openDocument(doc procedure.Document) {
+	pdf, ok := cv.content(doc)
+	if !ok {
+		return
+	}
 	dir := filepath.Join(os.TempDir(), "tramite")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		cv.u.ShowError(err)
 		return
 	}
 	p := filepath.Join(dir, docFileName(doc))
-	if err := os.WriteFile(p, doc.Content, 0o600); err != nil {
+	if err := os.WriteFile(p, pdf, 0o600); err != nil {
 		cv.u.ShowError(err)
 		return
 	}
@@ -278,6 +277,10 @@ func (cv *CaseView) openDocument(doc procedure.Document) {
 }
 
 func (cv *CaseView) saveDocument(doc procedure.Document) {
+	pdf, ok := cv.content(doc)
+	if !ok {
+		return
+	}
 	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		if err != nil {
 			cv.u.ShowError(err)
@@ -286,7 +289,7 @@ func (cv *CaseView) saveDocument(doc procedure.Document) {
 		if w == nil {
 			return
 		}
-		_, err = w.Write(doc.Content)
+		_, err = w.Write(pdf)
 		if cerr := w.Close(); err == nil {
 			err = cerr
 		}
@@ -329,7 +332,7 @@ func (cv *CaseView) fillSecrets(c procedure.Case) {
 	cv.secretsBox.Objects = nil
 	cv.Reveal, cv.Secrets = nil, nil
 	_, prof := cv.u.User.Holds(procedure.RoleProfesionalSS)
-	if prof && c.Assignee == cv.u.User.ID && len(c.Secrets) > 0 {
+	if prof && c.Assignee == cv.u.User.ID && cv.hasSecrets {
 		cv.Reveal = widget.NewButtonWithIcon(lang.L("Mostrar credenciales"), theme.VisibilityIcon(), cv.RevealSecrets)
 		cv.secretsBox.Add(widget.NewSeparator())
 		cv.secretsBox.Add(bold(lang.L("Credenciales del paso 1")))
@@ -342,7 +345,7 @@ func (cv *CaseView) fillSecrets(c procedure.Case) {
 // RevealSecrets asks the engine for the step 1 secrets and shows them in
 // masked entries.
 func (cv *CaseView) RevealSecrets() {
-	m, err := cv.u.svc.Engine().RevealSecrets(cv.u.ctx, cv.u.User, cv.ID)
+	m, err := cv.u.s.RevealSecrets(cv.u.ctx, cv.ID)
 	if err != nil {
 		cv.u.ShowError(err)
 		return

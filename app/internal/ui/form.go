@@ -25,9 +25,14 @@ type Fields struct {
 	actorIDs map[string]map[string]string
 }
 
+// holders finds the people who hold a role.
+type holders interface {
+	Holders(ctx context.Context, role procedure.RoleID, unit string) ([]procedure.Actor, error)
+}
+
 // newFields builds the widgets of specs. Actor inputs list the holders of
 // the input's role from people.
-func newFields(ctx context.Context, people procedure.Directory, specs []procedure.Input) (*Fields, error) {
+func newFields(ctx context.Context, people holders, specs []procedure.Input) (*Fields, error) {
 	f := &Fields{Specs: specs, Form: widget.NewForm(), entries: map[string]*widget.Entry{},
 		checks: map[string]*widget.Check{}, selects: map[string]*widget.Select{}, actorIDs: map[string]map[string]string{}}
 	for _, in := range specs {

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/tramite/tramite/app/internal/desk"
 	"github.com/tramite/tramite/procedure"
 )
 
@@ -31,9 +32,9 @@ func newLogin(u *UI) *Login {
 		user, pass := l.User.Text, l.Password.Text
 		l.Submit.Disable()
 		l.Message.SetText(lang.L("Verificando…"))
-		background(u, func(ctx context.Context) (procedure.Actor, error) {
+		background(u, func(ctx context.Context) (desk.Session, error) {
 			return u.svc.SignIn(ctx, user, pass)
-		}, func(a procedure.Actor, err error) {
+		}, func(s desk.Session, err error) {
 			l.Submit.Enable()
 			if err != nil {
 				l.Message.SetText(procedure.ErrorMessage(err))
@@ -41,7 +42,7 @@ func newLogin(u *UI) *Login {
 				return
 			}
 			l.Message.SetText("")
-			u.signedIn(a)
+			u.signedIn(s)
 		})
 	}
 	l.Submit = widget.NewButton(lang.L("Ingresar"), submit)

@@ -36,15 +36,15 @@ func newMain(u *UI) *Main {
 		m.Tabs.Append(t)
 	}
 	add(lang.L("Trámites"), theme.ListIcon(), func() fyne.CanvasObject { return m.All().Content })
-	for _, d := range u.svc.Engine().Definitions() {
-		if u.svc.Engine().CanStart(u.User, d.Code) {
+	for _, d := range u.s.Definitions() {
+		if u.s.CanStart(d.Code) {
 			m.New = newRequest(u)
 			m.Tabs.Append(container.NewTabItemWithIcon(lang.L("Nueva solicitud"), theme.ContentAddIcon(), m.New.Content))
 			break
 		}
 	}
 	add(lang.L("Procedimientos"), theme.InfoIcon(), func() fyne.CanvasObject { return m.Procedures().Content })
-	if u.svc.Engine().CanSeeOutbox(u.User) {
+	if u.s.CanSeeOutbox() {
 		add(lang.L("Salida de correo"), theme.MailSendIcon(), func() fyne.CanvasObject { return m.Outbox().Content })
 	}
 	add(lang.L("Ajustes"), theme.SettingsIcon(), func() fyne.CanvasObject { return m.Settings().Content })

@@ -28,8 +28,8 @@ type NewRequest struct {
 func newRequest(u *UI) *NewRequest {
 	nr := &NewRequest{u: u, defs: map[string]*procedure.Definition{}, body: container.NewStack(), Comment: widget.NewEntry()}
 	var opts []string
-	for _, d := range u.svc.Engine().Definitions() {
-		if u.svc.Engine().CanStart(u.User, d.Code) {
+	for _, d := range u.s.Definitions() {
+		if u.s.CanStart(d.Code) {
 			o := d.Code + " — " + d.Name
 			nr.defs[o] = d
 			opts = append(opts, o)
@@ -63,7 +63,7 @@ func (nr *NewRequest) choose(d *procedure.Definition) {
 	if d == nil {
 		return
 	}
-	f, err := newFields(nr.u.ctx, nr.u.svc.People(), d.StartEvent().Inputs)
+	f, err := newFields(nr.u.ctx, nr.u.s, d.StartEvent().Inputs)
 	if err != nil {
 		nr.u.ShowError(err)
 		return
@@ -81,8 +81,7 @@ func (nr *NewRequest) submit() {
 	if d == nil || nr.Fields == nil {
 		return
 	}
-	c, err := nr.u.svc.Engine().Start(nr.u.ctx, procedure.StartRequest{Procedure: d.Code, Actor: nr.u.User,
-		Inputs: nr.Fields.Inputs(), Comment: nr.Comment.Text})
+	c, err := nr.u.s.Start(nr.u.ctx, d.Code, nr.Fields.Inputs(), nr.Comment.Text)
 	if err != nil {
 		nr.u.ShowError(err) // the form keeps what was typed
 		return

@@ -117,13 +117,13 @@ func outboxCell(it procedure.OutboxItem, col int) string {
 // outboxPager is a pager of the outbox items matching q.
 // outboxPager pages the outbox as the signed-in person may see it.
 func outboxPager(u *UI, q procedure.OutboxQuery) *pager[procedure.OutboxItem] {
-	e, a := u.svc.Engine(), u.User
+	s := u.s
 	return &pager[procedure.OutboxItem]{
-		count: func(ctx context.Context) (int, error) { return e.CountOutbox(ctx, a, q) },
+		count: func(ctx context.Context) (int, error) { return s.CountOutbox(ctx, q) },
 		page: func(ctx context.Context, limit, offset int) ([]procedure.OutboxItem, error) {
 			q := q
 			q.Limit, q.Offset = limit, offset
-			return e.Outbox(ctx, a, q)
+			return s.Outbox(ctx, q)
 		},
 	}
 }
@@ -173,7 +173,7 @@ func (o *Outbox) retry() {
 	if !ok {
 		return
 	}
-	if err := o.u.svc.RetryOutbox(o.u.ctx, o.u.User, it.ID); err != nil {
+	if err := o.u.s.RetryOutbox(o.u.ctx, it.ID); err != nil {
 		o.u.ShowError(err)
 		return
 	}

@@ -26,7 +26,7 @@ type Procedures struct {
 
 func newProcedures(u *UI) *Procedures {
 	p := &Procedures{Tabs: container.NewAppTabs(), Diagrams: map[string]*Diagram{}}
-	for _, d := range u.svc.Engine().Definitions() {
+	for _, d := range u.s.Definitions() {
 		head := container.NewVBox(
 			bold(d.Code+" — "+d.Name),
 			wrapLabel(lang.L("Aprobado por {{.R}} del {{.D}}. Versión {{.V}}.", map[string]any{"R": d.Resolution, "D": d.Approved, "V": d.Version})),

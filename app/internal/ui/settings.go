@@ -21,7 +21,9 @@ type Settings struct {
 	SigningCert, SigningKey                              *widget.Entry
 	Institution, Unit, City                              *widget.Entry
 	Database                                             *widget.Entry
-	Save, TestSMTP                                       *widget.Button
+	// Server is the address of the agency's tramite server.
+	Server         *widget.Entry
+	Save, TestSMTP *widget.Button
 	// Status tells the outcome of the last save or SMTP test.
 	Status  *widget.Label
 	Content fyne.CanvasObject
@@ -34,11 +36,12 @@ func newSettings(u *UI) *Settings {
 		SMTPPassword: widget.NewPasswordEntry(), MailFrom: widget.NewEntry(),
 		SMTPSecurity: widget.NewSelect([]string{"starttls", "tls", "none"}, nil),
 		SigningCert:  widget.NewEntry(), SigningKey: widget.NewEntry(),
-		Institution: widget.NewEntry(), Unit: widget.NewEntry(), City: widget.NewEntry(), Database: widget.NewEntry(),
+		Institution: widget.NewEntry(), Unit: widget.NewEntry(), City: widget.NewEntry(), Database: widget.NewEntry(), Server: widget.NewEntry(),
 		Status: wrapLabel("")}
 	s.SigningCert.SetPlaceHolder(lang.L("certificado PEM del firmante"))
 	s.SigningKey.SetPlaceHolder(lang.L("clave privada PEM del firmante"))
 	s.Database.SetPlaceHolder(lang.L("archivo SQLite o URL postgres:// (se aplica al reiniciar)"))
+	s.Server.SetPlaceHolder(lang.L("https://… del servidor de trámites de la institución (se aplica al reiniciar)"))
 	s.Save = widget.NewButton(lang.L("Guardar"), s.save)
 	s.Save.Importance = widget.HighImportance
 	s.TestSMTP = widget.NewButton(lang.L("Probar conexión SMTP"), s.testSMTP)
@@ -57,6 +60,14 @@ func newSettings(u *UI) *Settings {
 		widget.NewFormItem(lang.L("Base de datos"), s.Database),
 	)
 	s.load(u.svc.Settings())
+	if r, ok := u.svc.(interface{ Remote() bool }); ok && r.Remote() {
+		// On a server, mail, signatures and the database are the server's.
+		note := wrapLabel(lang.L("Este escritorio trabaja con el servidor de trámites de la institución: el correo, las firmas y la base de datos los administra el servidor."))
+		s.Content = container.NewVScroll(container.NewVBox(note,
+			widget.NewForm(widget.NewFormItem(lang.L("Servidor de trámites"), s.Server)), container.NewHBox(s.Save), s.Status))
+		return s
+	}
+	form.Append(lang.L("Servidor de trámites"), s.Server)
 	s.Content = container.NewVScroll(container.NewVBox(form, container.NewHBox(s.Save, s.TestSMTP), s.Status))
 	return s
 }
@@ -74,6 +85,7 @@ func (s *Settings) load(st desk.Settings) {
 	s.Unit.SetText(st.Unit)
 	s.City.SetText(st.City)
 	s.Database.SetText(st.Database)
+	s.Server.SetText(st.Server)
 }
 
 // Value returns the settings as entered; ok is false for a port that is
@@ -82,7 +94,7 @@ func (s *Settings) Value() (desk.Settings, bool) {
 	port, err := strconv.Atoi(s.SMTPPort.Text)
 	return desk.Settings{SMTPHost: s.SMTPHost.Text, SMTPPort: port, SMTPUser: s.SMTPUser.Text, SMTPPassword: s.SMTPPassword.Text,
 		SMTPSecurity: s.SMTPSecurity.Selected, MailFrom: s.MailFrom.Text, SigningCert: s.SigningCert.Text, SigningKey: s.SigningKey.Text,
-		Institution: s.Institution.Text, Unit: s.Unit.Text, City: s.City.Text, Database: s.Database.Text}, err == nil
+		Institution: s.Institution.Text, Unit: s.Unit.Text, City: s.City.Text, Database: s.Database.Text, Server: s.Server.Text}, err == nil
 }
 
 func (s *Settings) save() {
@@ -95,7 +107,7 @@ func (s *Settings) save() {
 		s.u.ShowError(err)
 		return
 	}
-	s.Status.SetText(lang.L("Ajustes guardados. La base de datos cambia al reiniciar el cliente."))
+	s.Status.SetText(lang.L("Ajustes guardados. La base de datos y el servidor cambian al reiniciar el cliente."))
 }
 
 // testSMTP tries the SMTP server off the UI goroutine.

@@ -19,15 +19,11 @@ import (
 	"github.com/tramite/tramite/procedure"
 )
 
-// Service is what the screens need; *desk.Service implements it.
+// Service signs people in and keeps this desk's settings; *desk.Service
+// (the engine on this desk) and *remote.Client (a tramite server)
+// implement it. Once signed in, the screens use only the desk.Session.
 type Service interface {
-	SignIn(ctx context.Context, username, password string) (procedure.Actor, error)
-	Engine() *procedure.Engine
-	People() procedure.People
-	Now() time.Time
-	Watch(ctx context.Context) (<-chan string, error)
-	Units(ctx context.Context) ([]string, error)
-	RetryOutbox(ctx context.Context, a procedure.Actor, itemID string) error
+	SignIn(ctx context.Context, username, password string) (desk.Session, error)
 	Settings() desk.Settings
 	SaveSettings(s desk.Settings) error
 	TestSMTP(ctx context.Context, s desk.Settings) error
@@ -61,6 +57,8 @@ type UI struct {
 
 	// User is the signed-in person.
 	User procedure.Actor
+	// s is the signed-in person's session.
+	s desk.Session
 
 	Login *Login
 	Main  *Main
@@ -130,8 +128,10 @@ func (u *UI) showLogin() {
 	u.Win.Canvas().Focus(u.Login.User)
 }
 
-// signedIn switches to the main screens of a.
-func (u *UI) signedIn(a procedure.Actor) {
+// signedIn switches to the main screens of the person of s.
+func (u *UI) signedIn(s desk.Session) {
+	u.s = s
+	a := s.Actor()
 	u.User = a
 	u.Main = newMain(u)
 	u.body.Objects = []fyne.CanvasObject{u.Main.Content}
@@ -145,14 +145,17 @@ func (u *UI) signedIn(a procedure.Actor) {
 // SignOut returns to the sign-in screen.
 func (u *UI) SignOut() {
 	u.cancel()
+	if s := u.s; s != nil {
+		go s.SignOut(context.Background()) // best effort: the server forgets the token
+	}
 	u.ctx, u.cancel = context.WithCancel(context.Background())
-	u.User, u.Main, u.Case = procedure.Actor{}, nil, nil
+	u.User, u.s, u.Main, u.Case = procedure.Actor{}, nil, nil, nil
 	u.Win.SetTitle(lang.L("Trámites UIT"))
 	u.showLogin()
 }
 
 func (u *UI) watch() {
-	ch, err := u.svc.Watch(u.ctx)
+	ch, err := u.s.Watch(u.ctx)
 	if err != nil {
 		u.ShowError(err)
 		return

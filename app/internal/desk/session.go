@@ -1,0 +1,193 @@
+package desk
+
+import (
+	"context"
+	"time"
+
+	"github.com/tramite/tramite/procedure"
+)
+
+// Session is everything a signed-in person does from the desktop client,
+// whether the engine runs on this desk (Service.SignIn) or on a tramite
+// server (package remote). Every answer is for that person: what they may
+// see, what they may do. The client's screens use nothing else.
+type Session interface {
+	// Actor is the person signed in.
+	Actor() procedure.Actor
+	// Definitions are the procedures the engine runs.
+	Definitions() []*procedure.Definition
+	// Definition returns a procedure by code; ENOTFOUND when unknown.
+	Definition(code string) (*procedure.Definition, error)
+	// CanStart reports whether the person may start a case of a procedure.
+	CanStart(code string) bool
+	// CanSeeOutbox reports whether the person manages the outbox.
+	CanSeeOutbox() bool
+	// Now is the engine's time.
+	Now() time.Time
+	// Live reports whether Watch tells about other people's changes.
+	Live() bool
+	// Watch returns the IDs of the cases the person may see that change,
+	// until ctx ends; a nil channel when the session is not Live.
+	Watch(ctx context.Context) (<-chan string, error)
+	// Units returns the requesting units, sorted.
+	Units(ctx context.Context) ([]string, error)
+	// Holders returns the people holding a role (in a unit, when given).
+	Holders(ctx context.Context, role procedure.RoleID, unit string) ([]procedure.Actor, error)
+	// Person returns someone by ID; ENOTFOUND when unknown.
+	Person(ctx context.Context, id string) (procedure.Actor, error)
+	// Cases lists the cases matching q the person may see (q.Inbox set:
+	// the cases waiting for them).
+	Cases(ctx context.Context, q procedure.CaseQuery) ([]procedure.Case, error)
+	// CountCases counts them.
+	CountCases(ctx context.Context, q procedure.CaseQuery) (int, error)
+	// Open reads a case with what its view shows; ENOTFOUND when there is
+	// no such case or the person may not see it.
+	Open(ctx context.Context, id string) (CaseFile, error)
+	// DocumentContent returns the PDF of a document version listed by Open.
+	DocumentContent(ctx context.Context, doc procedure.Document) ([]byte, error)
+	// Start opens a case of a procedure.
+	Start(ctx context.Context, code string, in procedure.Inputs, comment string) (procedure.Case, error)
+	// Fire takes an action on a case; version, when not zero, is the case
+	// version the person saw (ECONFLICT if it changed since).
+	Fire(ctx context.Context, id string, ev procedure.EventName, in procedure.Inputs, comment string, version int64) (procedure.Case, error)
+	// RevealSecrets shows the step 1 secrets to the assigned profesional;
+	// the reveal is recorded in the history.
+	RevealSecrets(ctx context.Context, id string) (map[string]string, error)
+	// Outbox lists the outbox (EFORBIDDEN unless CanSeeOutbox).
+	Outbox(ctx context.Context, q procedure.OutboxQuery) ([]procedure.OutboxItem, error)
+	// CountOutbox counts it.
+	CountOutbox(ctx context.Context, q procedure.OutboxQuery) (int, error)
+	// RetryOutbox puts a failed or skipped item back in the queue.
+	RetryOutbox(ctx context.Context, itemID string) error
+	// SignOut ends the session.
+	SignOut(ctx context.Context) error
+}
+
+// CaseFile is a case with everything its view shows.
+type CaseFile struct {
+	Case procedure.Case
+	// Available are the actions the person may take now.
+	Available []procedure.EventDef
+	History   []procedure.Entry
+	// Documents lists every version; read one with DocumentContent.
+	Documents []procedure.Document
+	Emails    []procedure.OutboxItem
+	// HasSecrets tells whether step 1 secrets are still kept.
+	HasSecrets bool
+}
+
+// local is a Session on the engine embedded in this desk.
+type local struct {
+	s *Service
+	a procedure.Actor
+}
+
+var _ Session = (*local)(nil)
+
+func (l *local) Actor() procedure.Actor                      { return l.a }
+func (l *local) Definitions() []*procedure.Definition        { return l.s.cfg.Engine.Definitions() }
+func (l *local) CanStart(code string) bool                   { return l.s.cfg.Engine.CanStart(l.a, code) }
+func (l *local) CanSeeOutbox() bool                          { return l.s.cfg.Engine.CanSeeOutbox(l.a) }
+func (l *local) Now() time.Time                              { return l.s.cfg.Clock.Now() }
+func (l *local) Live() bool                                  { return l.s.cfg.Feed != nil }
+func (l *local) Units(ctx context.Context) ([]string, error) { return l.s.Units(ctx) }
+func (l *local) SignOut(context.Context) error               { return nil }
+
+func (l *local) Definition(code string) (*procedure.Definition, error) {
+	return l.s.cfg.Engine.Definition(code)
+}
+
+// Watch reports the changed cases the person may see.
+func (l *local) Watch(ctx context.Context) (<-chan string, error) {
+	if l.s.cfg.Feed == nil {
+		return nil, nil
+	}
+	in, err := l.s.cfg.Feed.Watch(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(chan string)
+	go func() {
+		defer close(out)
+		for id := range in {
+			if _, err := l.s.cfg.Engine.Case(ctx, l.a, id); err != nil {
+				continue // gone, or not the person's to see
+			}
+			select {
+			case out <- id:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out, nil
+}
+
+func (l *local) Holders(ctx context.Context, role procedure.RoleID, unit string) ([]procedure.Actor, error) {
+	return l.s.cfg.People.Holders(ctx, role, unit)
+}
+
+func (l *local) Person(ctx context.Context, id string) (procedure.Actor, error) {
+	return l.s.cfg.People.Actor(ctx, id)
+}
+
+func (l *local) Cases(ctx context.Context, q procedure.CaseQuery) ([]procedure.Case, error) {
+	return l.s.cfg.Engine.Cases(ctx, l.a, q)
+}
+
+func (l *local) CountCases(ctx context.Context, q procedure.CaseQuery) (int, error) {
+	return l.s.cfg.Engine.CountCases(ctx, l.a, q)
+}
+
+func (l *local) Open(ctx context.Context, id string) (CaseFile, error) {
+	e := l.s.cfg.Engine
+	var f CaseFile
+	var err error
+	if f.Case, err = e.Case(ctx, l.a, id); err != nil {
+		return f, err
+	}
+	if f.Available, err = e.Available(ctx, l.a, id); err != nil {
+		return f, err
+	}
+	if f.History, err = e.History(ctx, l.a, id); err != nil {
+		return f, err
+	}
+	if f.Documents, err = e.Documents(ctx, l.a, id); err != nil {
+		return f, err
+	}
+	if f.Emails, err = e.Emails(ctx, l.a, id); err != nil {
+		return f, err
+	}
+	f.HasSecrets = len(f.Case.Secrets) > 0
+	f.Case.Secrets = nil // sealed bytes stay in the engine
+	return f, nil
+}
+
+func (l *local) DocumentContent(ctx context.Context, doc procedure.Document) ([]byte, error) {
+	return doc.Content, nil
+}
+
+func (l *local) Start(ctx context.Context, code string, in procedure.Inputs, comment string) (procedure.Case, error) {
+	return l.s.cfg.Engine.Start(ctx, procedure.StartRequest{Procedure: code, Actor: l.a, Inputs: in, Comment: comment})
+}
+
+func (l *local) Fire(ctx context.Context, id string, ev procedure.EventName, in procedure.Inputs, comment string, version int64) (procedure.Case, error) {
+	return l.s.cfg.Engine.Fire(ctx, procedure.FireRequest{CaseID: id, Event: ev, Actor: l.a, Inputs: in, Comment: comment, Version: version})
+}
+
+func (l *local) RevealSecrets(ctx context.Context, id string) (map[string]string, error) {
+	return l.s.cfg.Engine.RevealSecrets(ctx, l.a, id)
+}
+
+func (l *local) Outbox(ctx context.Context, q procedure.OutboxQuery) ([]procedure.OutboxItem, error) {
+	return l.s.cfg.Engine.Outbox(ctx, l.a, q)
+}
+
+func (l *local) CountOutbox(ctx context.Context, q procedure.OutboxQuery) (int, error) {
+	return l.s.cfg.Engine.CountOutbox(ctx, l.a, q)
+}
+
+func (l *local) RetryOutbox(ctx context.Context, itemID string) error {
+	_, err := l.s.cfg.Engine.RetryOutbox(ctx, l.a, itemID)
+	return err
+}
