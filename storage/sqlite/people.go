@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"slices"
 
 	"github.com/tramite/tramite/procedure"
 )
@@ -61,12 +62,18 @@ func (s *Store) actors(ctx context.Context, query string, args ...any) ([]proced
 }
 
 // SaveActor implements procedure.People. Replacing an actor keeps its
-// password hash.
+// password hash. Saving an actor with other grants (in another order, or
+// another Interim) or another unit than stored, or one not stored yet,
+// ends its sessions in the same transaction (see procedure.Sessions).
 func (s *Store) SaveActor(ctx context.Context, a procedure.Actor) error {
 	if a.ID == "" {
 		return procedure.Errorf(procedure.EINVALID, "la persona necesita un identificador")
 	}
 	return s.write(ctx, "save actor", func(tx *sql.Tx) error {
+		old, err := actorIn(ctx, tx, a.ID)
+		if err != nil {
+			return dbErr("save actor", err)
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO actors (id, name, email, unit) VALUES (?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET name = excluded.name, email = excluded.email, unit = excluded.unit`,
 			a.ID, a.Name, a.Email, a.Unit); err != nil {
@@ -84,11 +91,39 @@ func (s *Store) SaveActor(ctx context.Context, a procedure.Actor) error {
 				return dbErr("save actor", err)
 			}
 		}
+		if old == nil || old.Unit != a.Unit || !slices.Equal(old.Grants, a.Grants) {
+			return dbErr("save actor", revoke(ctx, tx, a.ID, revokedRoles))
+		}
 		return nil
 	})
 }
 
-// SetPasswordHash implements procedure.People.
+// actorIn reads an actor's unit and grants in tx; nil if there is none.
+func actorIn(ctx context.Context, tx *sql.Tx, id string) (*procedure.Actor, error) {
+	rows, err := tx.QueryContext(ctx, "SELECT a.unit, g.role, g.interim FROM actors a LEFT JOIN grants g ON g.actor_id = a.id WHERE a.id = ? ORDER BY g.pos", id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var a *procedure.Actor
+	for rows.Next() {
+		var role sql.NullString
+		var interim sql.NullBool
+		if a == nil {
+			a = &procedure.Actor{ID: id}
+		}
+		if err := rows.Scan(&a.Unit, &role, &interim); err != nil {
+			return nil, err
+		}
+		if role.Valid {
+			a.Grants = append(a.Grants, procedure.Grant{Role: procedure.RoleID(role.String), Interim: interim.Bool})
+		}
+	}
+	return a, rows.Err()
+}
+
+// SetPasswordHash implements procedure.People. It ends the actor's
+// sessions in the same transaction (see procedure.Sessions).
 func (s *Store) SetPasswordHash(ctx context.Context, actorID string, hash []byte) error {
 	return s.write(ctx, "set password hash", func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, "UPDATE actors SET password_hash = ? WHERE id = ?", hash, actorID)
@@ -101,7 +136,7 @@ func (s *Store) SetPasswordHash(ctx context.Context, actorID string, hash []byte
 			}
 			return procedure.Errorf(procedure.ENOTFOUND, "no existe la persona %q", actorID)
 		}
-		return nil
+		return dbErr("set password hash", revoke(ctx, tx, actorID, revokedPassword))
 	})
 }
 
