@@ -3,7 +3,11 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/tramite/tramite/procedure"
 )
@@ -33,7 +37,10 @@ func (s *Store) Holders(ctx context.Context, role procedure.RoleID, unit string)
 		ORDER BY name COLLATE "C", id`, string(probe), unit)
 }
 
-// SaveActor implements procedure.People.
+// SaveActor implements procedure.People. Saving an actor with other
+// grants (in another order, or another Interim) or another unit than
+// stored, or one not stored yet, ends its sessions in the same transaction
+// (see procedure.Sessions).
 func (s *Store) SaveActor(ctx context.Context, a procedure.Actor) error {
 	if a.ID == "" {
 		return procedure.Errorf(procedure.EINVALID, "la persona necesita un identificador")
@@ -46,7 +53,30 @@ func (s *Store) SaveActor(ctx context.Context, a procedure.Actor) error {
 	if err != nil {
 		return mapErr("save actor", err)
 	}
-	_, err = s.pool.Exec(ctx, sqlSaveActor, a.ID, a.Name, a.Email, a.Unit, string(g))
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		// FOR UPDATE: a concurrent save waits, then compares with this one.
+		var unit string
+		var stored []byte
+		err := tx.QueryRow(ctx, "SELECT unit, grants FROM actors WHERE id = $1 FOR UPDATE", a.ID).Scan(&unit, &stored)
+		changed := errors.Is(err, pgx.ErrNoRows)
+		if err != nil && !changed {
+			return err
+		}
+		if !changed {
+			var old []procedure.Grant
+			if err := json.Unmarshal(stored, &old); err != nil {
+				return fmt.Errorf("actor %s: grants: %w", a.ID, err)
+			}
+			changed = unit != a.Unit || !slices.Equal(old, a.Grants)
+		}
+		if _, err := tx.Exec(ctx, sqlSaveActor, a.ID, a.Name, a.Email, a.Unit, string(g)); err != nil {
+			return err
+		}
+		if changed {
+			return revoke(ctx, tx, a.ID, revokedRoles)
+		}
+		return nil
+	})
 	return mapErr("save actor", err)
 }
 
@@ -55,16 +85,20 @@ func (s *Store) Actors(ctx context.Context) ([]procedure.Actor, error) {
 	return s.actors(ctx, "SELECT "+actorColumns+` FROM actors ORDER BY name COLLATE "C", id`)
 }
 
-// SetPasswordHash implements procedure.People.
+// SetPasswordHash implements procedure.People. It ends the actor's
+// sessions in the same transaction (see procedure.Sessions).
 func (s *Store) SetPasswordHash(ctx context.Context, actorID string, hash []byte) error {
-	tag, err := s.pool.Exec(ctx, "UPDATE actors SET password_hash = $2 WHERE id = $1", actorID, hash)
-	if err != nil {
-		return mapErr("set password hash", err)
-	}
-	if tag.RowsAffected() == 0 {
-		return procedure.Errorf(procedure.ENOTFOUND, "no existe la persona %q", actorID)
-	}
-	return nil
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, "UPDATE actors SET password_hash = $2 WHERE id = $1", actorID, hash)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return procedure.Errorf(procedure.ENOTFOUND, "no existe la persona %q", actorID)
+		}
+		return revoke(ctx, tx, actorID, revokedPassword)
+	})
+	return mapErr("set password hash", err)
 }
 
 // PasswordHash implements procedure.People.
