@@ -38,9 +38,11 @@ const (
 type AuthEvent struct {
 	At   time.Time `json:"at"`
 	Kind AuthKind  `json:"kind"`
-	// Username is the name typed at sign-in (lowercased).
+	// Username is the name typed at sign-in (lowercased); for a sign-out
+	// or a revocation, the actor's ID.
 	Username string `json:"username"`
-	// ActorID is the person signed in or out; empty for a refusal.
+	// ActorID is the person signed in or out, or whose sessions were
+	// revoked; empty for a refusal.
 	ActorID string `json:"actor_id,omitempty"`
 	Address string `json:"address,omitempty"`
 	// Reason says why a sign-in was refused ("bad-password",
@@ -56,7 +58,8 @@ type AuthQuery struct {
 	Address  string
 	// Since keeps events at or after it.
 	Since time.Time
-	// Limit caps how many events are listed, newest first; 0 lists all.
+	// Limit caps how many events are listed, newest first (of events at
+	// the same time, the one recorded last first); 0 or less lists all.
 	Limit int
 }
 
@@ -68,7 +71,8 @@ type AuthQuery struct {
 // A store that implements both People and Sessions ends an actor's
 // sessions in the same transaction that changes their password hash
 // (SetPasswordHash) or their roles (SaveActor with other grants or unit),
-// and records an AuthRevoked event. Stores pass proceduretest.TestSessions.
+// and, when at least one session ended, records an AuthRevoked event whose
+// Reason is "password" or "roles". Stores pass proceduretest.TestSessions.
 type Sessions interface {
 	// CreateSession stores a new session; ECONFLICT if its TokenHash exists.
 	CreateSession(ctx context.Context, s Session) error
