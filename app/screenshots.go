@@ -53,6 +53,10 @@ func softwareCapture(w fyne.Window) image.Image {
 // shown in the "Nueva solicitud" screenshot.
 const requester = "ana"
 
+// jefe is the demo Jefe de la UIT, shown in the "Salida de correo"
+// screenshot when the chosen user does not manage the outbox.
+const jefe = "carla"
+
 // signIn signs in as a demo user through the sign-in screen and waits for
 // the main screen.
 func signIn(u *ui.UI, user string) error {
@@ -141,15 +145,20 @@ func screenshots(u *ui.UI, dir, user string) error {
 		{Screens[6], func() { u.Main.Select(lang.L("Salida de correo")) }},
 		{Screens[7], func() { u.Main.Select(lang.L("Ajustes")) }},
 	}
+	// Some screens are only some people's: only the requesting unit files
+	// requests, only the Jefe and the administrator see the outbox. Show
+	// them as a demo person who has them when user has not.
+	owners := map[string]struct{ tab, user string }{
+		Screens[4]: {lang.L("Nueva solicitud"), requester},
+		Screens[6]: {lang.L("Salida de correo"), jefe},
+	}
 	for _, s := range steps {
-		if s.name == Screens[4] {
-			// Only the requesting unit files requests: show the form as
-			// its demo member when user may not.
+		if o, ok := owners[s.name]; ok {
 			var can bool
-			fyne.DoAndWait(func() { can = u.Main.Select(lang.L("Nueva solicitud")) })
+			fyne.DoAndWait(func() { can = u.Main.Select(o.tab) })
 			if !can {
 				fyne.DoAndWait(u.SignOut)
-				if err := signIn(u, requester); err != nil {
+				if err := signIn(u, o.user); err != nil {
 					return err
 				}
 			}
