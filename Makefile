@@ -28,3 +28,10 @@ test: deps
 
 bench:
 	go test -run '^$$' -bench . -benchmem ./...
+
+# serve runs the agency server as a trial in the working directory: SQLite in
+# tramite-server.db, plain HTTP on 127.0.0.1:8443, the demo people (password
+# demo-<username>) saved when the database is new. See cmd/tramite-server.
+.PHONY: serve
+serve:
+	go run ./cmd/tramite-server -demo
