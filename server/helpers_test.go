@@ -69,6 +69,7 @@ func password(a procedure.Actor) string { return "clave secreta de " + a.ID }
 type env struct {
 	t      testing.TB
 	store  *sqlite.Store
+	path   string // the SQLite file
 	engine *procedure.Engine
 	clock  *clock
 	srv    *server.Server
@@ -80,7 +81,8 @@ type env struct {
 func newEnv(t testing.TB, configure ...func(*server.Config)) *env {
 	t.Helper()
 	ctx := context.Background()
-	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "tramite.db"),
+	path := filepath.Join(t.TempDir(), "tramite.db")
+	store, err := sqlite.Open(ctx, path,
 		sqlite.WithWatchInterval(10*time.Millisecond), sqlite.WithSynchronous("NORMAL"))
 	if err != nil {
 		t.Fatal(err)
@@ -107,7 +109,7 @@ func newEnv(t testing.TB, configure ...func(*server.Config)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, store: store, engine: engine, clock: newClock(), logs: &logBuffer{}}
+	e := &env{t: t, store: store, path: path, engine: engine, clock: newClock(), logs: &logBuffer{}}
 	local := server.LocalAccounts(store)
 	server.SetDummyCost(local, bcrypt.MinCost)
 	cfg := server.Config{Engine: engine, Store: store, People: store, Sessions: store, Feed: store, Clock: e.clock,

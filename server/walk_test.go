@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -8,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	_ "modernc.org/sqlite" // the driver, to edit the file behind the store's back
 
 	"github.com/tramite/tramite/procedure"
 	"github.com/tramite/tramite/procedure/proceduretest"
@@ -204,5 +207,33 @@ func TestWalkPR01(t *testing.T) {
 	}
 	if ans := fabio.call("POST", "/cases/"+cs.ID+"/secrets", nil); ans.status != 404 {
 		t.Errorf("reveal after the purge: %d", ans.status)
+	}
+}
+
+// TestVerifyTampered: a history edited behind the store's back answers
+// 500 with the chain's own message, which names the broken entry.
+func TestVerifyTampered(t *testing.T) {
+	e := newEnv(t)
+	cs := e.inProgress(proceduretest.UnitDesarrollo, "Portal")
+	ana := e.signIn(proceduretest.Solicitante)
+	ana.json("GET", "/cases/"+cs.ID+"/verify", nil, 200, nil)
+	db, err := sql.Open("sqlite", e.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, q := range []string{"DROP TRIGGER history_no_update",
+		"UPDATE history SET comment = 'derivado sin revisión' WHERE case_id = '" + cs.ID + "' AND seq = 2"} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ans := ana.call("GET", "/cases/"+cs.ID+"/verify", nil)
+	if ans.status != 500 || ans.err(t).Error.Code != "internal" || !strings.Contains(ans.err(t).Error.Message, "entrada 2") {
+		t.Errorf("verify of a tampered history: %d %s", ans.status, ans.body)
+	}
+	bruno := e.signIn(proceduretest.Solicitante2)
+	if ans := bruno.call("GET", "/cases/"+cs.ID+"/verify", nil); ans.status != 404 {
+		t.Errorf("verify of another unit's case: %d", ans.status)
 	}
 }
