@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2/test"
 
+	"github.com/tramite/tramite/app/internal/desk"
 	"github.com/tramite/tramite/app/internal/ui"
 	"github.com/tramite/tramite/procedure"
 	"github.com/tramite/tramite/procedure/proceduretest"
@@ -64,5 +65,52 @@ func TestInboxFollowsAnotherClient(t *testing.T) {
 		case <-deadline:
 			t.Fatal("the inbox did not follow the other client's request")
 		}
+	}
+}
+
+// TestInboxFollowsTheServer: two desks signed in to one server, the Jefe
+// and a requester of another unit. A request filed by a third person
+// reaches the Jefe's inbox through the server's event stream, with nobody
+// refreshing; the requester of the other unit never hears of it.
+func TestInboxFollowsTheServer(t *testing.T) {
+	db := openSQLite(t, filepath.Join(t.TempDir(), "tramite.db"))
+	e := newEnv(t, db, db)
+	client := e.served(t)
+	changes := make(chan string, 16)
+	heard := make(chan string, 16)
+	a := test.NewTempApp(t)
+	var jefe *ui.UI
+	jefe = ui.New(a, client, ui.Options{Live: true, OnChange: func(id string) {
+		if jefe.Main.Inbox.Cases.Count == 1 {
+			changes <- id
+		}
+	}})
+	defer jefe.Close()
+	signIn(t, jefe, "carla")
+	other := ui.New(a, client, ui.Options{Live: true, OnChange: func(id string) { heard <- id }})
+	defer other.Close()
+	signIn(t, other, "bruno")
+
+	ana, err := client.SignIn(context.Background(), "ana", desk.DemoPassword("ana"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := ana.Start(context.Background(), procedure.CodePR02, proceduretest.PR02Request("Portal de Trámites"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case id := <-changes:
+		if id != c.ID && id != "" {
+			t.Fatalf("the jefe heard of %s, want %s", id, c.ID)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the jefe's inbox did not follow the request through the server")
+	}
+	// The event reached the jefe; the other unit's requester had as long.
+	select {
+	case id := <-heard:
+		t.Fatalf("a requester of another unit heard of case %q", id)
+	case <-time.After(500 * time.Millisecond):
 	}
 }

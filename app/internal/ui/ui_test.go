@@ -2,6 +2,7 @@ package ui_test
 
 import (
 	"context"
+	"net/http/httptest"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -12,9 +13,11 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/tramite/tramite/app/internal/desk"
+	"github.com/tramite/tramite/app/internal/remote"
 	"github.com/tramite/tramite/app/internal/ui"
 	"github.com/tramite/tramite/procedure"
 	"github.com/tramite/tramite/procedure/proceduretest"
+	"github.com/tramite/tramite/server"
 )
 
 // env is a client on an in-memory store with the demo people.
@@ -46,6 +49,41 @@ func newEnv(t *testing.T, store procedure.Store, people procedure.People) *env {
 	}
 	return &env{store: store, people: people, engine: e, svc: svc}
 }
+
+// served puts e's engine behind a real tramite server (the server
+// package's handler on a loopback HTTP listener) and returns a client of
+// it: the desk then holds nothing but the server's address.
+func (e *env) served(t *testing.T) *remote.Client {
+	t.Helper()
+	sessions, ok := e.people.(procedure.Sessions)
+	if !ok {
+		t.Fatal("the env's people keep no sessions")
+	}
+	feed, _ := e.store.(procedure.ChangeFeed)
+	srv, err := server.New(server.Config{Engine: e.engine, Store: e.store, People: e.people, Sessions: sessions, Feed: feed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(func() { srv.Close(); hs.Close() })
+	c, err := remote.New(hs.URL, hs.Client(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// client returns the service the UI works through in mode: the engine on
+// this desk ("embedded") or a server ("server").
+func (e *env) client(t *testing.T, mode string) ui.Service {
+	if mode == "server" {
+		return e.served(t)
+	}
+	return e.svc
+}
+
+// modes are the two ways the client works.
+var modes = []string{"embedded", "server"}
 
 func memEnv(t *testing.T) *env {
 	return newEnv(t, procedure.NewMemoryStore(), procedure.NewDirectory())
@@ -152,11 +190,18 @@ func wantRefused(t *testing.T, u *ui.UI, af *ui.ActionForm, want string) {
 
 // TestPR01ThroughTheUI walks a whole PR01 case through the screens,
 // signing in as each role in turn.
+// It runs with the engine on the desk and against a server, alike.
 func TestPR01ThroughTheUI(t *testing.T) {
+	for _, mode := range modes {
+		t.Run(mode, func(t *testing.T) { testPR01ThroughTheUI(t, mode) })
+	}
+}
+
+func testPR01ThroughTheUI(t *testing.T, mode string) {
 	a := test.NewTempApp(t)
 	db := openSQLite(t, filepath.Join(t.TempDir(), "tramite.db"))
 	e := newEnv(t, db, db)
-	u := ui.New(a, e.svc, ui.Options{})
+	u := ui.New(a, e.client(t, mode), ui.Options{})
 	defer u.Close()
 	ctx := context.Background()
 
