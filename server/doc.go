@@ -21,11 +21,17 @@
 // once on DELETE /api/v1/session. On every request the person is read afresh
 // from Config.People, so a change of roles applies to the next request.
 //
+// The username is trimmed and lowercased before any authenticator sees it.
 // Refused sign-ins are counted in Config.Sessions (so every replica shares
 // the count): after 5 refusals for a username, or 20 from one address,
 // within 15 minutes, the next attempt must wait 1 s, 2 s, 4 s… up to 30 s
 // after the last refusal, and an attempt made sooner answers 429 with
-// Retry-After. Sign-ins, refusals (with the authenticator's reason) and
+// Retry-After. Such an attempt checks no password and is not recorded as a
+// refusal (it is logged): otherwise anyone could keep a person locked out,
+// and write to the database, for as long as they kept trying. The address
+// is the request's RemoteAddr; behind a reverse proxy, set RemoteAddr from
+// the proxy's header before this handler, or every refusal counts against
+// the proxy. Sign-ins, refusals (with the authenticator's reason) and
 // sign-outs are recorded as procedure.AuthEvent and logged; passwords,
 // tokens and secrets never are.
 //
@@ -41,7 +47,10 @@
 // GET /api/v1/events is a text/event-stream that names every case that
 // changes and that the session's actor may see. One procedure.ChangeFeed
 // watch per Server feeds every stream; each changed case is read once and
-// offered to each stream through Engine.CanSee.
+// offered to each stream through Engine.CanSee. Every 15 s a stream gets a
+// keepalive comment and its session is checked again: a session ended on
+// another replica, expired or revoked ends its streams then, one ended on
+// this server at once. A stream does not keep its session from idling out.
 //
 // # Errors
 //

@@ -19,26 +19,26 @@ import (
 	"github.com/tramite/tramite/procedure"
 )
 
-// Sign-in throttling: after FreeAttemptsUser refusals for one username, or
-// FreeAttemptsAddress from one address, within ThrottleWindow, each further
-// attempt must wait 1 s, 2 s, 4 s… (at most MaxDelay) after the last
+// Sign-in throttling: after freeUser refusals for one username, or
+// freeAddress from one address, within throttleWindow, each further
+// attempt must wait 1 s, 2 s, 4 s… (at most maxDelay) after the last
 // refusal.
 const (
-	FreeAttemptsUser    = 5
-	FreeAttemptsAddress = 20
-	ThrottleWindow      = 15 * time.Minute
-	MaxDelay            = 30 * time.Second
+	freeUser       = 5
+	freeAddress    = 20
+	throttleWindow = 15 * time.Minute
+	maxDelay       = 30 * time.Second
 )
 
-// Delay returns how long after the last refusal a sign-in must wait when
+// delay returns how long after the last refusal a sign-in must wait when
 // failures refusals were counted and free are allowed without waiting:
-// none below free, then 1 s, 2 s, 4 s… up to MaxDelay, as the desktop
+// none below free, then 1 s, 2 s, 4 s… up to maxDelay, as the desktop
 // client waits.
-func Delay(failures, free int) time.Duration {
+func delay(failures, free int) time.Duration {
 	if failures < free {
 		return 0
 	}
-	return min(time.Second<<min(failures-free, 5), MaxDelay)
+	return min(time.Second<<min(failures-free, 5), maxDelay)
 }
 
 // touchEvery is how stale a session's LastSeen may get before a request
@@ -265,16 +265,16 @@ func (s *Server) check(ctx context.Context, username, password string) (procedur
 }
 
 // throttled returns how long a sign-in for username from addr must still
-// wait, counting the refusals of the last ThrottleWindow.
+// wait, counting the refusals of the last throttleWindow.
 func (s *Server) throttled(ctx context.Context, username, addr string, now time.Time) (time.Duration, error) {
-	since := now.Add(-ThrottleWindow)
+	since := now.Add(-throttleWindow)
 	var wait time.Duration
 	for _, t := range []struct {
 		q    procedure.AuthQuery
 		free int
 	}{
-		{procedure.AuthQuery{Kind: procedure.AuthFailure, Username: username, Since: since}, FreeAttemptsUser},
-		{procedure.AuthQuery{Kind: procedure.AuthFailure, Address: addr, Since: since}, FreeAttemptsAddress},
+		{procedure.AuthQuery{Kind: procedure.AuthFailure, Username: username, Since: since}, freeUser},
+		{procedure.AuthQuery{Kind: procedure.AuthFailure, Address: addr, Since: since}, freeAddress},
 	} {
 		if t.q.Username == "" && t.q.Address == "" {
 			continue // an empty name would count everyone's refusals
@@ -294,7 +294,7 @@ func (s *Server) throttled(ctx context.Context, username, addr string, now time.
 		if len(last) == 0 {
 			continue
 		}
-		wait = max(wait, last[0].At.Add(Delay(n, t.free)).Sub(now))
+		wait = max(wait, last[0].At.Add(delay(n, t.free)).Sub(now))
 	}
 	return wait, nil
 }
