@@ -25,6 +25,7 @@ type hub struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
+	starting sync.Mutex // held while a watch starts
 	mu       sync.Mutex
 	streams  map[*stream]struct{}
 	watching bool
@@ -49,27 +50,48 @@ func newHub(s *Server, feed procedure.ChangeFeed) *hub {
 	return &hub{s: s, feed: feed, ctx: ctx, cancel: cancel, streams: map[*stream]struct{}{}}
 }
 
-// subscribe registers a stream, starting the watch if none runs.
+// subscribe registers a stream, starting the watch if none runs. The
+// watch starts outside h.mu (a first LISTEN may take a while to connect)
+// but under starting, so that only one starts.
 func (h *hub) subscribe(st *stream) error {
-	h.mu.Lock()
-	defer h.mu.Unlock()
 	if h.feed == nil {
 		return unavailable("este servidor no ofrece eventos en vivo", nil)
 	}
+	h.starting.Lock()
+	defer h.starting.Unlock()
+	h.mu.Lock()
 	if h.closed {
-		return unavailable("el servidor se está deteniendo; intente en unos momentos", nil)
+		h.mu.Unlock()
+		return stopping()
 	}
-	if !h.watching {
-		ch, err := h.feed.Watch(h.ctx)
-		if err != nil {
-			return unavailable("los eventos en vivo no están disponibles; intente en unos momentos", err)
-		}
-		h.watching = true
-		h.wg.Add(1)
-		go h.run(ch)
+	if h.watching {
+		h.streams[st] = struct{}{}
+		h.mu.Unlock()
+		return nil
 	}
+	h.mu.Unlock()
+	ch, err := h.feed.Watch(h.ctx)
+	if err != nil {
+		return unavailable("los eventos en vivo no están disponibles; intente en unos momentos", err)
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed { // closed meanwhile: h.ctx has ended, ch closes soon
+		go func() {
+			for range ch {
+			}
+		}()
+		return stopping()
+	}
+	h.watching = true
+	h.wg.Add(1)
+	go h.run(ch)
 	h.streams[st] = struct{}{}
 	return nil
+}
+
+func stopping() error {
+	return unavailable("el servidor se está deteniendo; intente en unos momentos", nil)
 }
 
 func (h *hub) unsubscribe(st *stream) {

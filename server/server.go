@@ -54,8 +54,10 @@ type Config struct {
 	// Logger receives sign-ins, refusals and internal errors (default:
 	// discard). Passwords, tokens and secrets are never logged.
 	Logger *slog.Logger
-	// IdleTimeout ends a session not used for that long (default 30 min);
-	// MaxAge ends it that long after sign-in however active (default 12 h).
+	// IdleTimeout ends a session not used for that long (default 30 min;
+	// to within a minute, as a session's last use is written at most once
+	// a minute); MaxAge ends it that long after sign-in however active
+	// (default 12 h).
 	IdleTimeout, MaxAge time.Duration
 	// MaxBodyBytes limits request bodies (default 1 MiB); larger ones
 	// answer 413.
