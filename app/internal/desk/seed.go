@@ -15,7 +15,8 @@ const (
 )
 
 // DemoActors returns the people a new database starts with: two requesting
-// units, a jefe and an interim jefe, a responsable and two profesionales.
+// units, a jefe and an interim jefe, a responsable, two profesionales and
+// an administrator.
 // Their IDs are their usernames.
 func DemoActors() []procedure.Actor {
 	g := func(r procedure.RoleID, interim bool) []procedure.Grant {
@@ -29,6 +30,7 @@ func DemoActors() []procedure.Actor {
 		{ID: "elena", Name: "Elena Vargas", Email: "elena@agetic.gob.bo", Unit: "UIT", Grants: g(procedure.RoleResponsableSS, false)},
 		{ID: "fabio", Name: "Fabio Choque", Email: "fabio@agetic.gob.bo", Unit: "UIT", Grants: g(procedure.RoleProfesionalSS, false)},
 		{ID: "gina", Name: "Gina Torrez", Email: "gina@agetic.gob.bo", Unit: "UIT", Grants: g(procedure.RoleProfesionalSS, false)},
+		{ID: "hugo", Name: "Hugo Alanoca", Email: "hugo@agetic.gob.bo", Unit: "UIT", Grants: g(procedure.RoleAdministrador, false)},
 	}
 }
 
