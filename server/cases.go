@@ -169,29 +169,37 @@ func person(s *Server, w http.ResponseWriter, r *http.Request, c *call) error {
 // inbox lists the cases waiting for the actor. It asks the engine for
 // CaseQuery{Inbox: actor} through Cases and CountCases, so that the page
 // and its total are narrowed alike to what the actor may see and the page
-// carries summaries, as every listing does.
+// carries summaries, as every listing does. It takes the filters of
+// GET /cases too.
 func inbox(s *Server, w http.ResponseWriter, r *http.Request, c *call) error {
-	limit, offset, err := page(r.URL.Query())
+	q, err := caseQuery(r.URL.Query())
 	if err != nil {
 		return err
 	}
-	q := procedure.CaseQuery{Inbox: &c.actor, Summary: true, Limit: limit, Offset: offset}
+	q.Inbox = &c.actor
 	return listCases(s, w, r, c, q)
 }
 
 func cases(s *Server, w http.ResponseWriter, r *http.Request, c *call) error {
-	v := r.URL.Query()
-	limit, offset, err := page(v)
+	q, err := caseQuery(r.URL.Query())
 	if err != nil {
 		return err
+	}
+	return listCases(s, w, r, c, q)
+}
+
+// caseQuery reads the filters and page of a case listing.
+func caseQuery(v url.Values) (procedure.CaseQuery, error) {
+	limit, offset, err := page(v)
+	if err != nil {
+		return procedure.CaseQuery{}, err
 	}
 	open, err := boolParam(v, "open")
 	if err != nil {
-		return err
+		return procedure.CaseQuery{}, err
 	}
-	q := procedure.CaseQuery{Procedure: v.Get("procedure"), State: procedure.State(v.Get("state")), Unit: v.Get("unit"),
-		Text: v.Get("text"), Open: open, Summary: true, Limit: limit, Offset: offset}
-	return listCases(s, w, r, c, q)
+	return procedure.CaseQuery{Procedure: v.Get("procedure"), State: procedure.State(v.Get("state")), Unit: v.Get("unit"),
+		Text: v.Get("text"), Open: open, Summary: true, Limit: limit, Offset: offset}, nil
 }
 
 func listCases(s *Server, w http.ResponseWriter, r *http.Request, c *call, q procedure.CaseQuery) error {

@@ -185,7 +185,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			otherUnit = units[1]
 		}
 		for _, path := range []string{"/cases", "/cases?limit=500", "/cases?open=true", "/cases?procedure=" + url.QueryEscape(procedure.CodePR01),
-			"/inbox", "/cases?text=Sistema", "/cases?text=" + url.QueryEscape(otherUnit)} {
+			"/inbox", "/inbox?open=true&unit=" + url.QueryEscape(otherUnit), "/cases?text=Sistema", "/cases?text=" + url.QueryEscape(otherUnit)} {
 			var l caseList
 			c.json("GET", path, nil, http.StatusOK, &l)
 			for _, cs := range l.Cases {

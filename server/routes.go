@@ -47,6 +47,11 @@ var (
 	offsetParam = param{"offset", "integer", "cuántos elementos saltar"}
 )
 
+// caseParams are the filters and page of the case listings.
+var caseParams = []param{{"procedure", "string", "código del procedimiento"}, {"state", "string", "estado"},
+	{"unit", "string", "unidad solicitante"}, {"text", "string", "texto en el nombre del sistema"},
+	{"open", "boolean", "solo los trámites no concluidos"}, limitParam, offsetParam}
+
 // routes is every endpoint of the API.
 var routes = []route{
 	{method: http.MethodGet, path: "/openapi.json", public: true, serve: openAPI, doc: operation{id: "openapi",
@@ -69,14 +74,11 @@ var routes = []route{
 	{method: http.MethodGet, path: "/people/{id}", serve: person, doc: operation{id: "getPerson",
 		summary: "Una persona por su identificador.", status: http.StatusOK, result: procedure.Actor{}, errors: []int{404}}},
 	{method: http.MethodGet, path: "/inbox", serve: inbox, doc: operation{id: "inbox",
-		summary: "Los trámites que esperan a la persona, los más recientes primero (sin sus datos).",
-		query:   []param{limitParam, offsetParam}, status: http.StatusOK, result: caseList{}, errors: []int{400}}},
+		summary: "Los trámites que esperan a la persona, los más recientes primero (sin sus datos), con los filtros de GET /cases.",
+		query:   caseParams, status: http.StatusOK, result: caseList{}, errors: []int{400}}},
 	{method: http.MethodGet, path: "/cases", serve: cases, doc: operation{id: "listCases",
 		summary: "Los trámites que la persona puede ver, los más recientes primero (sin sus datos).",
-		query: []param{{"procedure", "string", "código del procedimiento"}, {"state", "string", "estado"},
-			{"unit", "string", "unidad solicitante"}, {"text", "string", "texto en el nombre del sistema"},
-			{"open", "boolean", "solo los trámites no concluidos"}, limitParam, offsetParam},
-		status: http.StatusOK, result: caseList{}, errors: []int{400}}},
+		query:   caseParams, status: http.StatusOK, result: caseList{}, errors: []int{400}}},
 	{method: http.MethodPost, path: "/cases", serve: startCase, doc: operation{id: "startCase",
 		summary: "Inicia un trámite (paso 1).", body: startRequest{}, status: http.StatusCreated, result: procedure.Case{},
 		errors: []int{400, 403, 404, 413, 415}}},
