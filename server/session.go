@@ -179,7 +179,11 @@ func signIn(s *Server, w http.ResponseWriter, r *http.Request, _ *call) error {
 		return err
 	}
 	ctx := r.Context()
-	username := strings.ToLower(strings.TrimSpace(req.Username))
+	typed := strings.ToLower(strings.TrimSpace(req.Username))
+	username := typed // as recorded and logged: bounded, valid UTF-8
+	if len(username) > maxUsername || !utf8.ValidString(username) {
+		username = strings.ToValidUTF8(username[:min(len(username), maxUsername)], "\uFFFD")
+	}
 	addr := address(r)
 	now := s.clock.Now()
 	wait, err := s.throttled(ctx, username, addr, now)
@@ -192,7 +196,7 @@ func signIn(s *Server, w http.ResponseWriter, r *http.Request, _ *call) error {
 		return &httpError{status: http.StatusTooManyRequests, code: codeThrottled, retryAfter: secs,
 			message: "demasiados intentos fallidos; espere " + strconv.Itoa(secs) + " s antes de intentar de nuevo"}
 	}
-	a, reasons, err := s.check(ctx, username, req.Password)
+	a, reasons, err := s.check(ctx, typed, req.Password)
 	if err != nil {
 		return err
 	}

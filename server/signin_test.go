@@ -77,6 +77,14 @@ func TestSignIn(t *testing.T) {
 	if ans := e.call("POST", "/session", "", signInBody("carla", "")); ans.status != 401 {
 		t.Errorf("an empty password: %d", ans.status)
 	}
+	long := strings.Repeat("ñ", 1000)
+	if ans := e.call("POST", "/session", "", signInBody(long, "x")); ans.status != 401 {
+		t.Errorf("an overlong username: %d", ans.status)
+	}
+	if evs := e.authEvents(procedure.AuthQuery{Kind: procedure.AuthFailure, Limit: 1}); len(evs) != 1 || len(evs[0].Username) > 256 ||
+		!strings.HasPrefix(long, evs[0].Username) || evs[0].Reason != "invalid-credentials" {
+		t.Errorf("an overlong username recorded as %+v", evs)
+	}
 	// A person without a local password is refused alike.
 	if err := e.store.SaveActor(context.Background(), procedure.Actor{ID: "sinclave", Name: "Sin Clave",
 		Grants: []procedure.Grant{{Role: procedure.RoleSolicitante}}}); err != nil {
