@@ -16,7 +16,7 @@ func env(vars map[string]string) func(string) (string, bool) {
 	return func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
 }
 
-func writeFile(t *testing.T, name, content string, mode os.FileMode) string {
+func writeFile(t testing.TB, name, content string, mode os.FileMode) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), name)
 	if err := os.WriteFile(path, []byte(content), mode); err != nil {
