@@ -13,7 +13,11 @@ import (
 	"github.com/tramite/tramite/procedure"
 	"github.com/tramite/tramite/procedure/proceduretest"
 	"github.com/tramite/tramite/server"
+	"github.com/tramite/tramite/server/ldapauth"
 )
+
+// The agency's directory plugs in as it is.
+var _ server.Authenticator = (*ldapauth.Authenticator)(nil)
 
 func (e *env) authEvents(q procedure.AuthQuery) []procedure.AuthEvent {
 	e.t.Helper()
