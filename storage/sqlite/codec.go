@@ -46,42 +46,37 @@ func scanCase(sc scanner) (procedure.Case, error) {
 // column types below, so that a listing's rows are decoded without
 // reflection or allocations of their own.
 func caseDest(dest []any, c *procedure.Case, summary bool) []any {
-	dest = append(dest, &c.ID, &c.Procedure, (*string)(&c.State), (*int64Col)(&c.Version), &c.System,
-		&c.Description, &c.Unit, &c.RequesterID, &c.Assignee, (*intCol)(&c.Step), (*string)(&c.WaitingRole),
-		&c.WaitingActor, &c.WaitingUnit)
+	dest = append(dest, (*caseRowCol)(c))
 	if !summary {
 		dest = append(dest, (*inputsCol)(&c.Data), (*blobCol)(&c.Secrets))
 	}
-	return append(dest, (*timeCol)(&c.CreatedAt), (*timeCol)(&c.UpdatedAt), &c.LastActor)
+	return dest
 }
 
-// Column types that implement sql.Scanner for the fields of a case that
-// database/sql would otherwise convert by reflection (or, for an int, by
-// formatting and parsing the number).
+// Column types that implement sql.Scanner, for values database/sql would
+// otherwise convert by reflection.
 type (
-	intCol    int              // INTEGER into an int
-	int64Col  int64            // INTEGER into an int64
-	timeCol   time.Time        // INTEGER of nanos into a time
-	inputsCol procedure.Inputs // TEXT of a JSON object, see decodeInputs
-	blobCol   []byte           // BLOB or NULL, an empty blob as nil
+	caseRowCol procedure.Case   // TEXT of caseRow, see decodeCaseRow
+	timeCol    time.Time        // INTEGER of nanos into a time
+	inputsCol  procedure.Inputs // TEXT of a JSON object, see decodeInputs
+	blobCol    []byte           // BLOB or NULL, an empty blob as nil
 )
 
-func (v *intCol) Scan(src any) error {
-	n, err := integer(src)
-	*v = intCol(n)
-	return err
-}
-
-func (v *int64Col) Scan(src any) error {
-	n, err := integer(src)
-	*v = int64Col(n)
-	return err
+func (v *caseRowCol) Scan(src any) error {
+	s, ok := src.(string)
+	if !ok {
+		return fmt.Errorf("want TEXT, have %T", src)
+	}
+	return decodeCaseRow(s, (*procedure.Case)(v))
 }
 
 func (v *timeCol) Scan(src any) error {
-	n, err := integer(src)
+	n, ok := src.(int64)
+	if !ok {
+		return fmt.Errorf("want INTEGER, have %T", src)
+	}
 	*v = timeCol(fromNanos(n))
-	return err
+	return nil
 }
 
 func (v *inputsCol) Scan(src any) error {
@@ -107,14 +102,6 @@ func (v *blobCol) Scan(src any) error {
 		return fmt.Errorf("want BLOB, have %T", src)
 	}
 	return nil
-}
-
-func integer(src any) (int64, error) {
-	n, ok := src.(int64)
-	if !ok {
-		return 0, fmt.Errorf("want INTEGER, have %T", src)
-	}
-	return n, nil
 }
 
 // entryArgs returns the values of an entry's columns in the order of entryCols.
