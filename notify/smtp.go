@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"strings"
 	"time"
@@ -170,18 +171,36 @@ func auth(c *smtp.Client, cfg Config) error {
 	}
 	var sc sasl.Client
 	if mech == sasl.Login {
-		sc = sasl.NewLoginClient(cfg.Username, cfg.Password)
+		sc = &loginClient{username: cfg.Username, password: cfg.Password}
 	} else {
 		sc = sasl.NewPlainClient("", cfg.Username, cfg.Password)
 	}
 	if err := c.Auth(sc); err != nil {
-		var se *smtp.SMTPError
-		if errors.As(err, &se) {
-			return connError(cfg, fmt.Sprintf("el servidor %s rechazó el usuario o la contraseña (%d %s): revise las credenciales SMTP", cfg.Addr(), se.Code, se.Message), err)
-		}
-		return &procedure.Error{Code: procedure.EINTERNAL, Op: "smtp " + cfg.Addr(), Message: "se perdió la conexión durante la autenticación", Err: err}
+		return authError(cfg, mech, err)
 	}
 	return nil
+}
+
+// authError says why AUTH failed. A refusal (5xx) or an exchange the
+// client cannot follow is a configuration problem (EINVALID); a temporary
+// refusal (4xx) or a lost connection may pass (EINTERNAL).
+func authError(cfg Config, mech string, err error) error {
+	addr := cfg.Addr()
+	var se *smtp.SMTPError
+	switch {
+	case errors.As(err, &se) && se.Code/100 == 4:
+		return &procedure.Error{Code: procedure.EINTERNAL, Op: "smtp " + addr,
+			Message: fmt.Sprintf("el servidor %s no pudo autenticar por ahora (%d %s): se volverá a intentar", addr, se.Code, se.Message), Err: err}
+	case errors.As(err, &se) && (se.Code == 502 || se.Code == 504):
+		return connError(cfg, fmt.Sprintf("el servidor %s no acepta la autenticación %s (%d %s): elija otro mecanismo o deje que se elija solo", addr, mech, se.Code, se.Message), err)
+	case errors.As(err, &se):
+		return connError(cfg, fmt.Sprintf("la autenticación falló: el servidor %s rechazó el usuario o la contraseña (%d %s): revise las credenciales SMTP", addr, se.Code, se.Message), err)
+	case errors.Is(err, errLoginSteps):
+		return connError(cfg, fmt.Sprintf("la autenticación falló: el servidor %s pidió en AUTH LOGIN algo más que el usuario y la contraseña: use AUTH PLAIN o revise el servidor", addr), err)
+	case isNetError(err) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		return &procedure.Error{Code: procedure.EINTERNAL, Op: "smtp " + addr, Message: "se perdió la conexión durante la autenticación", Err: err}
+	}
+	return connError(cfg, fmt.Sprintf("la autenticación %s falló: la respuesta del servidor %s no se pudo interpretar", mech, addr), err)
 }
 
 // close says QUIT and closes the connection.
