@@ -92,8 +92,11 @@ type Config struct {
 	// "nota-interna", "aviso". A topic that is absent is on.
 	Kinds map[string]bool
 	// MailDir keeps a raw .eml copy of every sent message, one folder per
-	// case, and the journal that narrows the exactly-once window. Empty
-	// keeps no copies (and leaves only the Message-ID to recognise a resend).
+	// case (<case>/<seq>-<topic>.eml, see EMLPath), and in .journal the
+	// batch journals that narrow the exactly-once window (see the package
+	// documentation). Files are created 0600 in 0700 folders. Empty keeps
+	// no copies and no journal (and leaves only the Message-ID to
+	// recognise a resend).
 	MailDir string
 }
 

@@ -1,10 +1,13 @@
 package notify_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -151,9 +154,9 @@ func (s *failingStore) UpdateOutbox(ctx context.Context, it procedure.OutboxItem
 }
 
 // TestCrashAfter250 covers the exactly-once window: the server accepted the
-// message but its outcome was never recorded. When the lease ends another
-// dispatcher takes the item; the .eml journal tells it the message was
-// accepted, so it is not sent again.
+// message but its outcome never reached the store. When the lease ends
+// another dispatcher takes the item; the batch journal tells it the
+// message was accepted, so it is not sent again.
 func TestCrashAfter250(t *testing.T) {
 	for _, journal := range []bool{true, false} {
 		t.Run(fmt.Sprintf("journal=%v", journal), func(t *testing.T) {
@@ -203,6 +206,199 @@ func TestCrashAfter250(t *testing.T) {
 				t.Errorf("item not marked sent")
 			}
 		})
+	}
+}
+
+// itemOf returns the outbox item a received message was sent for.
+func itemOf(t *testing.T, raw []byte) string {
+	t.Helper()
+	p := parse(t, raw)
+	return p.header.Get("X-Tramite-Item")
+}
+
+// journals lists the batch journals under mailDir.
+func journals(t *testing.T, mailDir string) []string {
+	t.Helper()
+	names, err := filepath.Glob(filepath.Join(notify.JournalDir(mailDir), "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return names
+}
+
+// TestCrashWithinBatch: the process dies right after the journal record of
+// the fourth of ten messages of a batch, before any outcome reaches the
+// store. When the dead dispatcher's lease ends another one takes the
+// batch: the four journaled messages are marked sent without going again
+// (their .eml copies made from the journal), the other six are sent, and
+// every message reaches the server once. Damage to the journal costs only
+// the damaged record, whose message is then sent again byte for byte, as
+// the exactly-once window allows.
+func TestCrashWithinBatch(t *testing.T) {
+	const n, crash = 10, 4
+	tests := []struct {
+		name string
+		// damage changes the dead batch's journal, given the messages the
+		// server received; it returns the index of the message whose
+		// record it ruins, or -1.
+		damage func(t *testing.T, path string, msgs []received) int
+		// tidy: what removing the journal later reports.
+		tidy string
+	}{
+		{name: "journal whole", damage: func(*testing.T, string, []received) int { return -1 }},
+		{name: "last record cut short", tidy: "skipped", damage: func(t *testing.T, path string, msgs []received) int {
+			st, err := os.Stat(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Truncate(path, st.Size()-int64(len(msgs[crash-1].raw)/2)); err != nil {
+				t.Fatal(err)
+			}
+			return crash - 1
+		}},
+		{name: "second record damaged", tidy: "skipped", damage: func(t *testing.T, path string, msgs []received) int {
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			i := bytes.Index(b, msgs[1].raw)
+			if i < 0 {
+				t.Fatal("the journal does not hold the second message as the server received it")
+			}
+			b[i+len(msgs[1].raw)/2] ^= 0x20
+			if err := os.WriteFile(path, b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			return 1
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			srv := startServer(t, "")
+			f := newFixture(t)
+			for range n {
+				f.start(t, canary)
+			}
+			cfg := config(t, srv)
+			d1 := f.dispatcher(t, cfg, notify.WithOwner("first"))
+			notify.CrashAfter(d1, crash)
+			if st, err := d1.Drain(ctx); err == nil || st.Sent != crash {
+				t.Fatalf("first drain: %v, %v; want %d sent, then the crash", st, err, crash)
+			}
+			if got := len(f.emails(t, procedure.OutboxPending)); got != n {
+				t.Fatalf("%d items pending after the crash, want all %d: the store heard nothing", got, n)
+			}
+			files := journals(t, cfg.MailDir)
+			if len(files) != 1 {
+				t.Fatalf("journals after the crash: %v, want one", files)
+			}
+			if st, err := os.Stat(files[0]); err != nil || st.Mode().Perm() != 0o600 {
+				t.Errorf("journal %s: %v, want mode 0600", files[0], err)
+			}
+			if st, err := os.Stat(notify.JournalDir(cfg.MailDir)); err != nil || st.Mode().Perm() != 0o700 {
+				t.Errorf("journal folder: %v, want mode 0700", err)
+			}
+			first := srv.messages()
+			if len(first) != crash {
+				t.Fatalf("%d messages before the crash, want %d", len(first), crash)
+			}
+			resent := tt.damage(t, files[0], first)
+
+			d2 := f.dispatcher(t, cfg, notify.WithOwner("second"))
+			if st, _ := d2.Drain(ctx); st.Total() != 0 {
+				t.Fatalf("claimed while the dead dispatcher's lease runs: %v", st)
+			}
+			f.clock.Add(notify.DefaultLease + time.Minute)
+			st, err := d2.Drain(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			recovered := crash
+			if resent >= 0 {
+				recovered--
+			}
+			if st.Recovered != recovered || st.Sent != n-recovered {
+				t.Fatalf("second drain: %v; want %d recovered and %d sent", st, recovered, n-recovered)
+			}
+			msgs := srv.messages()
+			count := map[string]int{}
+			for _, m := range msgs {
+				count[itemOf(t, m.raw)]++
+			}
+			if len(count) != n {
+				t.Fatalf("%d distinct messages delivered, want %d", len(count), n)
+			}
+			for id, c := range count {
+				again := resent >= 0 && id == itemOf(t, first[resent].raw)
+				if c != 1 && !(again && c == 2) {
+					t.Errorf("%s delivered %d times", id, c)
+				}
+			}
+			if resent >= 0 {
+				if len(msgs) != n+1 || !bytes.Equal(msgs[len(msgs)-n+recovered].raw, first[resent].raw) {
+					t.Errorf("the message whose record was ruined was not sent again byte for byte")
+				}
+			}
+			got := map[string]received{}
+			for _, m := range msgs {
+				got[itemOf(t, m.raw)] = m
+			}
+			sent := f.emails(t, procedure.OutboxSent)
+			if len(sent) != n {
+				t.Fatalf("%d items marked sent, want %d", len(sent), n)
+			}
+			for _, it := range sent {
+				if b, err := os.ReadFile(notify.EMLPath(cfg.MailDir, it)); err != nil || !bytes.Equal(b, got[it.ID].raw) {
+					t.Errorf("%s: the .eml copy is missing or differs from what the server received (%v)", it.ID, err)
+				}
+			}
+			// The dead batch's journal outlives the recovery; it goes once
+			// nobody has written to it for two leases and its items are sent.
+			if files := journals(t, cfg.MailDir); len(files) != 1 {
+				t.Fatalf("journals after the recovery: %v, want the dead batch's", files)
+			}
+			old := time.Now().Add(-2*notify.DefaultLease - time.Minute)
+			if err := os.Chtimes(files[0], old, old); err != nil {
+				t.Fatal(err)
+			}
+			st, err = d2.Drain(ctx)
+			if st.Total() != 0 || (tt.tidy == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tt.tidy)) {
+				t.Fatalf("drain after two leases: %v, %v; want nothing to do and an error with %q", st, err, tt.tidy)
+			}
+			if files := journals(t, cfg.MailDir); len(files) != 0 {
+				t.Fatalf("journals left: %v", files)
+			}
+			if len(srv.messages()) != len(msgs) {
+				t.Fatal("a message was sent again while removing the journal")
+			}
+		})
+	}
+}
+
+// TestJournalGone: once a Drain has recorded every outcome and kept every
+// copy, no journal and no temporary file is left in MailDir.
+func TestJournalGone(t *testing.T) {
+	srv := startServer(t, "")
+	f := newFixture(t)
+	for range 7 {
+		f.start(t, canary)
+	}
+	cfg := config(t, srv)
+	if st, err := f.dispatcher(t, cfg, notify.WithBatchSize(3)).Drain(context.Background()); err != nil || st.Sent != 7 {
+		t.Fatalf("%v, %v", st, err)
+	}
+	if files := journals(t, cfg.MailDir); len(files) != 0 {
+		t.Errorf("journals left: %v", files)
+	}
+	tmp, _ := filepath.Glob(filepath.Join(cfg.MailDir, "*", "*.tmp"))
+	if len(tmp) != 0 {
+		t.Errorf("temporary files left: %v", tmp)
+	}
+	for _, it := range f.emails(t, procedure.OutboxSent) {
+		if _, err := os.Stat(notify.EMLPath(cfg.MailDir, it)); err != nil {
+			t.Errorf("%s: %v", it.ID, err)
+		}
 	}
 }
 

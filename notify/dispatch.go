@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tramite/tramite/procedure"
@@ -44,8 +45,12 @@ type Dispatcher struct {
 	notReadyDelay time.Duration
 	poll          time.Duration
 	log           *slog.Logger
-	journal       journal
+	journal       *journal
 	wake          chan struct{}
+	// crashAfter, in tests, makes a Drain stop dead right after that many
+	// journal records, as if the process died: nothing more is sent,
+	// synced, copied or written to the store.
+	crashAfter int
 }
 
 // Option configures a Dispatcher.
@@ -105,7 +110,7 @@ func NewDispatcher(store procedure.Store, defs Definitions, cfg Config, opts ...
 		owner: "notify/" + host + "/" + strconv.Itoa(os.Getpid()),
 		batch: DefaultBatchSize, lease: DefaultLease, backoffBase: DefaultBackoffBase, backoffMax: DefaultBackoffMax,
 		maxAttempts: DefaultMaxAttempts, notReadyDelay: DefaultNotReadyDelay, poll: DefaultPollInterval,
-		log: slog.New(slog.DiscardHandler), journal: journal{dir: cfg.MailDir, made: &sync.Map{}}, wake: make(chan struct{}, 1)}
+		log: slog.New(slog.DiscardHandler), journal: newJournal(cfg.MailDir), wake: make(chan struct{}, 1)}
 	for _, o := range opts {
 		o(d)
 	}
@@ -119,8 +124,9 @@ func NewDispatcher(store procedure.Store, defs Definitions, cfg Config, opts ...
 type Stats struct {
 	// Sent: accepted by the server in this pass.
 	Sent int
-	// Recovered: found already accepted (their .eml exists) and marked
-	// sent without sending them again.
+	// Recovered: found already accepted (their record is in a batch
+	// journal, or their .eml copy exists) and marked sent without sending
+	// them again.
 	Recovered int
 	// Retried: left pending after a temporary failure.
 	Retried int
@@ -155,15 +161,20 @@ type caseData struct {
 }
 
 // pass is the state of one Drain. A batch goes through three stages that
-// overlap: prepare (read the case, compose, write the .eml journal),
-// deliver (the SMTP transaction, on the one connection) and record
-// (rename the journal, update the store), so disk and store work hide
-// behind the network.
+// overlap: prepare (read the case, compose), deliver (the SMTP
+// transaction on the one connection, then the journal record of each
+// accepted message) and record (sync the journal, update the store, keep
+// the .eml copies), so disk and store work hide behind the network: a
+// batch is recorded while the next one is sent.
 type pass struct {
 	now     time.Time
 	cl      *client
 	connErr error
 	cases   map[string]*caseData
+	// records counts the journal records written; crashed is set when
+	// crashAfter is reached.
+	records int
+	crashed atomic.Bool
 
 	mu    sync.Mutex
 	stats Stats
@@ -182,8 +193,9 @@ func (p *pass) fail(err error) {
 	p.mu.Unlock()
 }
 
-// recorderWorkers write .eml copies and outcomes in parallel: creating a
-// file can cost as much as an SMTP transaction on some disks.
+// recorderWorkers write outcomes and .eml copies in parallel: creating a
+// file can cost as much as an SMTP transaction on some disks, and a
+// shared store answers over the network.
 const recorderWorkers = 4
 
 // job is an item on its way through a pass.
@@ -194,16 +206,22 @@ type job struct {
 	raw []byte
 	// skip: leave the item untouched (its lease ended).
 	skip bool
-	// commit: the server accepted raw; keep it as the .eml before recording.
+	// commit: the server accepted raw.
 	commit bool
+	// journaled: raw's record is in the batch journal, so the outcome may
+	// wait for the end of the batch.
+	journaled bool
+	// from: the item was found in a journal; its .eml copy comes from there.
+	from *recordRef
 }
 
 // Drain makes one pass over the outbox: it claims the email items due now
 // and sends them over one connection, which it opens only if there is
 // something to send. Items it cannot send now are left pending for a
 // later pass. The error reports what stopped sending (the server
-// unreachable, the context ended, the store failing); Stats says what
-// happened to each item either way.
+// unreachable, the context ended, the store failing) and any failure to
+// keep the journal or the .eml copies; Stats says what happened to each
+// item either way.
 func (d *Dispatcher) Drain(ctx context.Context) (Stats, error) {
 	p := &pass{now: d.clock.Now(), cases: map[string]*caseData{}}
 	defer func() {
@@ -211,10 +229,37 @@ func (d *Dispatcher) Drain(ctx context.Context) (Stats, error) {
 			p.cl.close()
 		}
 	}()
-	for {
+	if err := d.journal.refresh(); err != nil {
+		p.fail(err)
+	} else if err := d.journal.tidy(ctx, d.store, 2*d.lease); err != nil {
+		p.fail(err)
+		d.log.LogAttrs(ctx, slog.LevelWarn, "notify journal", slog.String("error", err.Error()))
+	}
+	jw := d.journal.writer()
+	// recorded is closed when the last batch is recorded, older when the
+	// one before it is: at most two batches wait to be recorded.
+	var recorded, older chan struct{}
+	for !p.crashed.Load() {
+		if older != nil {
+			<-older
+		}
 		items, err := d.store.ClaimOutbox(ctx, procedure.EffectEmail, d.owner, p.now, d.clock.Now().Add(d.lease), d.batch)
 		if err != nil {
 			p.fail(fmt.Errorf("claim outbox: %w", err))
+			break
+		}
+		if len(items) == 0 {
+			break
+		}
+		// The record of an item accepted in an earlier attempt was written
+		// before that attempt's lease ended, so before this claim.
+		if err := d.journal.refresh(); err != nil {
+			// Without the journals an accepted message could go twice:
+			// put the batch back for a later pass.
+			p.fail(err)
+			for _, it := range items {
+				d.update(ctx, p, d.release(p, job{it: it, now: d.clock.Now()}))
+			}
 			break
 		}
 		prepared := make(chan job, 4)
@@ -224,23 +269,45 @@ func (d *Dispatcher) Drain(ctx context.Context) (Stats, error) {
 				prepared <- d.prepare(ctx, p, it)
 			}
 		}()
+		b := jw.begin()
 		done := make(chan job, 64)
-		var recorders sync.WaitGroup
-		for range recorderWorkers {
-			recorders.Go(func() {
-				for j := range done {
-					d.record(ctx, p, j)
-				}
-			})
-		}
+		prev, next := recorded, make(chan struct{})
+		go func() {
+			defer close(next)
+			d.record(ctx, p, b, done, prev)
+		}()
+		older, recorded = recorded, next
 		for j := range prepared {
-			done <- d.deliver(ctx, p, j)
+			if p.crashed.Load() {
+				continue
+			}
+			j = d.deliver(ctx, p, j)
+			if j.commit && b != nil {
+				if err := b.append(j.it.ID, j.raw); err != nil {
+					// Its outcome goes to the store at once instead.
+					p.fail(err)
+					d.logItem(ctx, j.it, slog.LevelError, "notify journal", slog.String("error", err.Error()))
+				} else {
+					j.journaled = true
+					if p.records++; p.records == d.crashAfter {
+						p.crashed.Store(true)
+					}
+				}
+			}
+			done <- j
 		}
 		close(done)
-		recorders.Wait()
 		if len(items) < d.batch || ctx.Err() != nil {
 			break
 		}
+	}
+	if recorded != nil {
+		<-recorded
+	}
+	if p.crashed.Load() {
+		p.fail(errors.New("simulated crash"))
+	} else {
+		jw.close()
 	}
 	if p.connErr != nil {
 		p.fail(p.connErr)
@@ -249,6 +316,118 @@ func (d *Dispatcher) Drain(ctx context.Context) (Stats, error) {
 		p.fail(ctx.Err())
 	}
 	return p.stats, errors.Join(p.errs...)
+}
+
+// record writes the outcomes of one batch. Those of items not sent, or
+// sent without a journal record, go to the store at once. At the end of
+// the batch, once the batch before it is recorded (prev), the journal is
+// synced, then the store learns the outcomes of the messages it holds,
+// their .eml copies are written, and the journal is removed.
+func (d *Dispatcher) record(ctx context.Context, p *pass, b *batch, done <-chan job, prev <-chan struct{}) {
+	var sent []job
+	for j := range done {
+		switch {
+		case p.crashed.Load():
+		case j.skip:
+		case j.journaled:
+			sent = append(sent, j)
+		default:
+			d.update(ctx, p, j)
+			switch {
+			case j.from != nil:
+				d.restore(ctx, p, j)
+			case j.commit:
+				d.keep(ctx, p, j) // the journal failed: keep the copy all the same
+			}
+		}
+	}
+	if prev != nil {
+		<-prev
+	}
+	if p.crashed.Load() {
+		// The process is gone: nothing more reaches the disk or the store.
+		return
+	}
+	if len(sent) == 0 {
+		b.finish(true)
+		return
+	}
+	if err := b.sync(); err != nil {
+		// The store is the other record: go on, but say so.
+		p.fail(err)
+		d.log.LogAttrs(ctx, slog.LevelError, "notify journal", slog.String("error", err.Error()))
+	}
+	var missing atomic.Bool
+	parallel(len(sent), func(i int) {
+		if !d.update(ctx, p, sent[i]) {
+			missing.Store(true)
+		}
+	})
+	parallel(len(sent), func(i int) {
+		if !d.keep(ctx, p, sent[i]) {
+			missing.Store(true)
+		}
+	})
+	// The journal stays while an outcome or a copy is missing: later passes
+	// read it, and tidy removes it once it is of no more use.
+	b.finish(!missing.Load())
+}
+
+// parallel runs f(0)…f(n-1) on up to recorderWorkers goroutines.
+func parallel(n int, f func(int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(n, recorderWorkers) {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+				f(i)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// update writes the item's outcome to the store and releases its claim.
+// It reports whether the store took it.
+func (d *Dispatcher) update(ctx context.Context, p *pass, j job) bool {
+	if j.skip {
+		return true
+	}
+	it := j.it
+	it.ClaimedBy, it.ClaimedUntil, it.UpdatedAt = "", time.Time{}, j.now
+	// The outcome is recorded even when ctx has ended: it already happened.
+	if err := d.store.UpdateOutbox(context.WithoutCancel(ctx), it); err != nil {
+		p.fail(fmt.Errorf("update outbox %s: %w", it.ID, err))
+		d.log.LogAttrs(ctx, slog.LevelError, "notify update outbox", slog.String("item", it.ID), slog.String("status", string(it.Status)), slog.String("error", err.Error()))
+		return false
+	}
+	return true
+}
+
+// keep writes the .eml copy of a sent message; it reports whether it did.
+func (d *Dispatcher) keep(ctx context.Context, p *pass, j job) bool {
+	if err := d.journal.keep(j.it, j.raw); err != nil {
+		p.fail(err)
+		d.logItem(ctx, j.it, slog.LevelError, "notify mail dir", slog.String("error", err.Error()))
+		return false
+	}
+	return true
+}
+
+// restore writes the .eml copy of an item recovered from a journal, if
+// it is missing.
+func (d *Dispatcher) restore(ctx context.Context, p *pass, j job) {
+	if _, err := os.Stat(EMLPath(d.cfg.MailDir, j.it)); err == nil {
+		return
+	}
+	raw, err := j.from.message()
+	if err == nil {
+		err = d.journal.keep(j.it, raw)
+	}
+	if err != nil {
+		p.fail(err)
+		d.logItem(ctx, j.it, slog.LevelError, "notify mail dir", slog.String("error", err.Error()))
+	}
 }
 
 // Run drains the outbox every poll interval, and at once after Wake,
@@ -300,25 +479,6 @@ func (d *Dispatcher) backoff(n int) time.Duration {
 	return delay - half + rand.N(half+1)
 }
 
-// record writes the item's outcome to the store and releases its claim.
-func (d *Dispatcher) record(ctx context.Context, p *pass, j job) {
-	if j.skip {
-		return
-	}
-	if j.commit {
-		if err := d.journal.commit(j.it, j.raw); err != nil {
-			d.log.LogAttrs(ctx, slog.LevelError, "notify journal", slog.String("item", j.it.ID), slog.String("error", err.Error()))
-		}
-	}
-	it := j.it
-	it.ClaimedBy, it.ClaimedUntil, it.UpdatedAt = "", time.Time{}, j.now
-	// The outcome is recorded even when ctx has ended: it already happened.
-	if err := d.store.UpdateOutbox(context.WithoutCancel(ctx), it); err != nil {
-		p.fail(fmt.Errorf("update outbox %s: %w", it.ID, err))
-		d.log.LogAttrs(ctx, slog.LevelError, "notify update outbox", slog.String("item", it.ID), slog.String("status", string(it.Status)), slog.String("error", err.Error()))
-	}
-}
-
 func (d *Dispatcher) margin() time.Duration {
 	return 5*d.cfg.commandTimeout() + d.cfg.dialTimeout()
 }
@@ -364,10 +524,13 @@ func (d *Dispatcher) prepare(ctx context.Context, p *pass, it procedure.OutboxIt
 		p.count(func(s *Stats) { s.Skipped++ })
 		return j
 	}
-	if d.journal.sent(it) {
+	if ref, ok := d.journal.sent(it); ok {
 		// Accepted by the server in an earlier attempt whose outcome was
 		// not recorded (the process died or the store failed after 250).
 		j.it.Status, j.it.LastError = procedure.OutboxSent, ""
+		if ref.path != "" {
+			j.from = &ref
+		}
 		p.count(func(s *Stats) { s.Recovered++ })
 		d.logItem(ctx, it, slog.LevelInfo, "notify recovered: already accepted, not sent again")
 		return j
@@ -412,11 +575,7 @@ func (d *Dispatcher) deliver(ctx context.Context, p *pass, j job) job {
 		p.count(func(s *Stats) { s.Released++ })
 		return job{it: it, skip: true}
 	}
-	release := func() job {
-		j.raw, j.it.NextAttempt = nil, now
-		p.count(func(s *Stats) { s.Released++ })
-		return j
-	}
+	release := func() job { return d.release(p, j) }
 	if ctx.Err() != nil || now.Add(d.margin()).After(it.ClaimedUntil) {
 		return release()
 	}
@@ -456,6 +615,13 @@ func (d *Dispatcher) deliver(ctx context.Context, p *pass, j job) job {
 		return d.retry(ctx, p, j, "error temporal del servidor de correo, se reintentará: "+out.err.Error(), true)
 	}
 	return d.failed(ctx, p, j, "el servidor de correo rechazó el mensaje: "+out.err.Error()+". Corrija la causa y reintente el envío a mano")
+}
+
+// release puts a claimed item back untouched, due at once.
+func (d *Dispatcher) release(p *pass, j job) job {
+	j.raw, j.it.NextAttempt = nil, j.now
+	p.count(func(s *Stats) { s.Released++ })
+	return j
 }
 
 // envelope returns the SMTP recipients of an item: To and Cc, without

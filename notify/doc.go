@@ -23,20 +23,45 @@
 // An item is marked sent only after the server answered 250 to its DATA,
 // and a message is never sent again once its item is marked sent. The
 // window in which a message can be delivered twice lies between that 250
-// and the record of it. The Dispatcher narrows it with Config.MailDir: as
-// soon as the 250 arrives the message is kept as the item's .eml (written
-// whole, then renamed), and only then is the store updated. An item found
-// pending whose .eml exists was accepted already: it is marked sent without
-// being sent again. So a store that fails, or a process that dies, after
-// the .eml is written causes no resend. What remains is a crash in the
-// milliseconds between the 250 and the .eml (or a connection lost after
-// the server queued the message but before its 250 reached us, which SMTP
-// itself cannot tell from a failure, RFC 1047): then, once the item's lease
-// ends, the message is sent again byte for byte with the same Message-ID,
-// which receiving servers and mail clients use to recognise the copy.
-// Several dispatchers, in one process or on several machines, never send
-// one item at once thanks to the store's leases; they share the .eml record
-// only if they share MailDir. Without MailDir only the Message-ID remains.
+// and the record of it. With Config.MailDir the record is the batch
+// journal, <MailDir>/.journal: a Drain claims and sends items in batches,
+// and right after each 250, before the next message goes out, the whole
+// message is appended, with its item and a checksum, to the journal of
+// the Drain. Durability is paid once per batch, not once per message:
+// when the batch's last message is sent the journal file (and, for a new
+// file, its folder) is synced; only then does the store learn the batch's
+// outcomes, after which the .eml copies are written and, once everything
+// it holds is in the store and in the copies, the journal file is removed.
+// An item found pending whose record is in a journal (or, as earlier
+// versions recorded it, whose .eml copy exists) was accepted already: it
+// is marked sent without being sent again, and its missing .eml copy is
+// written from the journal. So a store that fails, or a process that
+// dies, after the record is written causes no resend. If the journal
+// cannot be written the Drain says so, and each outcome goes to the store
+// right after its 250. What remains:
+//
+//   - a process that dies in the moment between a 250 and the write of its
+//     record: that one message;
+//   - a power cut (or a crash of the operating system) after a 250 and
+//     before the batch's sync: the messages of that batch whose records
+//     had not reached the disk;
+//   - a record cut short or damaged (its checksum fails): it is skipped,
+//     costing only its own item;
+//   - a connection lost after the server queued a message but before its
+//     250 reached us, which SMTP itself cannot tell from a failure (RFC
+//     1047).
+//
+// Then, once the item's lease ends, the message is sent again byte for
+// byte with the same Message-ID, which receiving servers and mail clients
+// use to recognise the copy. Outcomes wait for the end of their batch, so
+// a batch must end within its lease: items whose lease is about to end
+// are put back rather than sent. Several dispatchers, in one process or on
+// several machines, never send one item at once thanks to the store's
+// leases; they share the journal only if they share MailDir (a journal
+// left by a dispatcher that died is removed by the next pass that finds
+// it untouched for two leases and none of its items pending). Without
+// MailDir each outcome goes to the store right after its 250, and only the
+// Message-ID remains.
 //
 // # Demo server
 //
