@@ -119,7 +119,9 @@ func WriteEmail(w io.Writer, e Email) error {
 	}
 	slices.Sort(keys)
 	for i := len(keys) - 1; i >= 0; i-- {
-		h.SetText(keys[i], e.Headers[keys[i]])
+		if err := addText(&h, keys[i], e.Headers[keys[i]]); err != nil {
+			return err
+		}
 	}
 	if len(e.Attachments) == 0 {
 		h.SetContentType("multipart/alternative", boundary("alt"))
@@ -131,10 +133,13 @@ func WriteEmail(w io.Writer, e Email) error {
 		h.SetMsgIDList("In-Reply-To", e.References[n-1:])
 	}
 	h.SetMessageID(e.MessageID)
-	h.SetSubject(e.Subject)
-	h.SetAddressList("Cc", cc)
-	h.SetAddressList("To", to)
-	h.SetAddressList("From", from)
+	// Fields with people's text are folded by header.go, in linear time.
+	for _, err := range []error{addText(&h, "Subject", e.Subject), addAddresses(&h, "Cc", cc),
+		addAddresses(&h, "To", to), addAddresses(&h, "From", from)} {
+		if err != nil {
+			return err
+		}
+	}
 	if !e.Date.IsZero() {
 		h.SetDate(e.Date)
 	}
