@@ -3,9 +3,11 @@ package notify
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"io"
+	"mime/quotedprintable"
 	"net/mail"
 	"slices"
 	"strings"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/emersion/go-message"
 	gomail "github.com/emersion/go-message/mail"
+	"github.com/emersion/go-message/textproto"
 
 	"github.com/tramite/tramite/procedure"
 )
@@ -144,21 +147,28 @@ func WriteEmail(w io.Writer, e Email) error {
 		h.SetDate(e.Date)
 	}
 
-	var alt *message.Writer
-	var mixed *message.Writer
-	if len(e.Attachments) == 0 {
-		if alt, err = message.CreateWriter(w, h.Header); err != nil {
-			return fmt.Errorf("compose: %w", err)
-		}
-	} else {
-		if mixed, err = message.CreateWriter(w, h.Header); err != nil {
-			return fmt.Errorf("compose: %w", err)
-		}
-		var ah message.Header
+	// The structure and every header go through go-message's textproto
+	// writer, as message.CreateWriter and CreatePart would write them; the
+	// attachments are base64-encoded here in whole lines, which is several
+	// times faster than its line-wrapping encoder and gives the same bytes.
+	if !h.Has("Mime-Version") {
+		h.Set("MIME-Version", "1.0")
+	}
+	top := multipartWriter(w, &h.Header)
+	if err := textproto.WriteHeader(w, h.Header.Header); err != nil {
+		return fmt.Errorf("compose: %w", err)
+	}
+	alt := top
+	if len(e.Attachments) > 0 {
+		ah := message.Header{}
 		ah.SetContentType("multipart/alternative", boundary("alt"))
-		if alt, err = mixed.CreatePart(ah); err != nil {
+		altw := writerFunc(nil)
+		alt = multipartWriter(&altw, &ah)
+		pw, err := top.CreatePart(ah.Header)
+		if err != nil {
 			return fmt.Errorf("compose: %w", err)
 		}
+		altw = pw.Write
 	}
 	for _, p := range []struct{ typ, body string }{{"text/plain", e.Text}, {"text/html", e.HTML}} {
 		if p.body == "" {
@@ -167,21 +177,22 @@ func WriteEmail(w io.Writer, e Email) error {
 		var ph message.Header
 		ph.SetContentType(p.typ, map[string]string{"charset": "utf-8"})
 		ph.Set("Content-Transfer-Encoding", "quoted-printable")
-		pw, err := alt.CreatePart(ph)
+		pw, err := alt.CreatePart(ph.Header)
 		if err != nil {
 			return fmt.Errorf("compose: %w", err)
 		}
-		if _, err := io.WriteString(pw, crlf(p.body)); err != nil {
+		qp := quotedprintable.NewWriter(pw)
+		if _, err := io.WriteString(qp, crlf(p.body)); err != nil {
 			return fmt.Errorf("compose: %w", err)
 		}
-		if err := pw.Close(); err != nil {
+		if err := qp.Close(); err != nil {
 			return fmt.Errorf("compose: %w", err)
 		}
 	}
 	if err := alt.Close(); err != nil {
 		return fmt.Errorf("compose: %w", err)
 	}
-	if mixed == nil {
+	if len(e.Attachments) == 0 {
 		return nil
 	}
 	for _, a := range e.Attachments {
@@ -193,19 +204,69 @@ func WriteEmail(w io.Writer, e Email) error {
 		ah.SetContentType(ct, map[string]string{"name": a.Filename})
 		ah.SetFilename(a.Filename)
 		ah.Set("Content-Transfer-Encoding", "base64")
-		aw, err := mixed.CreatePart(ah.Header)
+		pw, err := top.CreatePart(ah.Header.Header)
 		if err != nil {
 			return fmt.Errorf("compose: %w", err)
 		}
-		if _, err := aw.Write(a.Data); err != nil {
-			return fmt.Errorf("compose: %w", err)
-		}
-		if err := aw.Close(); err != nil {
+		if err := writeBase64(pw, a.Data); err != nil {
 			return fmt.Errorf("compose: %w", err)
 		}
 	}
-	if err := mixed.Close(); err != nil {
+	if err := top.Close(); err != nil {
 		return fmt.Errorf("compose: %w", err)
+	}
+	return nil
+}
+
+// multipartWriter returns the writer of the multipart entity whose header
+// is h, with the boundary h names or, when it names none, a random one
+// written into h, as go-message does.
+func multipartWriter(w io.Writer, h *message.Header) *textproto.MultipartWriter {
+	mw := textproto.NewMultipartWriter(w)
+	mediaType, params, _ := h.ContentType()
+	if params["boundary"] != "" {
+		mw.SetBoundary(params["boundary"])
+	} else {
+		if params == nil {
+			params = map[string]string{}
+		}
+		params["boundary"] = mw.Boundary()
+		h.SetContentType(mediaType, params)
+	}
+	h.Del("Content-Transfer-Encoding")
+	return mw
+}
+
+// writerFunc is an io.Writer set after its creation.
+type writerFunc func([]byte) (int, error)
+
+func (f *writerFunc) Write(b []byte) (int, error) { return (*f)(b) }
+
+// writeBase64 writes data base64-encoded in lines of 76 characters ended
+// by CRLF, the last one without it: what go-message's encoder writes.
+func writeBase64(w io.Writer, data []byte) error {
+	const (
+		in   = 57 // bytes of one whole line
+		out  = 76
+		rows = 64
+	)
+	buf := make([]byte, 0, rows*(out+2))
+	for len(data) > 0 {
+		buf = buf[:0]
+		for r := 0; r < rows && len(data) > 0; r++ {
+			if r > 0 {
+				buf = append(buf, '\r', '\n')
+			}
+			n := min(in, len(data))
+			buf = base64.StdEncoding.AppendEncode(buf, data[:n])
+			data = data[n:]
+		}
+		if len(data) > 0 {
+			buf = append(buf, '\r', '\n')
+		}
+		if _, err := w.Write(buf); err != nil {
+			return err
+		}
 	}
 	return nil
 }
