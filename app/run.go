@@ -18,6 +18,7 @@ import (
 	"github.com/tramite/tramite/app/translation"
 	"github.com/tramite/tramite/notify"
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 	"github.com/tramite/tramite/report"
 	"github.com/tramite/tramite/storage"
 )
@@ -78,7 +79,7 @@ func run(args []string) error {
 		return fmt.Errorf("open %s: %w", storage.Describe(path), err)
 	}
 	defer store.Close()
-	engine, err := procedure.NewEngine(store, procedure.WithDirectory(store), procedure.WithSealer(sealer), procedure.WithLogger(log))
+	engine, err := procedure.NewEngine(store, procedure.WithDefinitions(manual.Definitions()...), procedure.WithDirectory(store), procedure.WithSealer(sealer), procedure.WithLogger(log))
 	if err != nil {
 		return err
 	}

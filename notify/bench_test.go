@@ -14,6 +14,7 @@ import (
 
 	"github.com/tramite/tramite/notify"
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 	"github.com/tramite/tramite/procedure/proceduretest"
 )
 
@@ -27,8 +28,8 @@ func benchSetup(b *testing.B) (*fixture, func(round int)) {
 	f := newFixture(b)
 	c := proceduretest.RunPR01(b, f.eng, "Sistema de Gestión Documental", canary, 0)
 	ctx := context.Background()
-	if _, err := f.store.PutDocument(ctx, procedure.Document{CaseID: c.ID, Topic: procedure.TopicNotaInterna,
-		Number: c.Data["cite:"+procedure.TopicNotaInterna], Content: pdf(2500)}); err != nil {
+	if _, err := f.store.PutDocument(ctx, procedure.Document{CaseID: c.ID, Topic: manual.TopicNotaInterna,
+		Number: c.Data["cite:"+manual.TopicNotaInterna], Content: pdf(2500)}); err != nil {
 		b.Fatal(err)
 	}
 	items, err := f.store.Outbox(ctx, procedure.OutboxQuery{CaseID: c.ID, Kind: procedure.EffectEmail})
@@ -37,7 +38,7 @@ func benchSetup(b *testing.B) (*fixture, func(round int)) {
 	}
 	var memo procedure.OutboxItem
 	for _, it := range items {
-		if it.Topic == procedure.TopicNotaInterna {
+		if it.Topic == manual.TopicNotaInterna {
 			memo = it
 		}
 	}

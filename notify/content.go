@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 )
 
 // Definitions gives the procedure definitions by code; *procedure.Engine
@@ -92,17 +93,17 @@ func Build(cfg Config, c Content) (Email, error) {
 	v.Greeting = strings.Join(names, ", ")
 	var subject string
 	switch it.Topic {
-	case procedure.TopicObservaciones:
+	case manual.TopicObservaciones:
 		v.Text, v.TextLabel = en.Data["observations"], "Observaciones"
 		subject = fmt.Sprintf("[%s] Observaciones a su solicitud: %s", cs.ID, cs.System)
-	case procedure.TopicRespuesta:
+	case manual.TopicRespuesta:
 		v.Text, v.TextLabel = en.Data["answer"], "Respuesta"
 		subject = fmt.Sprintf("[%s] Respuesta a las observaciones: %s", cs.ID, cs.System)
-	case procedure.TopicNotaInterna:
+	case manual.TopicNotaInterna:
 		v.Text, v.TextLabel = en.Data["memo"], "Nota Interna"
-		v.Cite = cs.Data["cite:"+procedure.TopicNotaInterna]
+		v.Cite = cs.Data["cite:"+manual.TopicNotaInterna]
 		for _, doc := range c.Attachments {
-			if doc.Topic == procedure.TopicNotaInterna && doc.Number != "" {
+			if doc.Topic == manual.TopicNotaInterna && doc.Number != "" {
 				v.Cite = doc.Number
 			}
 		}

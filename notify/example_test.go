@@ -11,6 +11,7 @@ import (
 
 	"github.com/tramite/tramite/notify"
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 	"github.com/tramite/tramite/procedure/proceduretest"
 )
 
@@ -75,9 +76,9 @@ func ExampleNewCaptureServer() {
 	store := procedure.NewMemoryStore()
 	sealer, _ := procedure.NewAESSealer(proceduretest.Key)
 	at := time.Date(2026, 11, 26, 13, 0, 0, 0, time.UTC)
-	eng, _ := procedure.NewEngine(store, procedure.WithDirectory(proceduretest.Directory()), procedure.WithSealer(sealer),
+	eng, _ := procedure.NewEngine(store, procedure.WithDefinitions(manual.Definitions()...), procedure.WithDirectory(proceduretest.Directory()), procedure.WithSealer(sealer),
 		procedure.WithClock(procedure.ClockFunc(func() time.Time { return at })))
-	if _, err := eng.Start(ctx, procedure.StartRequest{Procedure: procedure.CodePR01, Actor: proceduretest.Solicitante,
+	if _, err := eng.Start(ctx, procedure.StartRequest{Procedure: manual.CodePR01, Actor: proceduretest.Solicitante,
 		Inputs: proceduretest.PR01Request("Sistema de Correspondencia", "clave-secreta")}); err != nil {
 		fmt.Println(err)
 		return

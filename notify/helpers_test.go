@@ -19,6 +19,7 @@ import (
 
 	"github.com/tramite/tramite/notify"
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 	"github.com/tramite/tramite/procedure/proceduretest"
 )
 
@@ -341,7 +342,7 @@ func (f *fixture) dispatcher(t testing.TB, cfg notify.Config, opts ...notify.Opt
 // start opens a PR01 case: one email, the notice to the Jefe de la UIT.
 func (f *fixture) start(t testing.TB, secret string) procedure.Case {
 	t.Helper()
-	c, err := f.eng.Start(context.Background(), procedure.StartRequest{Procedure: procedure.CodePR01,
+	c, err := f.eng.Start(context.Background(), procedure.StartRequest{Procedure: manual.CodePR01,
 		Actor: proceduretest.Solicitante, Inputs: proceduretest.PR01Request("Sistema de Correspondencia", secret)})
 	if err != nil {
 		t.Fatal(err)

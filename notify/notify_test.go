@@ -12,6 +12,7 @@ import (
 
 	"github.com/tramite/tramite/notify"
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 	"github.com/tramite/tramite/procedure/proceduretest"
 )
 
@@ -25,8 +26,8 @@ func runCase(t *testing.T, f *fixture, withPDF bool) (procedure.Case, []byte) {
 	c := proceduretest.RunPR01(t, f.eng, "Sistema de Gestión Documental", canary, 1)
 	doc := pdf(20)
 	if withPDF {
-		if _, err := f.store.PutDocument(context.Background(), procedure.Document{CaseID: c.ID, Topic: procedure.TopicNotaInterna,
-			Number: c.Data["cite:"+procedure.TopicNotaInterna], Content: doc}); err != nil {
+		if _, err := f.store.PutDocument(context.Background(), procedure.Document{CaseID: c.ID, Topic: manual.TopicNotaInterna,
+			Number: c.Data["cite:"+manual.TopicNotaInterna], Content: doc}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -169,7 +170,7 @@ func TestAttachmentIntact(t *testing.T) {
 	c, doc := runCase(t, f, true)
 	// A corrected version of the memo: the latest is attached.
 	doc2 := append(bytes.Clone(doc), []byte("% v2\n")...)
-	if _, err := f.store.PutDocument(context.Background(), procedure.Document{CaseID: c.ID, Topic: procedure.TopicNotaInterna,
+	if _, err := f.store.PutDocument(context.Background(), procedure.Document{CaseID: c.ID, Topic: manual.TopicNotaInterna,
 		Number: "UIT/NI/2026/0001", Content: doc2}); err != nil {
 		t.Fatal(err)
 	}
@@ -272,7 +273,7 @@ func TestKindsSwitchedOff(t *testing.T) {
 	f := newFixture(t)
 	runCase(t, f, true)
 	cfg := config(t, srv)
-	cfg.Kinds = map[string]bool{procedure.TopicAviso: false}
+	cfg.Kinds = map[string]bool{manual.TopicAviso: false}
 	st, err := f.dispatcher(t, cfg).Drain(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -281,7 +282,7 @@ func TestKindsSwitchedOff(t *testing.T) {
 		t.Errorf("stats = %v, want 3 sent and 5 skipped", st)
 	}
 	for _, it := range f.emails(t, procedure.OutboxSkipped) {
-		if it.Topic != procedure.TopicAviso || !strings.Contains(it.LastError, "desactivado") {
+		if it.Topic != manual.TopicAviso || !strings.Contains(it.LastError, "desactivado") {
 			t.Errorf("skipped %s: %q", it.ID, it.LastError)
 		}
 	}
@@ -300,10 +301,10 @@ func TestAttachmentNotReady(t *testing.T) {
 		t.Fatalf("stats = %v, want 7 sent and 1 waiting for its PDF", st)
 	}
 	pending := f.emails(t, procedure.OutboxPending)
-	if len(pending) != 1 || pending[0].Topic != procedure.TopicNotaInterna || !strings.Contains(pending[0].LastError, "esperando") {
+	if len(pending) != 1 || pending[0].Topic != manual.TopicNotaInterna || !strings.Contains(pending[0].LastError, "esperando") {
 		t.Fatalf("pending = %+v", pending)
 	}
-	if _, err := f.store.PutDocument(context.Background(), procedure.Document{CaseID: c.ID, Topic: procedure.TopicNotaInterna, Content: doc}); err != nil {
+	if _, err := f.store.PutDocument(context.Background(), procedure.Document{CaseID: c.ID, Topic: manual.TopicNotaInterna, Content: doc}); err != nil {
 		t.Fatal(err)
 	}
 	f.clock.Add(notify.DefaultNotReadyDelay)

@@ -7,6 +7,7 @@ import (
 	"github.com/looplab/fsm"
 
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 	"github.com/tramite/tramite/procedure/proceduretest"
 )
 
@@ -20,7 +21,7 @@ func BenchmarkFire(b *testing.B) {
 	const pool = 64
 	ids := make([]string, pool)
 	for i := range ids {
-		ids[i] = proceduretest.InProgress(b, e, procedure.CodePR02, "Bench").ID
+		ids[i] = proceduretest.InProgress(b, e, manual.CodePR02, "Bench").ID
 	}
 	proceduretest.ObservationLoop(b, e, ids...)
 }
@@ -31,7 +32,7 @@ func BenchmarkFire(b *testing.B) {
 func BenchmarkLooplabEvent(b *testing.B) {
 	ctx := context.Background()
 	var events fsm.Events
-	for _, ev := range procedure.PR02().Events {
+	for _, ev := range manual.PR02().Events {
 		src := []string{"[*]"}
 		if len(ev.From) > 0 {
 			src = src[:0]
@@ -44,9 +45,9 @@ func BenchmarkLooplabEvent(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		from, ev := procedure.StateInProgress, procedure.EventObserve
+		from, ev := manual.StateInProgress, manual.EventObserve
 		if (i/64)%2 == 1 {
-			from, ev = procedure.StateObserved, procedure.EventComplete
+			from, ev = manual.StateObserved, manual.EventComplete
 		}
 		m := fsm.NewFSM(string(from), events, nil)
 		if err := m.Event(ctx, string(ev)); err != nil {

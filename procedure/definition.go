@@ -12,57 +12,11 @@ import (
 // RoleID identifies a role of a procedure.
 type RoleID string
 
-// The four roles of manual UIT/ASS-M01.
-const (
-	RoleSolicitante   RoleID = "solicitante"    // Unidad/Área Solicitante
-	RoleJefeUIT       RoleID = "jefe_uit"       // Jefe de la UIT
-	RoleResponsableSS RoleID = "responsable_ss" // Responsable de Servidores y Servicios
-	RoleProfesionalSS RoleID = "profesional_ss" // Profesional de Servidores y Servicios
-	// RoleAdministrador runs a tramite deployment: no step of the manual is
-	// theirs; they see every case and manage the outbox.
-	RoleAdministrador RoleID = "administrador"
-)
-
 // State is a state of a case, named by what the case waits for.
 type State string
 
-// States of PR01 and PR02.
-const (
-	StateRequested       State = "requested"
-	StateForwarded       State = "forwarded"
-	StateInstructed      State = "instructed"
-	StateInProgress      State = "in_progress"
-	StateObserved        State = "observed"
-	StateReportSubmitted State = "report_submitted"
-	StateReportApproved  State = "report_approved"
-	StateMemoIssued      State = "memo_issued"
-	StateClosed          State = "closed"
-	// Final states of the extensions the manual does not name.
-	StateRejected  State = "rejected"
-	StateWithdrawn State = "withdrawn"
-)
-
 // EventName identifies an event of a procedure.
 type EventName string
-
-// Events of PR01 and PR02.
-const (
-	EventRequest       EventName = "request"
-	EventForward       EventName = "forward"
-	EventInstruct      EventName = "instruct"
-	EventStart         EventName = "start"
-	EventObserve       EventName = "observe"
-	EventComplete      EventName = "complete"
-	EventConclude      EventName = "conclude"
-	EventApproveReport EventName = "approve_report"
-	EventIssueMemo     EventName = "issue_memo"
-	EventAcknowledge   EventName = "acknowledge"
-	// Extensions.
-	EventReturnReport EventName = "return_report"
-	EventReturnMemo   EventName = "return_approved_report"
-	EventReject       EventName = "reject"
-	EventWithdraw     EventName = "withdraw"
-)
 
 // Guard narrows who of a role may fire an event.
 type Guard string
@@ -105,6 +59,9 @@ type Input struct {
 	// MaxLen bounds the length in characters; 0 means the default (10,000).
 	MaxLen int `json:"max_len,omitempty"`
 }
+
+// maxTextDefault bounds an input whose MaxLen is 0, in characters.
+const maxTextDefault = 10000
 
 // EffectKind is the kind of side effect a transition owes.
 type EffectKind string
@@ -216,8 +173,8 @@ type Definition struct {
 	Events []EventDef `json:"events"`
 	// Final lists the states that end a case.
 	Final []State `json:"final"`
-	// StateLabels gives the Spanish label of states the built-in labels
-	// (StateLabel) do not know.
+	// StateLabels gives the Spanish label of each state; a state without
+	// one is shown by its name.
 	StateLabels map[State]string `json:"state_labels,omitempty"`
 	// Unit is the input of the starting event that names the requesting
 	// unit; System names the system concerned and Description its summary.
@@ -227,6 +184,22 @@ type Definition struct {
 	// Visibility says who may read the cases and the outbox; see Visible
 	// for the rule when it is empty.
 	Visibility Visibility `json:"visibility,omitzero"`
+	// Secrets says who may read and erase the secret inputs of a case.
+	Secrets SecretAccess `json:"secrets,omitzero"`
+}
+
+// SecretAccess says who may read the secret inputs given when a case
+// starts, and who may erase them once it has ended. Each reading and each
+// erasure is recorded in the case's history.
+type SecretAccess struct {
+	Reveal []Permit `json:"reveal,omitempty"`
+	Purge  []Permit `json:"purge,omitempty"`
+}
+
+// Permit names the holders of a role, narrowed by a guard.
+type Permit struct {
+	Role  RoleID `json:"role"`
+	Guard Guard  `json:"guard,omitempty"`
 }
 
 // Event returns the named event definition.
@@ -269,13 +242,13 @@ func (d *Definition) RoleLabel(id RoleID) string {
 	return string(id)
 }
 
-// StateLabel returns the label of a state: the definition's own, else the
-// built-in Spanish label, else the state's name.
+// StateLabel returns the label of a state, or its name when the
+// definition gives none.
 func (d *Definition) StateLabel(s State) string {
 	if l, ok := d.StateLabels[s]; ok {
 		return l
 	}
-	return StateLabel(s)
+	return string(s)
 }
 
 // IsFinal reports whether s ends a case.
@@ -365,6 +338,16 @@ func (d *Definition) Validate() error {
 			}
 		}
 	}
+	for _, list := range [][]Permit{d.Secrets.Reveal, d.Secrets.Purge} {
+		for _, pm := range list {
+			if !roles[pm.Role] {
+				add("el acceso a los datos reservados nombra un rol desconocido %q", pm.Role)
+			}
+			if !knownGuard(pm.Guard) {
+				add("el acceso a los datos reservados tiene una guarda desconocida %q", pm.Guard)
+			}
+		}
+	}
 	steps := map[int]bool{}
 	for _, s := range d.Steps {
 		if steps[s.Number] {
@@ -403,9 +386,7 @@ func (d *Definition) Validate() error {
 		if ev.To == "" {
 			add("el evento %q no tiene estado de destino", ev.Name)
 		}
-		switch ev.Guard {
-		case GuardNone, GuardAssigned, GuardRequester:
-		default:
+		if !knownGuard(ev.Guard) {
 			add("el evento %q tiene una guarda desconocida %q", ev.Name, ev.Guard)
 		}
 		names := map[string]bool{}
@@ -517,3 +498,5 @@ func (d *Definition) Validate() error {
 	return &Error{Code: EINVALID, Op: "validate definition " + d.Code,
 		Message: "la definición tiene problemas: " + strings.Join(p, "; "), Problems: p}
 }
+
+func knownGuard(g Guard) bool { return g == GuardNone || g == GuardAssigned || g == GuardRequester }

@@ -12,12 +12,13 @@ import (
 	"testing"
 
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
 func TestBuiltinFollowsTheManual(t *testing.T) {
-	for _, d := range procedure.Builtin() {
+	for _, d := range manual.Definitions() {
 		if err := d.Validate(); err != nil {
 			t.Fatalf("%s: %v", d.Code, err)
 		}
@@ -42,7 +43,7 @@ func TestBuiltinFollowsTheManual(t *testing.T) {
 		}
 	}
 	table := map[string]string{}
-	for _, d := range procedure.Builtin() {
+	for _, d := range manual.Definitions() {
 		var b bytes.Buffer
 		if err := d.WriteTable(&b); err != nil {
 			t.Fatal(err)
@@ -51,8 +52,8 @@ func TestBuiltinFollowsTheManual(t *testing.T) {
 	}
 	// Spot-check the manual's own words.
 	for code, s := range map[string]string{
-		procedure.CodePR01: "| 1 | Solicita la puesta en producción de un nuevo sistema. El requerimiento debe incluir la siguiente información: Tokens, llaves de acceso, credenciales y otros necesarios para la puesta a producción. | Unidad/Área Solicitante | Remisión de Nota |",
-		procedure.CodePR02: "| 7 | Revisa y aprueba el informe o nota de conclusión | Responsable de Servidores y Servicios | Progreso del documento (Flujo) |",
+		manual.CodePR01: "| 1 | Solicita la puesta en producción de un nuevo sistema. El requerimiento debe incluir la siguiente información: Tokens, llaves de acceso, credenciales y otros necesarios para la puesta a producción. | Unidad/Área Solicitante | Remisión de Nota |",
+		manual.CodePR02: "| 7 | Revisa y aprueba el informe o nota de conclusión | Responsable de Servidores y Servicios | Progreso del documento (Flujo) |",
 	} {
 		if !strings.Contains(table[code], s) {
 			t.Errorf("%s table lacks %q", code, s)
@@ -61,7 +62,7 @@ func TestBuiltinFollowsTheManual(t *testing.T) {
 }
 
 func TestDefinitionJSONRoundTrip(t *testing.T) {
-	for _, d := range procedure.Builtin() {
+	for _, d := range manual.Definitions() {
 		data, err := json.Marshal(d)
 		if err != nil {
 			t.Fatal(err)
@@ -79,7 +80,7 @@ func TestDefinitionJSONRoundTrip(t *testing.T) {
 func TestLoadDefinitionProblems(t *testing.T) {
 	base := func() map[string]any {
 		var m map[string]any
-		data, _ := json.Marshal(procedure.PR02())
+		data, _ := json.Marshal(manual.PR02())
 		_ = json.Unmarshal(data, &m)
 		return m
 	}
@@ -135,14 +136,14 @@ func TestLoadDefinitionProblems(t *testing.T) {
 }
 
 func TestDiagramsGolden(t *testing.T) {
-	for _, d := range procedure.Builtin() {
+	for _, d := range manual.Definitions() {
 		for _, tt := range []struct {
 			kind string
 			opt  procedure.DiagramOptions
 		}{
 			{"mmd", procedure.DiagramOptions{}},
-			{"current.mmd", procedure.DiagramOptions{Current: procedure.StateObserved}},
-			{"dot", procedure.DiagramOptions{Current: procedure.StateReportApproved}},
+			{"current.mmd", procedure.DiagramOptions{Current: manual.StateObserved}},
+			{"dot", procedure.DiagramOptions{Current: manual.StateReportApproved}},
 		} {
 			var b bytes.Buffer
 			var err error

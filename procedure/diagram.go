@@ -6,29 +6,6 @@ import (
 	"strings"
 )
 
-var stateLabels = map[State]string{
-	StateRequested:       "Solicitado",
-	StateForwarded:       "Derivado",
-	StateInstructed:      "Instruido",
-	StateInProgress:      "En curso",
-	StateObserved:        "Observado",
-	StateReportSubmitted: "Informe presentado",
-	StateReportApproved:  "Informe aprobado",
-	StateMemoIssued:      "Nota interna emitida",
-	StateClosed:          "Cerrado",
-	StateRejected:        "Rechazado",
-	StateWithdrawn:       "Retirado",
-}
-
-// StateLabel returns the Spanish label of a built-in state, or the state's
-// name for states of other definitions.
-func StateLabel(s State) string {
-	if l, ok := stateLabels[s]; ok {
-		return l
-	}
-	return string(s)
-}
-
 // DiagramOptions adjust a state diagram.
 type DiagramOptions struct {
 	// Current, when set, is highlighted (a case's current state).

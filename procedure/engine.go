@@ -57,7 +57,8 @@ func WithLogger(l *slog.Logger) Option { return func(e *Engine) { e.log = l } }
 // WithCitePrefix sets the institution prefix of cite numbers (default "UIT").
 func WithCitePrefix(p string) Option { return func(e *Engine) { e.cite = p } }
 
-// WithDefinitions replaces the procedures the engine runs (default: Builtin).
+// WithDefinitions sets the procedures the engine runs; an engine needs at
+// least one (the manual's: manual.Definitions()).
 func WithDefinitions(defs ...*Definition) Option {
 	return func(e *Engine) {
 		e.defs = map[string]*compiled{}
@@ -71,13 +72,15 @@ func WithDefinitions(defs ...*Definition) Option {
 
 // NewEngine returns an Engine on store. Every definition is validated.
 func NewEngine(store Store, opts ...Option) (*Engine, error) {
-	e := &Engine{store: store, clock: SystemClock, cite: "UIT", log: slog.New(slog.DiscardHandler)}
-	WithDefinitions(Builtin()...)(e)
+	e := &Engine{store: store, clock: SystemClock, cite: "UIT", log: slog.New(slog.DiscardHandler), defs: map[string]*compiled{}}
 	for _, o := range opts {
 		o(e)
 	}
 	if store == nil {
 		return nil, Errorf(EINVALID, "el motor necesita un almacenamiento")
+	}
+	if len(e.order) == 0 {
+		return nil, Errorf(EINVALID, "el motor necesita al menos una definición de procedimiento (WithDefinitions)")
 	}
 	for _, code := range e.order {
 		c := e.defs[code]
@@ -191,17 +194,52 @@ func authorize(d *Definition, ev *EventDef, cs Case, a Actor) (Grant, error) {
 	if !ok {
 		return Grant{}, Errorf(EFORBIDDEN, "%q corresponde a %s; %s no tiene ese rol", ev.Label, d.RoleLabel(ev.Role), actorName(a))
 	}
-	switch ev.Guard {
-	case GuardAssigned:
-		if cs.Assignee == "" || cs.Assignee != a.ID {
-			return Grant{}, Errorf(EFORBIDDEN, "%q corresponde solo al profesional asignado en el paso 3", ev.Label)
+	if !guarded(ev.Guard, cs, a) {
+		if ev.Guard == GuardAssigned {
+			return Grant{}, Errorf(EFORBIDDEN, "%q corresponde solo a %s", ev.Label, d.assignedText())
 		}
-	case GuardRequester:
-		if cs.Unit == "" || a.Unit != cs.Unit {
-			return Grant{}, Errorf(EFORBIDDEN, "%q corresponde solo a miembros de la unidad solicitante (%s)", ev.Label, cs.Unit)
-		}
+		return Grant{}, Errorf(EFORBIDDEN, "%q corresponde solo a miembros de la unidad solicitante (%s)", ev.Label, cs.Unit)
 	}
 	return g, nil
+}
+
+// assignedText names who GuardAssigned admits: "el Profesional de
+// Servidores y Servicios asignado en el paso 3".
+func (d *Definition) assignedText() string {
+	for _, ev := range d.Events {
+		if in, ok := ev.Input(ev.Assigns); ok && ev.Assigns != "" {
+			return fmt.Sprintf("el %s asignado en el paso %d", d.RoleLabel(in.Role), ev.Step)
+		}
+	}
+	return "la persona asignada al trámite"
+}
+
+// guarded reports whether a passes guard g on cs.
+func guarded(g Guard, cs Case, a Actor) bool {
+	switch g {
+	case GuardAssigned:
+		return cs.Assignee != "" && cs.Assignee == a.ID
+	case GuardRequester:
+		return cs.Unit != "" && a.Unit == cs.Unit
+	}
+	return true
+}
+
+// permitted returns the first of ps that a satisfies on cs, with a's grant
+// of its role.
+func permitted(ps []Permit, cs Case, a Actor) (Permit, Grant, bool) {
+	for _, p := range ps {
+		if g, ok := a.Holds(p.Role); ok && guarded(p.Guard, cs, a) {
+			return p, g, true
+		}
+	}
+	return Permit{}, Grant{}, false
+}
+
+// MayReveal reports whether a may read the secret inputs of case c.
+func (d *Definition) MayReveal(a Actor, c Case) bool {
+	_, _, ok := permitted(d.Secrets.Reveal, c, a)
+	return ok
 }
 
 func actorName(a Actor) string {
@@ -495,10 +533,10 @@ func (e *Engine) outboxFor(ctx context.Context, d *Definition, ev *EventDef, cs 
 			NextAttempt: now, CreatedAt: now, UpdatedAt: now, Attach: slices.Clone(ef.Attach)}
 		if ef.Kind == EffectEmail {
 			var err error
-			if it.To, err = e.addresses(ctx, cs, ef.To); err != nil {
+			if it.To, err = e.addresses(ctx, d, cs, ef.To); err != nil {
 				return nil, err
 			}
-			if it.Cc, err = e.addresses(ctx, cs, ef.Cc); err != nil {
+			if it.Cc, err = e.addresses(ctx, d, cs, ef.Cc); err != nil {
 				return nil, err
 			}
 			if len(it.To) == 0 && len(it.Cc) == 0 {
@@ -511,7 +549,7 @@ func (e *Engine) outboxFor(ctx context.Context, d *Definition, ev *EventDef, cs 
 }
 
 // addresses resolves recipients to email addresses, without duplicates.
-func (e *Engine) addresses(ctx context.Context, cs Case, rs []Recipient) ([]Address, error) {
+func (e *Engine) addresses(ctx context.Context, d *Definition, cs Case, rs []Recipient) ([]Address, error) {
 	if e.dir == nil || len(rs) == 0 {
 		return nil, nil
 	}
@@ -529,7 +567,9 @@ func (e *Engine) addresses(ctx context.Context, cs Case, rs []Recipient) ([]Addr
 		var err error
 		switch {
 		case r == RecipientRequester:
-			as, err = e.dir.Holders(ctx, RoleSolicitante, cs.Unit)
+			if st := d.StartEvent(); st != nil {
+				as, err = e.dir.Holders(ctx, st.Role, cs.Unit)
+			}
 		case r == RecipientAssigned:
 			if cs.Assignee != "" {
 				var a Actor
@@ -608,16 +648,21 @@ func (e *Engine) Inbox(ctx context.Context, a Actor, limit, offset int) ([]Case,
 	return cs, wrapOp("inbox", err)
 }
 
-// RevealSecrets decrypts the secrets given in step 1 for the assigned
-// profesional, and records the reveal in the case's history.
+// RevealSecrets decrypts the secrets given when the case started for
+// someone the definition's Secrets.Reveal permits (PR01: the assigned
+// profesional), and records the reveal in the case's history.
 func (e *Engine) RevealSecrets(ctx context.Context, a Actor, caseID string) (map[string]string, error) {
 	cs, err := e.visibleCase(ctx, a, caseID)
 	if err != nil {
 		return nil, wrapOp("reveal secrets", err)
 	}
-	g, ok := a.Holds(RoleProfesionalSS)
-	if !ok || cs.Assignee == "" || cs.Assignee != a.ID {
-		return nil, Errorf(EFORBIDDEN, "solo el profesional asignado puede ver las credenciales del trámite %s", cs.ID)
+	d, err := e.Definition(cs.Procedure)
+	if err != nil {
+		return nil, err
+	}
+	p, g, ok := permitted(d.Secrets.Reveal, cs, a)
+	if !ok {
+		return nil, Errorf(EFORBIDDEN, "%s no puede ver los datos reservados del trámite %s", actorName(a), cs.ID)
 	}
 	if len(cs.Secrets) == 0 {
 		return nil, Errorf(ENOTFOUND, "el trámite %s no tiene credenciales guardadas", cs.ID)
@@ -626,14 +671,15 @@ func (e *Engine) RevealSecrets(ctx context.Context, a Actor, caseID string) (map
 	if err != nil {
 		return nil, wrapOp("reveal secrets", err)
 	}
-	if err := e.action(ctx, cs, a, g, ActionRevealSecrets, RoleProfesionalSS, nil); err != nil {
+	if err := e.action(ctx, cs, a, g, ActionRevealSecrets, p.Role, nil); err != nil {
 		return nil, wrapOp("reveal secrets", err)
 	}
 	return m, nil
 }
 
-// PurgeSecrets erases the sealed secrets of a case in a final state. The
-// Jefe de la UIT or the assigned profesional may purge; the purge is recorded.
+// PurgeSecrets erases the sealed secrets of a case in a final state, for
+// someone the definition's Secrets.Purge permits (PR01: the Jefe de la UIT
+// or the assigned profesional); the purge is recorded.
 func (e *Engine) PurgeSecrets(ctx context.Context, a Actor, caseID string) error {
 	cs, err := e.visibleCase(ctx, a, caseID)
 	if err != nil {
@@ -646,15 +692,11 @@ func (e *Engine) PurgeSecrets(ctx context.Context, a Actor, caseID string) error
 	if !d.IsFinal(cs.State) {
 		return Errorf(EINVALIDTRANSITION, "las credenciales del trámite %s solo pueden eliminarse cuando el trámite concluyó", cs.ID)
 	}
-	role := RoleJefeUIT
-	g, ok := a.Holds(role)
+	p, g, ok := permitted(d.Secrets.Purge, cs, a)
 	if !ok {
-		role = RoleProfesionalSS
-		if g, ok = a.Holds(role); !ok || cs.Assignee != a.ID {
-			return Errorf(EFORBIDDEN, "solo el Jefe de la UIT o el profesional asignado pueden eliminar las credenciales")
-		}
+		return Errorf(EFORBIDDEN, "%s no puede eliminar los datos reservados del trámite %s", actorName(a), cs.ID)
 	}
-	return wrapOp("purge secrets", e.action(ctx, cs, a, g, ActionPurgeSecrets, role, func(c *Case) { c.Secrets = nil }))
+	return wrapOp("purge secrets", e.action(ctx, cs, a, g, ActionPurgeSecrets, p.Role, func(c *Case) { c.Secrets = nil }))
 }
 
 // action records an entry that leaves the state as it is.

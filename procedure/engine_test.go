@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 	"github.com/tramite/tramite/procedure/proceduretest"
 )
 
@@ -30,7 +31,7 @@ func wantCode(t *testing.T, err error, code procedure.Code) {
 func caseBefore(t *testing.T, e *procedure.Engine, code string, ev procedure.EventName) procedure.Case {
 	t.Helper()
 	in := proceduretest.PR01Request("Sistema X", "s3cr3t")
-	if code == procedure.CodePR02 {
+	if code == manual.CodePR02 {
 		in = proceduretest.PR02Request("Sistema X")
 	}
 	c, err := e.Start(ctx, procedure.StartRequest{Procedure: code, Actor: proceduretest.Solicitante, Inputs: in})
@@ -43,15 +44,15 @@ func caseBefore(t *testing.T, e *procedure.Engine, code string, ev procedure.Eve
 		ev procedure.EventName
 		in procedure.Inputs
 	}{
-		{proceduretest.Jefe, procedure.EventForward, nil},
-		{proceduretest.Responsable, procedure.EventInstruct, procedure.Inputs{"profesional": p.ID}},
-		{p, procedure.EventStart, nil},
-		{p, procedure.EventObserve, procedure.Inputs{"observations": "falta información"}},
-		{proceduretest.Solicitante, procedure.EventComplete, procedure.Inputs{"answer": "aquí está"}},
-		{p, procedure.EventConclude, proceduretest.Checklist(map[bool]string{true: "alta", false: ""}[code == procedure.CodePR02])},
-		{proceduretest.Responsable, procedure.EventApproveReport, nil},
-		{proceduretest.Jefe, procedure.EventIssueMemo, procedure.Inputs{"memo": "concluido"}},
-		{proceduretest.Solicitante, procedure.EventAcknowledge, nil},
+		{proceduretest.Jefe, manual.EventForward, nil},
+		{proceduretest.Responsable, manual.EventInstruct, procedure.Inputs{"profesional": p.ID}},
+		{p, manual.EventStart, nil},
+		{p, manual.EventObserve, procedure.Inputs{"observations": "falta información"}},
+		{proceduretest.Solicitante, manual.EventComplete, procedure.Inputs{"answer": "aquí está"}},
+		{p, manual.EventConclude, proceduretest.Checklist(map[bool]string{true: "alta", false: ""}[code == manual.CodePR02])},
+		{proceduretest.Responsable, manual.EventApproveReport, nil},
+		{proceduretest.Jefe, manual.EventIssueMemo, procedure.Inputs{"memo": "concluido"}},
+		{proceduretest.Solicitante, manual.EventAcknowledge, nil},
 	}
 	d, _ := e.Definition(code)
 	for _, s := range path {
@@ -86,14 +87,14 @@ func validInputs(ev procedure.EventDef, code string) procedure.Inputs {
 			in[spec.Name] = "texto de prueba"
 		}
 	}
-	if ev.Name == procedure.EventRequest {
+	if ev.Name == manual.EventRequest {
 		in["unit"] = proceduretest.UnitDesarrollo
 	}
 	return in
 }
 
 func TestEveryAllowedTransition(t *testing.T) {
-	for _, d := range procedure.Builtin() {
+	for _, d := range manual.Definitions() {
 		for _, ev := range d.Events {
 			if len(ev.From) == 0 {
 				continue
@@ -129,11 +130,11 @@ func TestEveryAllowedTransition(t *testing.T) {
 
 func actorFor(ev *procedure.EventDef) procedure.Actor {
 	switch ev.Role {
-	case procedure.RoleSolicitante:
+	case manual.RoleSolicitante:
 		return proceduretest.Solicitante
-	case procedure.RoleJefeUIT:
+	case manual.RoleJefeUIT:
 		return proceduretest.Jefe
-	case procedure.RoleResponsableSS:
+	case manual.RoleResponsableSS:
 		return proceduretest.Responsable
 	default:
 		return proceduretest.Profesional
@@ -142,13 +143,13 @@ func actorFor(ev *procedure.EventDef) procedure.Actor {
 
 func TestForbiddenMatrix(t *testing.T) {
 	actors := map[procedure.RoleID]procedure.Actor{
-		procedure.RoleSolicitante:   proceduretest.Solicitante,
-		procedure.RoleJefeUIT:       proceduretest.Jefe,
-		procedure.RoleResponsableSS: proceduretest.Responsable,
-		procedure.RoleProfesionalSS: proceduretest.Profesional,
+		manual.RoleSolicitante:   proceduretest.Solicitante,
+		manual.RoleJefeUIT:       proceduretest.Jefe,
+		manual.RoleResponsableSS: proceduretest.Responsable,
+		manual.RoleProfesionalSS: proceduretest.Profesional,
 	}
 	n := 0
-	for _, d := range procedure.Builtin() {
+	for _, d := range manual.Definitions() {
 		for _, ev := range d.Events {
 			for role, a := range actors {
 				if role == ev.Role {
@@ -187,48 +188,48 @@ func TestForbiddenMatrix(t *testing.T) {
 
 func TestGuards(t *testing.T) {
 	e, _ := newEngine(t)
-	c := caseBefore(t, e, procedure.CodePR01, procedure.EventStart)
+	c := caseBefore(t, e, manual.CodePR01, manual.EventStart)
 	// Another profesional, not assigned in step 3.
-	_, err := e.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: procedure.EventStart, Actor: proceduretest.Profesional2})
+	_, err := e.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: manual.EventStart, Actor: proceduretest.Profesional2})
 	wantCode(t, err, procedure.EFORBIDDEN)
 	if !strings.Contains(procedure.ErrorMessage(err), "asignado") {
 		t.Fatalf("message %q does not say who may act", procedure.ErrorMessage(err))
 	}
-	c, err = e.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: procedure.EventObserve, Actor: proceduretest.Profesional, Inputs: procedure.Inputs{"observations": "?"}})
+	c, err = e.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: manual.EventObserve, Actor: proceduretest.Profesional, Inputs: procedure.Inputs{"observations": "?"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// A solicitante of another unit may not answer: to him the case does
 	// not exist, in the same words as a number never issued.
-	_, err = e.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: procedure.EventComplete, Actor: proceduretest.Solicitante2, Inputs: procedure.Inputs{"answer": "x"}})
+	_, err = e.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: manual.EventComplete, Actor: proceduretest.Solicitante2, Inputs: procedure.Inputs{"answer": "x"}})
 	wantCode(t, err, procedure.ENOTFOUND)
-	_, none := e.Fire(ctx, procedure.FireRequest{CaseID: "PR01-2026-9999", Event: procedure.EventComplete, Actor: proceduretest.Solicitante2})
+	_, none := e.Fire(ctx, procedure.FireRequest{CaseID: "PR01-2026-9999", Event: manual.EventComplete, Actor: proceduretest.Solicitante2})
 	if strings.ReplaceAll(procedure.ErrorMessage(err), c.ID, "X") != strings.ReplaceAll(procedure.ErrorMessage(none), "PR01-2026-9999", "X") {
 		t.Fatalf("an unseen case (%q) reads differently from a missing one (%q)", procedure.ErrorMessage(err), procedure.ErrorMessage(none))
 	}
 	// Starting a case for another unit is forbidden.
 	in := proceduretest.PR02Request("Y")
 	in["unit"] = proceduretest.UnitGobierno
-	_, err = e.Start(ctx, procedure.StartRequest{Procedure: procedure.CodePR02, Actor: proceduretest.Solicitante, Inputs: in})
+	_, err = e.Start(ctx, procedure.StartRequest{Procedure: manual.CodePR02, Actor: proceduretest.Solicitante, Inputs: in})
 	wantCode(t, err, procedure.EFORBIDDEN)
 	// Instructing someone who is not a profesional is invalid input.
-	c2 := caseBefore(t, e, procedure.CodePR02, procedure.EventInstruct)
-	_, err = e.Fire(ctx, procedure.FireRequest{CaseID: c2.ID, Event: procedure.EventInstruct, Actor: proceduretest.Responsable, Inputs: procedure.Inputs{"profesional": proceduretest.Jefe.ID}})
+	c2 := caseBefore(t, e, manual.CodePR02, manual.EventInstruct)
+	_, err = e.Fire(ctx, procedure.FireRequest{CaseID: c2.ID, Event: manual.EventInstruct, Actor: proceduretest.Responsable, Inputs: procedure.Inputs{"profesional": proceduretest.Jefe.ID}})
 	wantCode(t, err, procedure.EINVALID)
-	_, err = e.Fire(ctx, procedure.FireRequest{CaseID: c2.ID, Event: procedure.EventInstruct, Actor: proceduretest.Responsable, Inputs: procedure.Inputs{"profesional": "nadie"}})
+	_, err = e.Fire(ctx, procedure.FireRequest{CaseID: c2.ID, Event: manual.EventInstruct, Actor: proceduretest.Responsable, Inputs: procedure.Inputs{"profesional": "nadie"}})
 	wantCode(t, err, procedure.EINVALID)
 }
 
 func TestInvalidTransitionAndInputs(t *testing.T) {
 	e, _ := newEngine(t)
-	c := caseBefore(t, e, procedure.CodePR01, procedure.EventForward)
-	_, err := e.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: procedure.EventApproveReport, Actor: proceduretest.Responsable})
+	c := caseBefore(t, e, manual.CodePR01, manual.EventForward)
+	_, err := e.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: manual.EventApproveReport, Actor: proceduretest.Responsable})
 	wantCode(t, err, procedure.EINVALIDTRANSITION)
 	_, err = e.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: "no_such_event", Actor: proceduretest.Jefe})
 	wantCode(t, err, procedure.EINVALIDTRANSITION)
-	_, err = e.Fire(ctx, procedure.FireRequest{CaseID: "PR01-2026-9999", Event: procedure.EventForward, Actor: proceduretest.Jefe})
+	_, err = e.Fire(ctx, procedure.FireRequest{CaseID: "PR01-2026-9999", Event: manual.EventForward, Actor: proceduretest.Jefe})
 	wantCode(t, err, procedure.ENOTFOUND)
-	_, err = e.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: procedure.EventForward, Actor: proceduretest.Jefe, Version: c.Version + 5})
+	_, err = e.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: manual.EventForward, Actor: proceduretest.Jefe, Version: c.Version + 5})
 	wantCode(t, err, procedure.ECONFLICT)
 	_, err = e.Start(ctx, procedure.StartRequest{Procedure: "UIT/ASS-PR99", Actor: proceduretest.Solicitante})
 	wantCode(t, err, procedure.ENOTFOUND)
@@ -251,7 +252,7 @@ func TestInvalidTransitionAndInputs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := e.Start(ctx, procedure.StartRequest{Procedure: procedure.CodePR01, Actor: proceduretest.Solicitante, Inputs: tt.in})
+			_, err := e.Start(ctx, procedure.StartRequest{Procedure: manual.CodePR01, Actor: proceduretest.Solicitante, Inputs: tt.in})
 			wantCode(t, err, procedure.EINVALID)
 			for _, w := range tt.wants {
 				if !strings.Contains(procedure.ErrorMessage(err), w) {
@@ -275,10 +276,10 @@ func TestInvalidTransitionAndInputs(t *testing.T) {
 	}
 	for _, tt := range conclude {
 		t.Run(tt.name, func(t *testing.T) {
-			c := caseBefore(t, e, procedure.CodePR02, procedure.EventConclude)
+			c := caseBefore(t, e, manual.CodePR02, manual.EventConclude)
 			in := proceduretest.Checklist("alta")
 			tt.edit(in)
-			_, err := e.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: procedure.EventConclude, Actor: proceduretest.Profesional, Inputs: in})
+			_, err := e.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: manual.EventConclude, Actor: proceduretest.Profesional, Inputs: in})
 			wantCode(t, err, procedure.EINVALID)
 			if !strings.Contains(strings.ToLower(procedure.ErrorMessage(err)), tt.want) {
 				t.Fatalf("message %q lacks %q", procedure.ErrorMessage(err), tt.want)
@@ -309,30 +310,30 @@ func TestObservationLoopThreeRounds(t *testing.T) {
 
 func TestInterimRecorded(t *testing.T) {
 	e, _ := newEngine(t)
-	c := caseBefore(t, e, procedure.CodePR01, procedure.EventForward)
-	if _, err := e.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: procedure.EventForward, Actor: proceduretest.JefeAI}); err != nil {
+	c := caseBefore(t, e, manual.CodePR01, manual.EventForward)
+	if _, err := e.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: manual.EventForward, Actor: proceduretest.JefeAI}); err != nil {
 		t.Fatal(err)
 	}
 	h, _ := e.History(ctx, proceduretest.Jefe, c.ID)
 	last := h[len(h)-1]
-	if !last.Interim || last.ActorID != proceduretest.JefeAI.ID || last.Role != procedure.RoleJefeUIT {
+	if !last.Interim || last.ActorID != proceduretest.JefeAI.ID || last.Role != manual.RoleJefeUIT {
 		t.Fatalf("entry %+v does not record the interim jefe", last)
 	}
 }
 
 func TestOutboxAndWaiting(t *testing.T) {
 	e, s := newEngine(t)
-	c := caseBefore(t, e, procedure.CodePR01, procedure.EventObserve)
-	c, err := e.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: procedure.EventObserve, Actor: proceduretest.Profesional, Inputs: procedure.Inputs{"observations": "Falta el archivo .env"}})
+	c := caseBefore(t, e, manual.CodePR01, manual.EventObserve)
+	c, err := e.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: manual.EventObserve, Actor: proceduretest.Profesional, Inputs: procedure.Inputs{"observations": "Falta el archivo .env"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.WaitingRole != procedure.RoleSolicitante || c.WaitingUnit != proceduretest.UnitDesarrollo || c.Step != 5 {
+	if c.WaitingRole != manual.RoleSolicitante || c.WaitingUnit != proceduretest.UnitDesarrollo || c.Step != 5 {
 		t.Fatalf("after observe the case waits for %s/%s at step %d", c.WaitingRole, c.WaitingUnit, c.Step)
 	}
 	items, _ := s.Outbox(ctx, procedure.OutboxQuery{CaseID: c.ID, Kind: procedure.EffectEmail})
 	last := items[len(items)-1]
-	if last.Topic != procedure.TopicObservaciones || len(last.To) != 1 || last.To[0].Email != proceduretest.Solicitante.Email || len(last.Cc) != 3 {
+	if last.Topic != manual.TopicObservaciones || len(last.To) != 1 || last.To[0].Email != proceduretest.Solicitante.Email || len(last.Cc) != 3 {
 		t.Fatalf("observation email %+v: want To the requester, Cc the jefes and the responsable", last)
 	}
 	inbox, _ := e.Inbox(ctx, proceduretest.Solicitante, 10, 0)
@@ -343,8 +344,8 @@ func TestOutboxAndWaiting(t *testing.T) {
 		t.Fatalf("another unit's inbox shows %d cases", len(other))
 	}
 	// PR02 with low complexity owes a Nota de conclusión, not an informe.
-	c2 := caseBefore(t, e, procedure.CodePR02, procedure.EventConclude)
-	c2, err = e.Fire(ctx, procedure.FireRequest{CaseID: c2.ID, Event: procedure.EventConclude, Actor: proceduretest.Profesional, Inputs: proceduretest.Checklist("baja")})
+	c2 := caseBefore(t, e, manual.CodePR02, manual.EventConclude)
+	c2, err = e.Fire(ctx, procedure.FireRequest{CaseID: c2.ID, Event: manual.EventConclude, Actor: proceduretest.Profesional, Inputs: proceduretest.Checklist("baja")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -356,19 +357,19 @@ func TestOutboxAndWaiting(t *testing.T) {
 	if strings.Join(topics, ",") != "nota-remision=UIT/NOTA/2026/0002,nota-conclusion=UIT/NC/2026/0001" {
 		t.Fatalf("documents %v", topics)
 	}
-	c2, err = e.Fire(ctx, procedure.FireRequest{CaseID: c2.ID, Event: procedure.EventApproveReport, Actor: proceduretest.Responsable})
+	c2, err = e.Fire(ctx, procedure.FireRequest{CaseID: c2.ID, Event: manual.EventApproveReport, Actor: proceduretest.Responsable})
 	if err != nil {
 		t.Fatal(err)
 	}
 	docs, _ = s.Outbox(ctx, procedure.OutboxQuery{CaseID: c2.ID, Kind: procedure.EffectDocument})
-	if last := docs[len(docs)-1]; last.Topic != procedure.TopicNotaConclusion || last.Number != "UIT/NC/2026/0001" {
+	if last := docs[len(docs)-1]; last.Topic != manual.TopicNotaConclusion || last.Number != "UIT/NC/2026/0001" {
 		t.Fatalf("step 7 re-render %+v: want the nota de conclusión with the same number", last)
 	}
 }
 
 func TestAvailable(t *testing.T) {
 	e, _ := newEngine(t)
-	c := caseBefore(t, e, procedure.CodePR01, procedure.EventForward)
+	c := caseBefore(t, e, manual.CodePR01, manual.EventForward)
 	names := func(a procedure.Actor) string {
 		evs, err := e.Available(ctx, a, c.ID)
 		if procedure.ErrorCode(err) == procedure.ENOTFOUND {
@@ -404,7 +405,7 @@ func TestSecretsSealedRevealedPurged(t *testing.T) {
 	var logs bytes.Buffer
 	s := procedure.NewMemoryStore()
 	sealer, _ := procedure.NewAESSealer(proceduretest.Key)
-	e, err := procedure.NewEngine(s, procedure.WithDirectory(proceduretest.Directory()), procedure.WithSealer(sealer),
+	e, err := procedure.NewEngine(s, procedure.WithDefinitions(manual.Definitions()...), procedure.WithDirectory(proceduretest.Directory()), procedure.WithSealer(sealer),
 		procedure.WithClock(proceduretest.NewClock()), procedure.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
 	if err != nil {
 		t.Fatal(err)
@@ -453,8 +454,8 @@ func TestSecretsSealedRevealedPurged(t *testing.T) {
 		t.Fatal(err)
 	}
 	// An open case's secrets cannot be purged; an engine with no key refuses secrets.
-	e2, _ := procedure.NewEngine(procedure.NewMemoryStore(), procedure.WithDirectory(proceduretest.Directory()))
-	_, err = e2.Start(ctx, procedure.StartRequest{Procedure: procedure.CodePR01, Actor: proceduretest.Solicitante, Inputs: proceduretest.PR01Request("S", canary)})
+	e2, _ := procedure.NewEngine(procedure.NewMemoryStore(), procedure.WithDefinitions(manual.Definitions()...), procedure.WithDirectory(proceduretest.Directory()))
+	_, err = e2.Start(ctx, procedure.StartRequest{Procedure: manual.CodePR01, Actor: proceduretest.Solicitante, Inputs: proceduretest.PR01Request("S", canary)})
 	wantCode(t, err, procedure.EINTERNAL)
 }
 
@@ -496,7 +497,7 @@ func TestTamperingDetected(t *testing.T) {
 
 func TestCorrectedReportKeepsItsNumber(t *testing.T) {
 	e, s := newEngine(t)
-	c := caseBefore(t, e, procedure.CodePR01, procedure.EventConclude)
+	c := caseBefore(t, e, manual.CodePR01, manual.EventConclude)
 	fire := func(a procedure.Actor, ev procedure.EventName, in procedure.Inputs) {
 		t.Helper()
 		var err error
@@ -504,13 +505,13 @@ func TestCorrectedReportKeepsItsNumber(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	fire(proceduretest.Profesional, procedure.EventConclude, proceduretest.Checklist(""))
-	fire(proceduretest.Responsable, procedure.EventReturnReport, procedure.Inputs{"reasons": "Falta el detalle de puertos."})
-	fire(proceduretest.Profesional, procedure.EventConclude, proceduretest.Checklist(""))
+	fire(proceduretest.Profesional, manual.EventConclude, proceduretest.Checklist(""))
+	fire(proceduretest.Responsable, manual.EventReturnReport, procedure.Inputs{"reasons": "Falta el detalle de puertos."})
+	fire(proceduretest.Profesional, manual.EventConclude, proceduretest.Checklist(""))
 	docs, _ := s.Outbox(ctx, procedure.OutboxQuery{CaseID: c.ID, Kind: procedure.EffectDocument})
 	var numbers []string
 	for _, d := range docs {
-		if d.Topic == procedure.TopicInformeConclusion {
+		if d.Topic == manual.TopicInformeConclusion {
 			numbers = append(numbers, d.Number)
 		}
 	}
@@ -523,7 +524,7 @@ func TestCiteNumbersPerInstitution(t *testing.T) {
 	s := procedure.NewMemoryStore()
 	mk := func(prefix string) *procedure.Engine {
 		sealer, _ := procedure.NewAESSealer(proceduretest.Key)
-		e, err := procedure.NewEngine(s, procedure.WithDirectory(proceduretest.Directory()), procedure.WithSealer(sealer),
+		e, err := procedure.NewEngine(s, procedure.WithDefinitions(manual.Definitions()...), procedure.WithDirectory(proceduretest.Directory()), procedure.WithSealer(sealer),
 			procedure.WithClock(proceduretest.NewClock()), procedure.WithCitePrefix(prefix))
 		if err != nil {
 			t.Fatal(err)
@@ -532,7 +533,7 @@ func TestCiteNumbersPerInstitution(t *testing.T) {
 	}
 	var got []string
 	for _, e := range []*procedure.Engine{mk("UIT"), mk("DGE"), mk("UIT")} {
-		c, err := e.Start(ctx, procedure.StartRequest{Procedure: procedure.CodePR02, Actor: proceduretest.Solicitante, Inputs: proceduretest.PR02Request("S")})
+		c, err := e.Start(ctx, procedure.StartRequest{Procedure: manual.CodePR02, Actor: proceduretest.Solicitante, Inputs: proceduretest.PR02Request("S")})
 		if err != nil {
 			t.Fatal(err)
 		}

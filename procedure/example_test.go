@@ -7,22 +7,23 @@ import (
 	"time"
 
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 )
 
 // Example people for the examples: a requester, the jefe, the responsable
 // and a profesional.
 var (
-	ana   = procedure.Actor{ID: "ana", Name: "Ana Quispe", Email: "ana@agetic.gob.bo", Unit: "Unidad de Desarrollo", Grants: []procedure.Grant{{Role: procedure.RoleSolicitante}}}
-	carla = procedure.Actor{ID: "carla", Name: "Carla Rojas", Email: "carla@agetic.gob.bo", Grants: []procedure.Grant{{Role: procedure.RoleJefeUIT, Interim: true}}}
-	elena = procedure.Actor{ID: "elena", Name: "Elena Vargas", Grants: []procedure.Grant{{Role: procedure.RoleResponsableSS}}}
-	fabio = procedure.Actor{ID: "fabio", Name: "Fabio Choque", Grants: []procedure.Grant{{Role: procedure.RoleProfesionalSS}}}
+	ana   = procedure.Actor{ID: "ana", Name: "Ana Quispe", Email: "ana@agetic.gob.bo", Unit: "Unidad de Desarrollo", Grants: []procedure.Grant{{Role: manual.RoleSolicitante}}}
+	carla = procedure.Actor{ID: "carla", Name: "Carla Rojas", Email: "carla@agetic.gob.bo", Grants: []procedure.Grant{{Role: manual.RoleJefeUIT, Interim: true}}}
+	elena = procedure.Actor{ID: "elena", Name: "Elena Vargas", Grants: []procedure.Grant{{Role: manual.RoleResponsableSS}}}
+	fabio = procedure.Actor{ID: "fabio", Name: "Fabio Choque", Grants: []procedure.Grant{{Role: manual.RoleProfesionalSS}}}
 )
 
 func exampleEngine() *procedure.Engine {
 	key := make([]byte, 32) // use procedure.LoadKey in real programs
 	sealer, _ := procedure.NewAESSealer(key)
 	clock := procedure.ClockFunc(func() time.Time { return time.Date(2026, 11, 26, 14, 30, 0, 0, time.UTC) })
-	e, err := procedure.NewEngine(procedure.NewMemoryStore(),
+	e, err := procedure.NewEngine(procedure.NewMemoryStore(), procedure.WithDefinitions(manual.Definitions()...),
 		procedure.WithDirectory(procedure.NewDirectory(ana, carla, elena, fabio)),
 		procedure.WithSealer(sealer), procedure.WithClock(clock))
 	if err != nil {
@@ -35,7 +36,7 @@ func ExampleEngine_Start() {
 	ctx := context.Background()
 	e := exampleEngine()
 	c, err := e.Start(ctx, procedure.StartRequest{
-		Procedure: procedure.CodePR01,
+		Procedure: manual.CodePR01,
 		Actor:     ana,
 		Inputs: procedure.Inputs{
 			"system":      "Sistema de Correspondencia",
@@ -55,14 +56,14 @@ func ExampleEngine_Start() {
 func ExampleEngine_Fire() {
 	ctx := context.Background()
 	e := exampleEngine()
-	c, _ := e.Start(ctx, procedure.StartRequest{Procedure: procedure.CodePR02, Actor: ana,
+	c, _ := e.Start(ctx, procedure.StartRequest{Procedure: manual.CodePR02, Actor: ana,
 		Inputs: procedure.Inputs{"system": "Portal", "description": "Actualización 2.1", "unit": "Unidad de Desarrollo"}})
 
 	// The responsable may not derive: step 2 belongs to the Jefe de la UIT.
-	_, err := e.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: procedure.EventForward, Actor: elena})
+	_, err := e.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: manual.EventForward, Actor: elena})
 	fmt.Println(procedure.ErrorCode(err))
 
-	c, err = e.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: procedure.EventForward, Actor: carla, Comment: "Prioridad alta"})
+	c, err = e.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: manual.EventForward, Actor: carla, Comment: "Prioridad alta"})
 	if err != nil {
 		fmt.Println(err)
 		return

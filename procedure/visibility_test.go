@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 	"github.com/tramite/tramite/procedure/proceduretest"
 )
 
@@ -19,18 +20,18 @@ import (
 // administrator's.
 func TestReadsForAnActor(t *testing.T) {
 	e, s := newEngine(t)
-	own, err := e.Start(ctx, procedure.StartRequest{Procedure: procedure.CodePR01, Actor: proceduretest.Solicitante,
+	own, err := e.Start(ctx, procedure.StartRequest{Procedure: manual.CodePR01, Actor: proceduretest.Solicitante,
 		Inputs: proceduretest.PR01Request("Propio", "clave")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	in := proceduretest.PR02Request("Ajeno")
 	in["unit"] = proceduretest.UnitGobierno
-	other, err := e.Start(ctx, procedure.StartRequest{Procedure: procedure.CodePR02, Actor: proceduretest.Solicitante2, Inputs: in})
+	other, err := e.Start(ctx, procedure.StartRequest{Procedure: manual.CodePR02, Actor: proceduretest.Solicitante2, Inputs: in})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.PutDocument(ctx, procedure.Document{CaseID: other.ID, Topic: procedure.TopicNotaRemision, Content: []byte("%PDF")}); err != nil {
+	if _, err := s.PutDocument(ctx, procedure.Document{CaseID: other.ID, Topic: manual.TopicNotaRemision, Content: []byte("%PDF")}); err != nil {
 		t.Fatal(err)
 	}
 	nobody := procedure.Actor{ID: "zoe", Name: "Zoe", Unit: proceduretest.UnitDesarrollo}
@@ -114,7 +115,7 @@ func TestReadsForAnActor(t *testing.T) {
 
 func TestRetryOutbox(t *testing.T) {
 	e, s := newEngine(t)
-	c := caseBefore(t, e, procedure.CodePR01, procedure.EventForward)
+	c := caseBefore(t, e, manual.CodePR01, manual.EventForward)
 	items, _ := s.Outbox(ctx, procedure.OutboxQuery{CaseID: c.ID})
 	it := items[0]
 	_, err := e.RetryOutbox(ctx, proceduretest.Jefe, it.ID)
@@ -141,13 +142,13 @@ func TestRetryOutbox(t *testing.T) {
 // of one procedure and only their unit's of another gets one listing,
 // merged in the stores' order and paged as one.
 func TestCasesAcrossProceduresSeenDifferently(t *testing.T) {
-	custom := procedure.PR02()
+	custom := manual.PR02()
 	custom.Code, custom.Prefix, custom.Name = "X/CUSTOM", "CU", "Procedimiento propio"
-	custom.Visibility = procedure.Visibility{All: []procedure.RoleID{procedure.RoleSolicitante, procedure.RoleJefeUIT}}
+	custom.Visibility = procedure.Visibility{All: []procedure.RoleID{manual.RoleSolicitante, manual.RoleJefeUIT}}
 	s := procedure.NewMemoryStore()
 	clock := proceduretest.NewClock()
 	sealer, _ := procedure.NewAESSealer(proceduretest.Key)
-	e, err := procedure.NewEngine(s, procedure.WithDefinitions(procedure.PR01(), custom), procedure.WithClock(clock),
+	e, err := procedure.NewEngine(s, procedure.WithDefinitions(manual.PR01(), custom), procedure.WithClock(clock),
 		procedure.WithDirectory(proceduretest.Directory()), procedure.WithSealer(sealer))
 	if err != nil {
 		t.Fatal(err)
@@ -155,7 +156,7 @@ func TestCasesAcrossProceduresSeenDifferently(t *testing.T) {
 	var want []string // what Ana sees, newest first
 	for i := range 6 {
 		for _, a := range []procedure.Actor{proceduretest.Solicitante, proceduretest.Solicitante2} {
-			code, in := procedure.CodePR01, proceduretest.PR01Request(fmt.Sprint("S", i), "clave")
+			code, in := manual.CodePR01, proceduretest.PR01Request(fmt.Sprint("S", i), "clave")
 			if i%2 == 1 {
 				code, in = custom.Code, proceduretest.PR02Request(fmt.Sprint("S", i))
 			}
@@ -191,7 +192,7 @@ func TestCasesAcrossProceduresSeenDifferently(t *testing.T) {
 }
 
 func TestVisibilityIsData(t *testing.T) {
-	d := procedure.PR01()
+	d := manual.PR01()
 	raw, err := json.Marshal(d)
 	if err != nil {
 		t.Fatal(err)
@@ -210,7 +211,7 @@ func TestVisibilityIsData(t *testing.T) {
 	// every other role every case.
 	d.Visibility = procedure.Visibility{}
 	v := d.Visible()
-	if !slices.Equal(v.Unit, []procedure.RoleID{procedure.RoleSolicitante}) || len(v.All) != 4 || len(v.Outbox) != 0 {
+	if !slices.Equal(v.Unit, []procedure.RoleID{manual.RoleSolicitante}) || len(v.All) != 4 || len(v.Outbox) != 0 {
 		t.Fatalf("default visibility %+v", v)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"codeberg.org/go-pdf/fpdf"
 
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 	"github.com/tramite/tramite/report"
 )
 
@@ -26,11 +27,11 @@ func pages(pdf []byte) int { return len(pageRE.FindAll(pdf, -1)) }
 // run to about the given number of pages.
 func benchInput(b *testing.B, pagesWanted int) report.Input {
 	e, c, h := closedCase(b, "x", 0)
-	in := input(b, e, c, h, procedure.TopicInformeConclusion, procedure.EventIssueMemo)
+	in := input(b, e, c, h, manual.TopicInformeConclusion, manual.EventIssueMemo)
 	hist := append([]procedure.Entry(nil), h...)
 	text := strings.Repeat("Se configuró el proxy inverso, los certificados TLS y la réplica de la base de datos. ", (pagesWanted-1)*40)
 	for i := range hist {
-		if hist[i].Event == procedure.EventConclude {
+		if hist[i].Event == manual.EventConclude {
 			hist[i].Data = procedure.Inputs{"report": "Despliegue realizado. " + text, "conclusions": "Sistema en producción.",
 				"backup_ref": "BK-1", "monitored_ports": "443", "security_policies": "true"}
 		}
@@ -73,7 +74,7 @@ func BenchmarkCoreFontReport(b *testing.B) {
 			in := benchInput(b, n)
 			var work string
 			for _, e := range in.History {
-				if e.Event == procedure.EventConclude {
+				if e.Event == manual.EventConclude {
 					work = e.Data["report"]
 				}
 			}

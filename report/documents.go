@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 )
 
 // caseState is the case replayed from its history up to Input.Seq.
@@ -27,21 +28,21 @@ func replay(in Input) caseState {
 			st.data[k] = v
 		}
 		switch e.Event {
-		case procedure.EventRequest:
+		case manual.EventRequest:
 			st.request = e
-		case procedure.EventForward:
+		case manual.EventForward:
 			st.forward = e
-		case procedure.EventInstruct:
+		case manual.EventInstruct:
 			st.instruct = e
-		case procedure.EventObserve, procedure.EventComplete:
+		case manual.EventObserve, manual.EventComplete:
 			st.rounds = append(st.rounds, *e)
-		case procedure.EventConclude:
+		case manual.EventConclude:
 			st.elaborado, st.revisado, st.aprobado = e, nil, nil
-		case procedure.EventApproveReport:
+		case manual.EventApproveReport:
 			st.revisado = e
-		case procedure.EventIssueMemo:
+		case manual.EventIssueMemo:
 			st.aprobado = e
-		case procedure.EventReturnReport, procedure.EventReturnMemo:
+		case manual.EventReturnReport, manual.EventReturnMemo:
 			st.elaborado, st.revisado, st.aprobado = nil, nil, nil
 		}
 	}
@@ -89,7 +90,7 @@ func (d *doc) person(e *procedure.Entry, role procedure.RoleID) string {
 	return label
 }
 
-func (d *doc) isUpdate() bool { return d.in.Case.Procedure == procedure.CodePR02 }
+func (d *doc) isUpdate() bool { return d.in.Case.Procedure == manual.CodePR02 }
 
 func (d *doc) system() string {
 	if s := d.value("system"); s != "" {
@@ -114,7 +115,7 @@ func (d *doc) requestNote() {
 	}
 	d.place(at)
 	d.font("", 10)
-	jefe := d.name(d.st.forward, procedure.RoleJefeUIT)
+	jefe := d.name(d.st.forward, manual.RoleJefeUIT)
 	addressee := "Señor(a)"
 	if jefe != "" {
 		addressee += "\n" + jefe
@@ -141,7 +142,7 @@ func (d *doc) requestNote() {
 	}
 	d.table([]column{{"Dato", 0.35}, {"Detalle", 0.65}}, rows)
 	d.para("Sin otro particular, saludo a usted atentamente.")
-	d.signOffs([]signOff{{caption: "Solicitado por", entry: d.st.request, role: procedure.RoleSolicitante}})
+	d.signOffs([]signOff{{caption: "Solicitado por", entry: d.st.request, role: manual.RoleSolicitante}})
 	_ = p
 	d.verification()
 }
@@ -160,13 +161,13 @@ func (d *doc) conclusion() {
 	if d.st.elaborado != nil {
 		date = d.st.elaborado.At
 	}
-	de := d.person(d.st.elaborado, procedure.RoleProfesionalSS)
+	de := d.person(d.st.elaborado, manual.RoleProfesionalSS)
 	if d.st.elaborado == nil {
-		de = d.in.Definition.RoleLabel(procedure.RoleProfesionalSS)
+		de = d.in.Definition.RoleLabel(manual.RoleProfesionalSS)
 	}
 	d.fields([][2]string{
-		{"A:", d.person(d.st.aprobado, procedure.RoleJefeUIT) + d.fallbackName(d.st.aprobado, d.st.forward)},
-		{"VÍA:", d.person(d.st.revisado, procedure.RoleResponsableSS) + d.fallbackName(d.st.revisado, d.st.instruct)},
+		{"A:", d.person(d.st.aprobado, manual.RoleJefeUIT) + d.fallbackName(d.st.aprobado, d.st.forward)},
+		{"VÍA:", d.person(d.st.revisado, manual.RoleResponsableSS) + d.fallbackName(d.st.revisado, d.st.instruct)},
 		{"DE:", de},
 		{"REF.:", "Conclusión de la " + action + " del sistema " + d.system()},
 		{"FECHA:", d.opt.Institution.City + ", " + SpanishDate(date.In(d.opt.Location))},
@@ -176,7 +177,7 @@ func (d *doc) conclusion() {
 	ante := fmt.Sprintf("La %s solicitó la %s del sistema %s", d.unit(), action, d.system())
 	if r := d.st.request; r != nil {
 		ante += fmt.Sprintf(" el %s (%s)", SpanishDate(r.At.In(d.opt.Location)), r.ActorName)
-		if n := d.in.Case.Data["cite:"+procedure.TopicNotaRemision]; n != "" {
+		if n := d.in.Case.Data["cite:"+manual.TopicNotaRemision]; n != "" {
 			ante += ", mediante nota " + n
 		}
 	}
@@ -194,7 +195,7 @@ func (d *doc) conclusion() {
 		for _, e := range d.st.rounds {
 			text := e.Data["observations"]
 			kind := "Observación"
-			if e.Event == procedure.EventComplete {
+			if e.Event == manual.EventComplete {
 				text, kind = e.Data["answer"], "Respuesta"
 			}
 			rows = append(rows, []string{spanishDateTime(e.At.In(d.opt.Location)), kind + " – " + e.ActorName, text})
@@ -220,9 +221,9 @@ func (d *doc) conclusion() {
 	d.heading("4. CONCLUSIONES Y RECOMENDACIONES")
 	d.para(d.value("conclusions"))
 	d.signOffs([]signOff{
-		{caption: "Elaborado por", entry: d.st.elaborado, role: procedure.RoleProfesionalSS},
-		{caption: "Revisado por", entry: d.st.revisado, role: procedure.RoleResponsableSS},
-		{caption: "Aprobado por", entry: d.st.aprobado, role: procedure.RoleJefeUIT},
+		{caption: "Elaborado por", entry: d.st.elaborado, role: manual.RoleProfesionalSS},
+		{caption: "Revisado por", entry: d.st.revisado, role: manual.RoleResponsableSS},
+		{caption: "Aprobado por", entry: d.st.aprobado, role: manual.RoleJefeUIT},
 	})
 	d.verification()
 }
@@ -246,18 +247,18 @@ func (d *doc) memo() {
 	if d.isUpdate() {
 		action = "actualización"
 	}
-	report := d.in.Case.Data["cite:"+procedure.TopicInformeConclusion]
+	report := d.in.Case.Data["cite:"+manual.TopicInformeConclusion]
 	if report == "" {
-		report = d.in.Case.Data["cite:"+procedure.TopicNotaConclusion]
+		report = d.in.Case.Data["cite:"+manual.TopicNotaConclusion]
 	}
-	requester := d.name(d.st.request, procedure.RoleSolicitante)
+	requester := d.name(d.st.request, manual.RoleSolicitante)
 	a := d.unit()
 	if requester != "" {
 		a = requester + " – " + a
 	}
 	d.fields([][2]string{
 		{"A:", a},
-		{"DE:", d.person(d.st.aprobado, procedure.RoleJefeUIT)},
+		{"DE:", d.person(d.st.aprobado, manual.RoleJefeUIT)},
 		{"REF.:", "Conclusión de la " + action + " del sistema " + d.system()},
 		{"FECHA:", d.opt.Institution.City + ", " + SpanishDate(at.In(d.opt.Location))},
 	})
@@ -266,7 +267,7 @@ func (d *doc) memo() {
 		d.para("Se adjunta el informe de conclusión " + report + ", revisado y aprobado.")
 	}
 	d.para("Atentamente.")
-	d.signOffs([]signOff{{caption: "Emitido por", entry: d.st.aprobado, role: procedure.RoleJefeUIT}})
+	d.signOffs([]signOff{{caption: "Emitido por", entry: d.st.aprobado, role: manual.RoleJefeUIT}})
 	d.verification()
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 	"github.com/tramite/tramite/procedure/proceduretest"
 	"github.com/tramite/tramite/report"
 )
@@ -23,12 +24,12 @@ func exampleEngine() (*procedure.Engine, procedure.Store, procedure.Case) {
 		log.Fatal(err)
 	}
 	store := procedure.NewMemoryStore()
-	e, err := procedure.NewEngine(store, procedure.WithDirectory(proceduretest.Directory()),
+	e, err := procedure.NewEngine(store, procedure.WithDefinitions(manual.Definitions()...), procedure.WithDirectory(proceduretest.Directory()),
 		procedure.WithClock(proceduretest.NewClock()), procedure.WithSealer(sealer))
 	if err != nil {
 		log.Fatal(err)
 	}
-	c, err := e.Start(ctx, procedure.StartRequest{Procedure: procedure.CodePR01, Actor: proceduretest.Solicitante,
+	c, err := e.Start(ctx, procedure.StartRequest{Procedure: manual.CodePR01, Actor: proceduretest.Solicitante,
 		Inputs: proceduretest.PR01Request("SIGEP", "secreto")})
 	if err != nil {
 		log.Fatal(err)
@@ -38,13 +39,13 @@ func exampleEngine() (*procedure.Engine, procedure.Store, procedure.Case) {
 		ev procedure.EventName
 		in procedure.Inputs
 	}{
-		{proceduretest.Jefe, procedure.EventForward, nil},
-		{proceduretest.Responsable, procedure.EventInstruct, procedure.Inputs{"profesional": proceduretest.Profesional.ID}},
-		{proceduretest.Profesional, procedure.EventStart, nil},
-		{proceduretest.Profesional, procedure.EventConclude, proceduretest.Checklist("")},
-		{proceduretest.Responsable, procedure.EventApproveReport, nil},
-		{proceduretest.Jefe, procedure.EventIssueMemo, procedure.Inputs{"memo": "Se comunica la conclusión."}},
-		{proceduretest.Solicitante, procedure.EventAcknowledge, nil},
+		{proceduretest.Jefe, manual.EventForward, nil},
+		{proceduretest.Responsable, manual.EventInstruct, procedure.Inputs{"profesional": proceduretest.Profesional.ID}},
+		{proceduretest.Profesional, manual.EventStart, nil},
+		{proceduretest.Profesional, manual.EventConclude, proceduretest.Checklist("")},
+		{proceduretest.Responsable, manual.EventApproveReport, nil},
+		{proceduretest.Jefe, manual.EventIssueMemo, procedure.Inputs{"memo": "Se comunica la conclusión."}},
+		{proceduretest.Solicitante, manual.EventAcknowledge, nil},
 	} {
 		if c, err = e.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: s.ev, Actor: s.a, Inputs: s.in}); err != nil {
 			log.Fatal(err)
@@ -72,7 +73,7 @@ func ExampleWriteConclusion() {
 	if err := report.WriteConclusion(&pdf, in, report.Options{}); err != nil {
 		log.Fatal(err)
 	}
-	in.Topic = procedure.TopicInformeConclusion
+	in.Topic = manual.TopicInformeConclusion
 	sum, _ := report.Fingerprint(in)
 	fmt.Println(in.Number, bytes.HasPrefix(pdf.Bytes(), []byte("%PDF-")), pages(pdf.Bytes()), report.VerifyCode(sum))
 	// Output: UIT/INF/2026/0001 true 1 4QIGP-TGU2O

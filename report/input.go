@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 )
 
 // Input is what a document is rendered from: a case, its history and its
@@ -106,7 +107,7 @@ func (in Input) history() []procedure.Entry {
 }
 
 func (in Input) number() string {
-	if in.Number == "" && in.Topic == procedure.TopicHojaDeRuta {
+	if in.Number == "" && in.Topic == manual.TopicHojaDeRuta {
 		return in.Case.ID
 	}
 	return in.Number

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 	"github.com/tramite/tramite/procedure/proceduretest"
 	"github.com/tramite/tramite/report"
 )
@@ -18,7 +19,7 @@ func TestProcessorPR02LowComplexityWithReturn(t *testing.T) {
 	ctx := context.Background()
 	store := procedure.NewMemoryStore()
 	e := proceduretest.NewEngine(t, store)
-	c, err := e.Start(ctx, procedure.StartRequest{Procedure: procedure.CodePR02, Actor: proceduretest.Solicitante, Inputs: proceduretest.PR02Request("SIGEP")})
+	c, err := e.Start(ctx, procedure.StartRequest{Procedure: manual.CodePR02, Actor: proceduretest.Solicitante, Inputs: proceduretest.PR02Request("SIGEP")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,18 +30,18 @@ func TestProcessorPR02LowComplexityWithReturn(t *testing.T) {
 		}
 	}
 	unbroken := strings.Repeat("x", 3000) // a token with no space to break at
-	fire(proceduretest.Jefe, procedure.EventForward, nil)
-	fire(proceduretest.Responsable, procedure.EventInstruct, procedure.Inputs{"profesional": proceduretest.Profesional.ID})
-	fire(proceduretest.Profesional, procedure.EventStart, nil)
+	fire(proceduretest.Jefe, manual.EventForward, nil)
+	fire(proceduretest.Responsable, manual.EventInstruct, procedure.Inputs{"profesional": proceduretest.Profesional.ID})
+	fire(proceduretest.Profesional, manual.EventStart, nil)
 	first := proceduretest.Checklist("baja")
 	first["report"] = "Primera versión. " + unbroken
-	fire(proceduretest.Profesional, procedure.EventConclude, first)
-	fire(proceduretest.Responsable, procedure.EventReturnReport, procedure.Inputs{"reasons": "Falta el detalle de la migración."})
+	fire(proceduretest.Profesional, manual.EventConclude, first)
+	fire(proceduretest.Responsable, manual.EventReturnReport, procedure.Inputs{"reasons": "Falta el detalle de la migración."})
 	second := proceduretest.Checklist("baja")
 	second["report"] = "Segunda versión corregida."
-	fire(proceduretest.Profesional, procedure.EventConclude, second)
-	fire(proceduretest.Responsable, procedure.EventApproveReport, nil)
-	fire(proceduretest.JefeAI, procedure.EventIssueMemo, procedure.Inputs{"memo": "Actualización concluida."})
+	fire(proceduretest.Profesional, manual.EventConclude, second)
+	fire(proceduretest.Responsable, manual.EventApproveReport, nil)
+	fire(proceduretest.JefeAI, manual.EventIssueMemo, procedure.Inputs{"memo": "Actualización concluida."})
 
 	p, _ := report.NewProcessor(store, e.Definitions(), report.ProcessorConfig{Clock: later})
 	res, err := p.Drain(ctx)
@@ -55,10 +56,10 @@ func TestProcessorPR02LowComplexityWithReturn(t *testing.T) {
 	docs, _ := store.Documents(ctx, c.ID)
 	var notes []procedure.Document
 	for _, d := range docs {
-		if d.Topic == procedure.TopicInformeConclusion {
+		if d.Topic == manual.TopicInformeConclusion {
 			t.Fatal("a low-complexity update got an informe")
 		}
-		if d.Topic == procedure.TopicNotaConclusion {
+		if d.Topic == manual.TopicNotaConclusion {
 			notes = append(notes, d)
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 )
 
 // Signers gives the identity that signs for a person.
@@ -266,7 +267,7 @@ func (p *Processor) Input(ctx context.Context, it procedure.OutboxItem) (Input, 
 	in := Input{Topic: it.Topic, Number: it.Number, Case: cs, Definition: def, History: h, Seq: it.Seq}
 	if p.cfg.Directory != nil {
 		in.Names = map[procedure.RoleID]string{}
-		for _, r := range []procedure.RoleID{procedure.RoleJefeUIT, procedure.RoleResponsableSS} {
+		for _, r := range []procedure.RoleID{manual.RoleJefeUIT, manual.RoleResponsableSS} {
 			as, err := p.cfg.Directory.Holders(ctx, r, "")
 			if err != nil && procedure.ErrorCode(err) != procedure.ENOTFOUND {
 				return Input{}, err
@@ -292,7 +293,7 @@ func (p *Processor) sign(ctx context.Context, in Input, content []byte) ([]byte,
 	}
 	var signers []who
 	switch in.Topic {
-	case procedure.TopicInformeConclusion, procedure.TopicNotaConclusion:
+	case manual.TopicInformeConclusion, manual.TopicNotaConclusion:
 		for _, w := range []who{{st.elaborado, "Elaborado"}, {st.revisado, "Revisado"}, {st.aprobado, "Aprobado"}} {
 			if w.e != nil {
 				signers = append(signers, w)
@@ -301,9 +302,9 @@ func (p *Processor) sign(ctx context.Context, in Input, content []byte) ([]byte,
 	default:
 		e := st.last
 		signers = append(signers, who{&e, map[string]string{
-			procedure.TopicNotaRemision: "Solicitado",
-			procedure.TopicNotaInterna:  "Emitido",
-			procedure.TopicHojaDeRuta:   "Cierre del flujo",
+			manual.TopicNotaRemision: "Solicitado",
+			manual.TopicNotaInterna:  "Emitido",
+			manual.TopicHojaDeRuta:   "Cierre del flujo",
 		}[in.Topic]})
 	}
 	for _, w := range signers {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 	"github.com/tramite/tramite/procedure/proceduretest"
 	"github.com/tramite/tramite/report"
 )
@@ -67,12 +68,12 @@ func TestProcessorEndToEnd(t *testing.T) {
 		version int
 	}
 	want := map[key]int{ // signatures each version carries
-		{procedure.TopicNotaRemision, 1}:      1,
-		{procedure.TopicInformeConclusion, 1}: 1,
-		{procedure.TopicInformeConclusion, 2}: 2,
-		{procedure.TopicInformeConclusion, 3}: 3,
-		{procedure.TopicNotaInterna, 1}:       1,
-		{procedure.TopicHojaDeRuta, 1}:        1,
+		{manual.TopicNotaRemision, 1}:      1,
+		{manual.TopicInformeConclusion, 1}: 1,
+		{manual.TopicInformeConclusion, 2}: 2,
+		{manual.TopicInformeConclusion, 3}: 3,
+		{manual.TopicNotaInterna, 1}:       1,
+		{manual.TopicHojaDeRuta, 1}:        1,
 	}
 	if len(docs) != len(want) {
 		t.Fatalf("%d documents stored, want %d", len(docs), len(want))
@@ -93,7 +94,7 @@ func TestProcessorEndToEnd(t *testing.T) {
 			}
 		}
 		text := pdftotext(t, d.Content)
-		if d.Topic == procedure.TopicInformeConclusion {
+		if d.Topic == manual.TopicInformeConclusion {
 			if got := strings.Count(text, "Pendiente"); got != 3-d.Version {
 				t.Errorf("informe v%d shows %d pending sign-offs, want %d", d.Version, got, 3-d.Version)
 			}
@@ -101,7 +102,7 @@ func TestProcessorEndToEnd(t *testing.T) {
 				t.Errorf("informe v%d number %q", d.Version, d.Number)
 			}
 		}
-		if d.Topic == procedure.TopicHojaDeRuta && d.Number != c.ID {
+		if d.Topic == manual.TopicHojaDeRuta && d.Number != c.ID {
 			t.Errorf("hoja de ruta number %q, want the case ID", d.Number)
 		}
 		for _, name := range []string{report.FileName(c.ID, d.Topic, d.Version), report.FileName(c.ID, d.Topic, 0)} {
@@ -113,9 +114,9 @@ func TestProcessorEndToEnd(t *testing.T) {
 			}
 		}
 	}
-	latest, _ := os.ReadFile(filepath.Join(dir, report.FileName(c.ID, procedure.TopicInformeConclusion, 0)))
+	latest, _ := os.ReadFile(filepath.Join(dir, report.FileName(c.ID, manual.TopicInformeConclusion, 0)))
 	if n := len(pdfsig(t, latest, "")); n != 3 {
-		t.Errorf("%s carries %d signatures, want the latest version's 3", report.FileName(c.ID, procedure.TopicInformeConclusion, 0), n)
+		t.Errorf("%s carries %d signatures, want the latest version's 3", report.FileName(c.ID, manual.TopicInformeConclusion, 0), n)
 	}
 	// Nothing is due any more: a second drain does nothing.
 	if again, err := p.Drain(ctx); err != nil || len(again) != 0 {
@@ -214,7 +215,7 @@ func TestProcessorFailures(t *testing.T) {
 		mem := procedure.NewMemoryStore()
 		e := proceduretest.NewEngine(t, mem)
 		proceduretest.RunPR01(t, e, "SIGEP", "x", 0)
-		p, _ := report.NewProcessor(mem, []*procedure.Definition{procedure.PR02()}, report.ProcessorConfig{Clock: later})
+		p, _ := report.NewProcessor(mem, []*procedure.Definition{manual.PR02()}, report.ProcessorConfig{Clock: later})
 		res, err := p.Drain(ctx)
 		if err != nil || len(res) != 6 {
 			t.Fatalf("%d results, %v", len(res), err)
@@ -239,7 +240,7 @@ func TestProcessorFailures(t *testing.T) {
 		}
 	})
 	t.Run("bad configuration", func(t *testing.T) {
-		if _, err := report.NewProcessor(nil, procedure.Builtin(), report.ProcessorConfig{}); procedure.ErrorCode(err) != procedure.EINVALID {
+		if _, err := report.NewProcessor(nil, manual.Definitions(), report.ProcessorConfig{}); procedure.ErrorCode(err) != procedure.EINVALID {
 			t.Fatal(err)
 		}
 		if _, err := report.NewProcessor(procedure.NewMemoryStore(), nil, report.ProcessorConfig{}); procedure.ErrorCode(err) != procedure.EINVALID {
@@ -256,7 +257,7 @@ func TestNoSecretInAnyDocument(t *testing.T) {
 	const canary = "CANARIO-9f4e1c7a-credencial"
 	store := procedure.NewMemoryStore()
 	e := proceduretest.NewEngine(t, store)
-	c, err := e.Start(ctx, procedure.StartRequest{Procedure: procedure.CodePR01, Actor: proceduretest.Solicitante,
+	c, err := e.Start(ctx, procedure.StartRequest{Procedure: manual.CodePR01, Actor: proceduretest.Solicitante,
 		Inputs: procedure.Inputs{"system": "SIGEP", "description": "Despliegue", "unit": proceduretest.UnitDesarrollo,
 			"credentials": canary, "tokens": "TOKEN-" + canary, "access_keys": "KEY-" + canary}})
 	if err != nil {

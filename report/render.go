@@ -10,6 +10,7 @@ import (
 	qr "github.com/piglig/go-qr"
 
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 	"github.com/tramite/tramite/report/internal/pdfdoc"
 )
 
@@ -37,13 +38,13 @@ func Render(w io.Writer, in Input, opt Options) error {
 	}
 	var body func(*doc)
 	switch in.Topic {
-	case procedure.TopicNotaRemision:
+	case manual.TopicNotaRemision:
 		body = (*doc).requestNote
-	case procedure.TopicInformeConclusion, procedure.TopicNotaConclusion:
+	case manual.TopicInformeConclusion, manual.TopicNotaConclusion:
 		body = (*doc).conclusion
-	case procedure.TopicNotaInterna:
+	case manual.TopicNotaInterna:
 		body = (*doc).memo
-	case procedure.TopicHojaDeRuta:
+	case manual.TopicHojaDeRuta:
 		body = (*doc).routeSheet
 	default:
 		return procedure.Errorf(procedure.EINVALID, "report: no se conoce el documento %q; use uno de nota-remision, informe-conclusion, nota-conclusion, nota-interna u hoja-de-ruta", in.Topic)
@@ -67,7 +68,7 @@ func Render(w io.Writer, in Input, opt Options) error {
 
 // WriteRequestNote writes the Remisión de Nota of step 1.
 func WriteRequestNote(w io.Writer, in Input, opt Options) error {
-	in.Topic = procedure.TopicNotaRemision
+	in.Topic = manual.TopicNotaRemision
 	return Render(w, in, opt)
 }
 
@@ -75,22 +76,22 @@ func WriteRequestNote(w io.Writer, in Input, opt Options) error {
 // the Nota de conclusión when in.Topic is procedure.TopicNotaConclusion
 // (PR02 of low complexity), with the sign-off blocks given by then.
 func WriteConclusion(w io.Writer, in Input, opt Options) error {
-	if in.Topic != procedure.TopicNotaConclusion {
-		in.Topic = procedure.TopicInformeConclusion
+	if in.Topic != manual.TopicNotaConclusion {
+		in.Topic = manual.TopicInformeConclusion
 	}
 	return Render(w, in, opt)
 }
 
 // WriteMemo writes the Nota Interna of step 8.
 func WriteMemo(w io.Writer, in Input, opt Options) error {
-	in.Topic = procedure.TopicNotaInterna
+	in.Topic = manual.TopicNotaInterna
 	return Render(w, in, opt)
 }
 
 // WriteRouteSheet writes the Hoja de ruta: every entry of the case's
 // history, step by step, who, when and what.
 func WriteRouteSheet(w io.Writer, in Input, opt Options) error {
-	in.Topic = procedure.TopicHojaDeRuta
+	in.Topic = manual.TopicHojaDeRuta
 	return Render(w, in, opt)
 }
 
@@ -153,13 +154,13 @@ func newDoc(in Input, opt Options, sum string) (*doc, error) {
 
 func (d *doc) titleText() string {
 	switch d.in.Topic {
-	case procedure.TopicNotaRemision:
+	case manual.TopicNotaRemision:
 		return "NOTA"
-	case procedure.TopicInformeConclusion:
+	case manual.TopicInformeConclusion:
 		return "INFORME TÉCNICO"
-	case procedure.TopicNotaConclusion:
+	case manual.TopicNotaConclusion:
 		return "NOTA DE CONCLUSIÓN"
-	case procedure.TopicNotaInterna:
+	case manual.TopicNotaInterna:
 		return "NOTA INTERNA"
 	default:
 		return "HOJA DE RUTA"

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 	"github.com/tramite/tramite/report"
 )
 
@@ -32,17 +33,17 @@ func TestRenderDocuments(t *testing.T) {
 		event procedure.EventName
 		want  []string
 	}{
-		{procedure.TopicNotaRemision, procedure.EventRequest, []string{"NOTA", "UIT/NOTA/2026/0001", "La Paz, 26 de noviembre de 2026",
+		{manual.TopicNotaRemision, manual.EventRequest, []string{"NOTA", "UIT/NOTA/2026/0001", "La Paz, 26 de noviembre de 2026",
 			"Jefe de la Unidad de Infraestructura Tecnológica", "REF.:", "Solicitud de puesta en producción del sistema SIGEP",
 			"Anexo: información proporcionada", "Solicitado por", "Ana Quispe", "Página 1 de 1"}},
-		{procedure.TopicInformeConclusion, procedure.EventConclude, []string{"INFORME TÉCNICO", "UIT/INF/2026/0001", "A:", "VÍA:", "DE:",
+		{manual.TopicInformeConclusion, manual.EventConclude, []string{"INFORME TÉCNICO", "UIT/INF/2026/0001", "A:", "VÍA:", "DE:",
 			"Fabio Choque – Profesional de Servidores y Servicios", "1. ANTECEDENTES", "2. TRABAJO REALIZADO", "3. LISTA DE VERIFICACIÓN",
 			"BK-2026-0451", "443, 5432", "4. CONCLUSIONES Y RECOMENDACIONES", "Elaborado por", "Revisado por", "Aprobado por", "Pendiente"}},
-		{procedure.TopicInformeConclusion, procedure.EventIssueMemo, []string{"Carla Rojas", "Elena Vargas", "Fabio Choque",
+		{manual.TopicInformeConclusion, manual.EventIssueMemo, []string{"Carla Rojas", "Elena Vargas", "Fabio Choque",
 			"Huella de la entrada 7:", "Huella de la entrada 8:", "Huella de la entrada 9:"}},
-		{procedure.TopicNotaInterna, procedure.EventIssueMemo, []string{"NOTA INTERNA", "UIT/NI/2026/0001", "Carla Rojas – Jefe de la UIT",
+		{manual.TopicNotaInterna, manual.EventIssueMemo, []string{"NOTA INTERNA", "UIT/NI/2026/0001", "Carla Rojas – Jefe de la UIT",
 			"Se comunica la conclusión", "UIT/INF/2026/0001", "Emitido por"}},
-		{procedure.TopicHojaDeRuta, procedure.EventAcknowledge, []string{"HOJA DE RUTA", c.ID, "Solicitar la puesta",
+		{manual.TopicHojaDeRuta, manual.EventAcknowledge, []string{"HOJA DE RUTA", c.ID, "Solicitar la puesta",
 			"Recepcionar la nota", "Cerrado", "Huella:"}},
 	}
 	for _, tt := range tests {
@@ -90,7 +91,7 @@ func golden(t *testing.T, path, got string) {
 
 func TestRenderRepeatable(t *testing.T) {
 	e, c, h := closedCase(t, "x", 0)
-	in := input(t, e, c, h, procedure.TopicInformeConclusion, procedure.EventApproveReport)
+	in := input(t, e, c, h, manual.TopicInformeConclusion, manual.EventApproveReport)
 	a, b := render(t, in, report.Options{}), render(t, in, report.Options{})
 	if !bytes.Equal(a, b) {
 		t.Fatal("two renders of the same input differ")
@@ -107,7 +108,7 @@ func TestRenderRepeatable(t *testing.T) {
 
 func TestRenderOptions(t *testing.T) {
 	e, c, h := closedCase(t, "x", 0)
-	in := input(t, e, c, h, procedure.TopicNotaRemision, procedure.EventRequest)
+	in := input(t, e, c, h, manual.TopicNotaRemision, manual.EventRequest)
 	opt := report.Options{Institution: report.Institution{Name: "Ministerio de Pruebas – MP", Unit: "Unidad de Sistemas", City: "Cochabamba"},
 		VerifyURL: "https://example.org/v/{h}/ok"}
 	text := pdftotext(t, render(t, in, opt))
@@ -126,7 +127,7 @@ func TestRenderOptions(t *testing.T) {
 // replaced, tables break across pages with their header repeated.
 func TestRenderUnicodeAndLongText(t *testing.T) {
 	e, c, h := closedCase(t, "x", 2)
-	in := input(t, e, c, h, procedure.TopicInformeConclusion, procedure.EventIssueMemo)
+	in := input(t, e, c, h, manual.TopicInformeConclusion, manual.EventIssueMemo)
 	typed := "Dijo “listo” — el ‘módulo’ cuesta 5 € ✓ 😀 日本 \x07 tab\there \xff ñandú ÁÉÍÓÚ ¿¡"
 	long := strings.Repeat("Configuración del balanceador y réplica de la base de datos. ", 170)[:10000]
 	in.Case = c.Clone()
@@ -134,10 +135,10 @@ func TestRenderUnicodeAndLongText(t *testing.T) {
 	copy(hist, h)
 	for i := range hist {
 		switch hist[i].Event {
-		case procedure.EventConclude:
+		case manual.EventConclude:
 			hist[i].Data = procedure.Inputs{"report": typed + "\n" + long, "conclusions": long, "backup_ref": typed,
 				"monitored_ports": "443", "security_policies": "true"}
-		case procedure.EventObserve:
+		case manual.EventObserve:
 			hist[i].Data = procedure.Inputs{"observations": long}
 		}
 	}
@@ -192,7 +193,7 @@ func TestSpanishDate(t *testing.T) {
 
 func TestRenderBadInput(t *testing.T) {
 	e, c, h := closedCase(t, "x", 0)
-	good := input(t, e, c, h, procedure.TopicNotaRemision, procedure.EventRequest)
+	good := input(t, e, c, h, manual.TopicNotaRemision, manual.EventRequest)
 	tests := []struct {
 		name   string
 		change func(*report.Input)
@@ -234,8 +235,8 @@ func TestVerifyCode(t *testing.T) {
 
 func TestFingerprint(t *testing.T) {
 	e, c, h := closedCase(t, "x", 0)
-	v1 := input(t, e, c, h, procedure.TopicInformeConclusion, procedure.EventConclude)
-	v2 := input(t, e, c, h, procedure.TopicInformeConclusion, procedure.EventApproveReport)
+	v1 := input(t, e, c, h, manual.TopicInformeConclusion, manual.EventConclude)
+	v2 := input(t, e, c, h, manual.TopicInformeConclusion, manual.EventApproveReport)
 	a, _ := report.Fingerprint(v1)
 	b, _ := report.Fingerprint(v2)
 	again, _ := report.Fingerprint(v1)
@@ -260,11 +261,11 @@ func TestRenderConcurrent(t *testing.T) {
 		topic string
 		event procedure.EventName
 	}{
-		{procedure.TopicNotaRemision, procedure.EventRequest},
-		{procedure.TopicInformeConclusion, procedure.EventConclude},
-		{procedure.TopicInformeConclusion, procedure.EventIssueMemo},
-		{procedure.TopicNotaInterna, procedure.EventIssueMemo},
-		{procedure.TopicHojaDeRuta, procedure.EventAcknowledge},
+		{manual.TopicNotaRemision, manual.EventRequest},
+		{manual.TopicInformeConclusion, manual.EventConclude},
+		{manual.TopicInformeConclusion, manual.EventIssueMemo},
+		{manual.TopicNotaInterna, manual.EventIssueMemo},
+		{manual.TopicHojaDeRuta, manual.EventAcknowledge},
 	}
 	ins := make([]report.Input, len(kinds))
 	want := make([][]byte, len(kinds))

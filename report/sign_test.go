@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 	"github.com/tramite/tramite/report"
 )
 
@@ -19,7 +20,7 @@ import (
 // one-byte change.
 func TestSignInTurn(t *testing.T) {
 	e, c, h := closedCase(t, "x", 0)
-	pdf := render(t, input(t, e, c, h, procedure.TopicInformeConclusion, procedure.EventIssueMemo), report.Options{})
+	pdf := render(t, input(t, e, c, h, manual.TopicInformeConclusion, manual.EventIssueMemo), report.Options{})
 	ca := newPKI(t, "Fabio Choque", "Elena Vargas", "Carla Rojas")
 	for i, id := range ca.ids {
 		var out bytes.Buffer
@@ -153,7 +154,7 @@ func TestLoadPKCS12Identity(t *testing.T) {
 	}
 	e, c, h := closedCase(t, "x", 0)
 	var signed bytes.Buffer
-	if err := report.Sign(&signed, render(t, input(t, e, c, h, procedure.TopicNotaInterna, procedure.EventIssueMemo), report.Options{}), id, report.SignMeta{Name: "P12"}); err != nil {
+	if err := report.Sign(&signed, render(t, input(t, e, c, h, manual.TopicNotaInterna, manual.EventIssueMemo), report.Options{}), id, report.SignMeta{Name: "P12"}); err != nil {
 		t.Fatal(err)
 	}
 	if s := pdfsig(t, signed.Bytes(), ""); len(s) != 1 || s[0].Valid != "Signature is Valid." {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 )
 
 // Page sizes of the listings.
@@ -121,7 +122,7 @@ func procedures(s *Server, w http.ResponseWriter, r *http.Request, c *call) erro
 }
 
 func units(s *Server, w http.ResponseWriter, r *http.Request, c *call) error {
-	as, err := s.people.Holders(r.Context(), procedure.RoleSolicitante, "")
+	as, err := s.people.Holders(r.Context(), manual.RoleSolicitante, "")
 	if err != nil {
 		return err
 	}

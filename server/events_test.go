@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 	"github.com/tramite/tramite/procedure/proceduretest"
 	"github.com/tramite/tramite/server"
 )
@@ -243,7 +244,7 @@ func TestEventsKeepalive(t *testing.T) {
 	gina := e.signIn(proceduretest.Profesional2)
 	s = gina.stream(t)
 	promoted := proceduretest.Profesional2
-	promoted.Grants = []procedure.Grant{{Role: procedure.RoleResponsableSS}}
+	promoted.Grants = []procedure.Grant{{Role: manual.RoleResponsableSS}}
 	if err := e.store.SaveActor(context.Background(), promoted); err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 	"github.com/tramite/tramite/server"
 	"github.com/tramite/tramite/storage/sqlite"
 )
@@ -42,7 +43,7 @@ func ExampleNew() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	engine, err := procedure.NewEngine(store, procedure.WithDirectory(store), procedure.WithSealer(sealer))
+	engine, err := procedure.NewEngine(store, procedure.WithDefinitions(manual.Definitions()...), procedure.WithDirectory(store), procedure.WithSealer(sealer))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -50,7 +51,7 @@ func ExampleNew() {
 	// A local account. (Cost 4 keeps the example quick; use
 	// bcrypt.DefaultCost or more.)
 	ana := procedure.Actor{ID: "ana", Name: "Ana Quispe", Email: "ana@example.gob.bo", Unit: "Unidad de Desarrollo",
-		Grants: []procedure.Grant{{Role: procedure.RoleSolicitante}}}
+		Grants: []procedure.Grant{{Role: manual.RoleSolicitante}}}
 	hash, _ := bcrypt.GenerateFromPassword([]byte("una clave larga y propia"), bcrypt.MinCost)
 	if err := store.SaveActor(ctx, ana); err != nil {
 		log.Fatal(err)

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 	"github.com/tramite/tramite/procedure/proceduretest"
 	"github.com/tramite/tramite/report"
 	"github.com/tramite/tramite/server"
@@ -104,7 +105,7 @@ func newEnv(t testing.TB, configure ...func(*server.Config)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	engine, err := procedure.NewEngine(store, procedure.WithDirectory(store), procedure.WithClock(proceduretest.NewClock()),
+	engine, err := procedure.NewEngine(store, procedure.WithDefinitions(manual.Definitions()...), procedure.WithDirectory(store), procedure.WithClock(proceduretest.NewClock()),
 		procedure.WithSealer(sealer))
 	if err != nil {
 		t.Fatal(err)
@@ -292,22 +293,22 @@ func (e *env) inProgress(unit, system string) procedure.Case {
 	e.t.Helper()
 	in := proceduretest.PR01Request(system, "s3cr3t-"+system)
 	in["unit"] = unit
-	c, err := e.engine.Start(context.Background(), procedure.StartRequest{Procedure: procedure.CodePR01, Actor: requester(unit), Inputs: in})
+	c, err := e.engine.Start(context.Background(), procedure.StartRequest{Procedure: manual.CodePR01, Actor: requester(unit), Inputs: in})
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	c = e.fire(c, proceduretest.Jefe, procedure.EventForward, nil)
-	c = e.fire(c, proceduretest.Responsable, procedure.EventInstruct, procedure.Inputs{"profesional": proceduretest.Profesional.ID})
-	return e.fire(c, proceduretest.Profesional, procedure.EventStart, nil)
+	c = e.fire(c, proceduretest.Jefe, manual.EventForward, nil)
+	c = e.fire(c, proceduretest.Responsable, manual.EventInstruct, procedure.Inputs{"profesional": proceduretest.Profesional.ID})
+	return e.fire(c, proceduretest.Profesional, manual.EventStart, nil)
 }
 
 // closed takes a case in progress to closed.
 func (e *env) closed(c procedure.Case) procedure.Case {
 	e.t.Helper()
-	c = e.fire(c, proceduretest.Profesional, procedure.EventConclude, proceduretest.Checklist(""))
-	c = e.fire(c, proceduretest.Responsable, procedure.EventApproveReport, nil)
-	c = e.fire(c, proceduretest.Jefe, procedure.EventIssueMemo, procedure.Inputs{"memo": "Se comunica la conclusión."})
-	return e.fire(c, requester(c.Unit), procedure.EventAcknowledge, nil)
+	c = e.fire(c, proceduretest.Profesional, manual.EventConclude, proceduretest.Checklist(""))
+	c = e.fire(c, proceduretest.Responsable, manual.EventApproveReport, nil)
+	c = e.fire(c, proceduretest.Jefe, manual.EventIssueMemo, procedure.Inputs{"memo": "Se comunica la conclusión."})
+	return e.fire(c, requester(c.Unit), manual.EventAcknowledge, nil)
 }
 
 // render runs a report.Processor over the outbox until no document is due.

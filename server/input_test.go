@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 	"github.com/tramite/tramite/procedure/proceduretest"
 	"github.com/tramite/tramite/server"
 )
@@ -99,7 +100,7 @@ func TestBadBodies(t *testing.T) {
 
 	// Bad query parameters.
 	for _, p := range []string{"/cases?limit=-1", "/cases?limit=x", "/cases?offset=-3", "/cases?open=quizas", "/inbox?limit=1e3",
-		"/cases/" + cs.ID + "/documents/" + procedure.TopicNotaRemision + "?version=uno",
+		"/cases/" + cs.ID + "/documents/" + manual.TopicNotaRemision + "?version=uno",
 		"/people", "/people?role=rey"} {
 		if ans := ana.call("GET", p, nil); ans.status != 400 || ans.err(t).Error.Code != "invalid_input" {
 			t.Errorf("GET %s: %d %s", p, ans.status, ans.body)

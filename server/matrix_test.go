@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 	"github.com/tramite/tramite/procedure/proceduretest"
 	"github.com/tramite/tramite/server"
 )
@@ -38,16 +39,16 @@ func viewerOf(a procedure.Actor, unit string) viewer {
 	case a.ID == proceduretest.Profesional2.ID:
 		return profOther
 	}
-	if _, ok := a.Holds(procedure.RoleSolicitante); ok {
+	if _, ok := a.Holds(manual.RoleSolicitante); ok {
 		if a.Unit == unit {
 			return reqOwn
 		}
 		return reqOther
 	}
-	if _, ok := a.Holds(procedure.RoleJefeUIT); ok {
+	if _, ok := a.Holds(manual.RoleJefeUIT); ok {
 		return jefe
 	}
-	if _, ok := a.Holds(procedure.RoleResponsableSS); ok {
+	if _, ok := a.Holds(manual.RoleResponsableSS); ok {
 		return responsable
 	}
 	return admin
@@ -106,7 +107,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"GET", "/inbox", nil, "", all(200)},
 		{"GET", "/cases", nil, "", all(200)},
 		{"GET", "/cases?unit=" + url.QueryEscape(proceduretest.UnitDesarrollo), nil, "", all(200)},
-		{"POST", "/cases", map[string]any{"procedure": procedure.CodePR02, "inputs": proceduretest.PR02Request("Nuevo")}, "",
+		{"POST", "/cases", map[string]any{"procedure": manual.CodePR02, "inputs": proceduretest.PR02Request("Nuevo")}, "",
 			[7]int{201, F, F, F, F, F, F}},
 		{"GET", "/outbox", nil, "", [7]int{F, F, 200, F, F, F, 200}},
 		{"POST", "/outbox/" + pendingItem + "/retry", nil, "", [7]int{F, F, U, F, F, F, U}},
@@ -116,9 +117,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"GET", "/cases/{id}/history", nil, "open", seen(200)},
 		{"GET", "/cases/{id}/verify", nil, "open", seen(200)},
 		{"GET", "/cases/{id}/documents", nil, "open", seen(200)},
-		{"GET", "/cases/{id}/documents/" + procedure.TopicNotaRemision, nil, "open", seen(200)},
-		{"GET", "/cases/{id}/documents/" + procedure.TopicNotaRemision + "?version=1", nil, "open", seen(200)},
-		{"GET", "/cases/{id}/documents/" + procedure.TopicNotaInterna, nil, "open", seen(N)},
+		{"GET", "/cases/{id}/documents/" + manual.TopicNotaRemision, nil, "open", seen(200)},
+		{"GET", "/cases/{id}/documents/" + manual.TopicNotaRemision + "?version=1", nil, "open", seen(200)},
+		{"GET", "/cases/{id}/documents/" + manual.TopicNotaInterna, nil, "open", seen(N)},
 		{"GET", "/cases/{id}/emails", nil, "open", seen(200)},
 		// conclude without its checklist: the assigned profesional is told
 		// what is missing; everyone else may not conclude at all.
@@ -128,8 +129,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"DELETE", "/cases/{id}/secrets", nil, "open", seen(U)},
 
 		{"GET", "/cases/{id}", nil, "closed", seen(200)},
-		{"GET", "/cases/{id}/documents/" + procedure.TopicHojaDeRuta, nil, "closed", seen(200)},
-		{"GET", "/cases/{id}/documents/" + procedure.TopicInformeConclusion + "?version=3", nil, "closed", seen(200)},
+		{"GET", "/cases/{id}/documents/" + manual.TopicHojaDeRuta, nil, "closed", seen(200)},
+		{"GET", "/cases/{id}/documents/" + manual.TopicInformeConclusion + "?version=3", nil, "closed", seen(200)},
 		{"GET", "/cases/{id}/emails", nil, "closed", seen(200)},
 		{"POST", "/cases/{id}/secrets", map[string]any{}, "closed", [7]int{F, N, F, F, 200, F, F}},
 		{"DELETE", "/cases/{id}/secrets", nil, "closed", [7]int{F, N, 204, F, 204, F, F}},
@@ -184,7 +185,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		if otherUnit == a.Unit {
 			otherUnit = units[1]
 		}
-		for _, path := range []string{"/cases", "/cases?limit=500", "/cases?open=true", "/cases?procedure=" + url.QueryEscape(procedure.CodePR01),
+		for _, path := range []string{"/cases", "/cases?limit=500", "/cases?open=true", "/cases?procedure=" + url.QueryEscape(manual.CodePR01),
 			"/inbox", "/inbox?open=true&unit=" + url.QueryEscape(otherUnit), "/cases?text=Sistema", "/cases?text=" + url.QueryEscape(otherUnit)} {
 			var l caseList
 			c.json("GET", path, nil, http.StatusOK, &l)
@@ -230,7 +231,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}
 		method, path, _ := strings.Cut(r, " ")
 		path = strings.TrimPrefix(path, server.BasePath)
-		path = strings.NewReplacer("{id}", open[units[0]].ID, "{topic}", procedure.TopicNotaRemision, "{event}", "forward").Replace(path)
+		path = strings.NewReplacer("{id}", open[units[0]].ID, "{topic}", manual.TopicNotaRemision, "{event}", "forward").Replace(path)
 		for _, token := range []string{"", "forjado-" + strings.Repeat("x", 40)} {
 			ans := e.raw(method, path, token, "application/json", []byte(`{}`))
 			if ans.status != http.StatusUnauthorized || ans.err(t).Error.Code != "unauthenticated" || ans.header.Get("WWW-Authenticate") == "" {

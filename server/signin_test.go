@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 	"github.com/tramite/tramite/procedure/proceduretest"
 	"github.com/tramite/tramite/server"
 	"github.com/tramite/tramite/server/ldapauth"
@@ -91,7 +92,7 @@ func TestSignIn(t *testing.T) {
 	}
 	// A person without a local password is refused alike.
 	if err := e.store.SaveActor(context.Background(), procedure.Actor{ID: "sinclave", Name: "Sin Clave",
-		Grants: []procedure.Grant{{Role: procedure.RoleSolicitante}}}); err != nil {
+		Grants: []procedure.Grant{{Role: manual.RoleSolicitante}}}); err != nil {
 		t.Fatal(err)
 	}
 	if ans := e.call("POST", "/session", "", signInBody("sinclave", wrong)); ans.status != 401 {
@@ -151,7 +152,7 @@ func TestRolesApplyAtOnce(t *testing.T) {
 		t.Errorf("the session still names %q", s.Actor.Name)
 	}
 	promoted := renamed
-	promoted.Grants = append(promoted.Grants, procedure.Grant{Role: procedure.RoleJefeUIT, Interim: true})
+	promoted.Grants = append(promoted.Grants, procedure.Grant{Role: manual.RoleJefeUIT, Interim: true})
 	if err := e.store.SaveActor(ctx, promoted); err != nil {
 		t.Fatal(err)
 	}
@@ -244,7 +245,7 @@ func (r remote) Authenticate(ctx context.Context, username, password string) (pr
 // another accepts.
 func TestAuthenticators(t *testing.T) {
 	zoe := procedure.Actor{ID: "zoe", Name: "Zoe Apaza", Email: "zoe@agetic.gob.bo", Unit: proceduretest.UnitGobierno,
-		Grants: []procedure.Grant{{Role: procedure.RoleSolicitante}}}
+		Grants: []procedure.Grant{{Role: manual.RoleSolicitante}}}
 	e := newEnv(t, func(c *server.Config) {
 		c.Auth = append(c.Auth, remote{accept: zoe})
 	})

@@ -13,6 +13,7 @@ import (
 	_ "modernc.org/sqlite" // the driver, to edit the file behind the store's back
 
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 	"github.com/tramite/tramite/procedure/proceduretest"
 )
 
@@ -60,15 +61,15 @@ func TestWalkPR01(t *testing.T) {
 	}
 	var defs []procedure.Definition
 	ana.json("GET", "/procedures", nil, 200, &defs)
-	if len(defs) != 2 || defs[0].Code != procedure.CodePR01 {
+	if len(defs) != 2 || defs[0].Code != manual.CodePR01 {
 		t.Fatalf("procedures: %d", len(defs))
 	}
-	ans := ana.call("POST", "/cases", map[string]any{"procedure": procedure.CodePR01,
+	ans := ana.call("POST", "/cases", map[string]any{"procedure": manual.CodePR01,
 		"inputs": proceduretest.PR01Request("Sistema de Correspondencia", secret), "comment": "Solicitud"})
 	if ans.status != http.StatusCreated || ans.header.Get("Location") != "/api/v1/cases/PR01-2026-0001" {
 		t.Fatalf("start: %d %v %s", ans.status, ans.header.Get("Location"), ans.body)
 	}
-	if err := json.Unmarshal(ans.body, &cs); err != nil || cs.State != procedure.StateRequested || cs.Version != 1 {
+	if err := json.Unmarshal(ans.body, &cs); err != nil || cs.State != manual.StateRequested || cs.Version != 1 {
 		t.Fatalf("start answered %s (%v)", ans.body, err)
 	}
 	e.render()
@@ -80,17 +81,17 @@ func TestWalkPR01(t *testing.T) {
 	}
 
 	// Steps 2 to 4, with the profesional picked from GET /people.
-	fire(jefe, procedure.EventForward, nil, procedure.StateForwarded)
+	fire(jefe, manual.EventForward, nil, manual.StateForwarded)
 	var profs []procedure.Actor
 	elena.json("GET", "/people?role=profesional_ss", nil, 200, &profs)
 	if len(profs) != 2 {
 		t.Fatalf("profesionales: %+v", profs)
 	}
-	fire(elena, procedure.EventInstruct, procedure.Inputs{"profesional": profs[0].ID}, procedure.StateInstructed)
+	fire(elena, manual.EventInstruct, procedure.Inputs{"profesional": profs[0].ID}, manual.StateInstructed)
 	if cs.Assignee != proceduretest.Profesional.ID {
 		t.Fatalf("assigned %q", cs.Assignee)
 	}
-	fire(fabio, procedure.EventStart, nil, procedure.StateInProgress)
+	fire(fabio, manual.EventStart, nil, manual.StateInProgress)
 
 	// The assigned profesional reveals the credentials; the reveal is
 	// recorded; nobody else reads them anywhere.
@@ -108,22 +109,22 @@ func TestWalkPR01(t *testing.T) {
 	}
 
 	// Steps 4 and 5: an observation and its answer.
-	fire(fabio, procedure.EventObserve, procedure.Inputs{"observations": "Falta la URL del repositorio."}, procedure.StateObserved)
+	fire(fabio, manual.EventObserve, procedure.Inputs{"observations": "Falta la URL del repositorio."}, manual.StateObserved)
 	if l := inbox(ana); l.Total != 1 {
 		t.Errorf("the observed case is not in the requester's inbox: %+v", l)
 	}
-	fire(ana, procedure.EventComplete, procedure.Inputs{"answer": "gitlab.agetic.gob.bo/sis/correspondencia"}, procedure.StateInProgress)
+	fire(ana, manual.EventComplete, procedure.Inputs{"answer": "gitlab.agetic.gob.bo/sis/correspondencia"}, manual.StateInProgress)
 
 	// Steps 6 to 9.
-	fire(fabio, procedure.EventConclude, proceduretest.Checklist(""), procedure.StateReportSubmitted)
-	fire(elena, procedure.EventApproveReport, nil, procedure.StateReportApproved)
-	fire(jefe, procedure.EventIssueMemo, procedure.Inputs{"memo": "Se comunica la puesta en producción."}, procedure.StateMemoIssued)
-	fire(ana, procedure.EventAcknowledge, nil, procedure.StateClosed)
+	fire(fabio, manual.EventConclude, proceduretest.Checklist(""), manual.StateReportSubmitted)
+	fire(elena, manual.EventApproveReport, nil, manual.StateReportApproved)
+	fire(jefe, manual.EventIssueMemo, procedure.Inputs{"memo": "Se comunica la puesta en producción."}, manual.StateMemoIssued)
+	fire(ana, manual.EventAcknowledge, nil, manual.StateClosed)
 
 	// The history: nine steps, the observation round, the reveal; intact.
 	var h []procedure.Entry
 	ana.json("GET", "/cases/"+cs.ID+"/history", nil, 200, &h)
-	if len(h) != 11 || h[len(h)-1].Event != procedure.EventAcknowledge {
+	if len(h) != 11 || h[len(h)-1].Event != manual.EventAcknowledge {
 		t.Errorf("%d history entries", len(h))
 	}
 	if !slices.ContainsFunc(h, func(x procedure.Entry) bool { return x.Event == procedure.ActionRevealSecrets && x.ActorID == "fabio" }) {
@@ -152,18 +153,18 @@ func TestWalkPR01(t *testing.T) {
 			t.Errorf("%s v%d holds the secret", d.Topic, d.Version)
 		}
 	}
-	want := map[string]int{procedure.TopicNotaRemision: 1, procedure.TopicInformeConclusion: 3, procedure.TopicNotaInterna: 1, procedure.TopicHojaDeRuta: 1}
+	want := map[string]int{manual.TopicNotaRemision: 1, manual.TopicInformeConclusion: 3, manual.TopicNotaInterna: 1, manual.TopicHojaDeRuta: 1}
 	for topic, n := range want {
 		if versions[topic] != n {
 			t.Errorf("%s: %d versions, want %d (%v)", topic, versions[topic], n, versions)
 		}
 	}
-	latest := ana.call("GET", "/cases/"+cs.ID+"/documents/"+procedure.TopicInformeConclusion, nil)
-	v3 := ana.call("GET", "/cases/"+cs.ID+"/documents/"+procedure.TopicInformeConclusion+"?version=3", nil)
+	latest := ana.call("GET", "/cases/"+cs.ID+"/documents/"+manual.TopicInformeConclusion, nil)
+	v3 := ana.call("GET", "/cases/"+cs.ID+"/documents/"+manual.TopicInformeConclusion+"?version=3", nil)
 	if latest.status != 200 || string(latest.body) != string(v3.body) {
 		t.Errorf("the latest version is not version 3")
 	}
-	if ans := ana.call("GET", "/cases/"+cs.ID+"/documents/"+procedure.TopicInformeConclusion+"?version=4", nil); ans.status != 404 {
+	if ans := ana.call("GET", "/cases/"+cs.ID+"/documents/"+manual.TopicInformeConclusion+"?version=4", nil); ans.status != 404 {
 		t.Errorf("version 4: %d", ans.status)
 	}
 
@@ -178,7 +179,7 @@ func TestWalkPR01(t *testing.T) {
 			t.Errorf("an email listing holds a %s", m.Kind)
 		}
 	}
-	for _, topic := range []string{procedure.TopicObservaciones, procedure.TopicRespuesta, procedure.TopicNotaInterna, procedure.TopicAviso} {
+	for _, topic := range []string{manual.TopicObservaciones, manual.TopicRespuesta, manual.TopicNotaInterna, manual.TopicAviso} {
 		if !topics[topic] {
 			t.Errorf("no %s email among %v", topic, topics)
 		}
@@ -202,7 +203,7 @@ func TestWalkPR01(t *testing.T) {
 	}
 	jefe.json("DELETE", "/cases/"+cs.ID+"/secrets", nil, 204, nil)
 	fabio.json("GET", "/cases/"+cs.ID, nil, 200, &view)
-	if view.HasSecrets || view.Case.State != procedure.StateClosed || len(view.Available) != 0 {
+	if view.HasSecrets || view.Case.State != manual.StateClosed || len(view.Available) != 0 {
 		t.Errorf("after the purge: %+v", view)
 	}
 	if ans := fabio.call("POST", "/cases/"+cs.ID+"/secrets", nil); ans.status != 404 {

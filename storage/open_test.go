@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 	"github.com/tramite/tramite/procedure/proceduretest"
 	"github.com/tramite/tramite/storage"
 	"github.com/tramite/tramite/storage/postgres/pgtest"
@@ -45,11 +46,11 @@ func TestOpen(t *testing.T) {
 				t.Fatal(err)
 			}
 			sealer, _ := procedure.NewAESSealer(proceduretest.Key)
-			e, err := procedure.NewEngine(db, procedure.WithDirectory(db), procedure.WithSealer(sealer))
+			e, err := procedure.NewEngine(db, procedure.WithDefinitions(manual.Definitions()...), procedure.WithDirectory(db), procedure.WithSealer(sealer))
 			if err != nil {
 				t.Fatal(err)
 			}
-			c, err := e.Start(ctx, procedure.StartRequest{Procedure: procedure.CodePR02, Actor: proceduretest.Solicitante,
+			c, err := e.Start(ctx, procedure.StartRequest{Procedure: manual.CodePR02, Actor: proceduretest.Solicitante,
 				Inputs: proceduretest.PR02Request("Abierto")})
 			if err != nil {
 				t.Fatal(err)

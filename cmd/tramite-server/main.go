@@ -61,6 +61,7 @@ import (
 
 	"github.com/tramite/tramite/notify"
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 	"github.com/tramite/tramite/procedure/proceduretest"
 	"github.com/tramite/tramite/report"
 	"github.com/tramite/tramite/server"
@@ -210,7 +211,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if !ok {
 		return fmt.Errorf("la base de datos %s no guarda sesiones (procedure.Sessions): actualice tramite", storage.Describe(target))
 	}
-	if m.engine, err = procedure.NewEngine(m.store, procedure.WithDirectory(m.store), procedure.WithSealer(sealer),
+	if m.engine, err = procedure.NewEngine(m.store, procedure.WithDefinitions(manual.Definitions()...), procedure.WithDirectory(m.store), procedure.WithSealer(sealer),
 		procedure.WithLogger(m.log)); err != nil {
 		return err
 	}

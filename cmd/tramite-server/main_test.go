@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 	"github.com/tramite/tramite/procedure/proceduretest"
 )
 
@@ -292,7 +293,7 @@ func (c *client) try(method, path string, body any) (int, []byte, error) {
 func (c *client) startPR01(system, secret string) procedure.Case {
 	c.t.Helper()
 	var cs procedure.Case
-	body := map[string]any{"procedure": procedure.CodePR01, "inputs": proceduretest.PR01Request(system, secret)}
+	body := map[string]any{"procedure": manual.CodePR01, "inputs": proceduretest.PR01Request(system, secret)}
 	if st := c.call(http.MethodPost, "/api/v1/cases", body, &cs); st != http.StatusCreated {
 		c.t.Fatalf("start a case: status %d", st)
 	}
@@ -416,7 +417,7 @@ func TestTrialServesAndStopsOnSIGTERM(t *testing.T) {
 
 	cs := ana.startPR01("Sistema de Planillas", "clave-de-prueba")
 	stream.expect(t, cs.ID, 5*time.Second)
-	cs = carla.fire(cs, procedure.EventForward, nil)
+	cs = carla.fire(cs, manual.EventForward, nil)
 	stream.expect(t, cs.ID, 5*time.Second)
 
 	// The document processor runs in the server: step 1's Nota de

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 	"github.com/tramite/tramite/procedure/proceduretest"
 	"github.com/tramite/tramite/storage"
 	"github.com/tramite/tramite/storage/postgres/pgtest"
@@ -90,7 +91,7 @@ func TestTwoReplicas(t *testing.T) {
 	stream := on[b]["ana"].events()
 	cs := on[a]["ana"].startPR01("Sistema de Correspondencia", "clave")
 	stream.expect(t, cs.ID, time.Second)
-	cs = on[a]["carla"].fire(cs, procedure.EventForward, nil)
+	cs = on[a]["carla"].fire(cs, manual.EventForward, nil)
 	took := stream.expect(t, cs.ID, time.Second)
 	t.Logf("a step fired on A reached B's event stream %s after A answered", took.Round(time.Microsecond))
 
@@ -102,13 +103,13 @@ func TestTwoReplicas(t *testing.T) {
 		at := ps[i%2]
 		next := func() *proc { at = ps[(indexOf(ps, at)+1)%2]; return at }
 		c := on[at]["ana"].startPR01(fmt.Sprintf("Sistema %02d", i), "clave")
-		c = on[next()]["carla"].fire(c, procedure.EventForward, nil)
-		c = on[next()]["elena"].fire(c, procedure.EventInstruct, procedure.Inputs{"profesional": "fabio"})
-		c = on[next()]["fabio"].fire(c, procedure.EventStart, nil)
-		c = on[next()]["fabio"].fire(c, procedure.EventConclude, proceduretest.Checklist(""))
-		c = on[next()]["elena"].fire(c, procedure.EventApproveReport, nil)
-		c = on[next()]["carla"].fire(c, procedure.EventIssueMemo, procedure.Inputs{"memo": "Se comunica la conclusión."})
-		c = on[next()]["ana"].fire(c, procedure.EventAcknowledge, nil)
+		c = on[next()]["carla"].fire(c, manual.EventForward, nil)
+		c = on[next()]["elena"].fire(c, manual.EventInstruct, procedure.Inputs{"profesional": "fabio"})
+		c = on[next()]["fabio"].fire(c, manual.EventStart, nil)
+		c = on[next()]["fabio"].fire(c, manual.EventConclude, proceduretest.Checklist(""))
+		c = on[next()]["elena"].fire(c, manual.EventApproveReport, nil)
+		c = on[next()]["carla"].fire(c, manual.EventIssueMemo, procedure.Inputs{"memo": "Se comunica la conclusión."})
+		c = on[next()]["ana"].fire(c, manual.EventAcknowledge, nil)
 		ids = append(ids, c.ID)
 	}
 

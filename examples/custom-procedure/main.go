@@ -21,6 +21,7 @@ import (
 	"path/filepath"
 
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 	"github.com/tramite/tramite/report"
 	"github.com/tramite/tramite/storage/sqlite"
 )
@@ -87,7 +88,7 @@ func run(ctx context.Context, data []byte, dir string, out io.Writer) error {
 		}
 	}
 	e, err := procedure.NewEngine(store, procedure.WithDirectory(store),
-		procedure.WithDefinitions(append(procedure.Builtin(), d)...))
+		procedure.WithDefinitions(append(manual.Definitions(), d)...))
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 	"github.com/tramite/tramite/storage/sqlite"
 )
 
@@ -32,20 +33,24 @@ func run(ctx context.Context, dir string) error {
 	if err != nil {
 		return err
 	}
-	engine, err := procedure.NewEngine(store, procedure.WithDirectory(store), procedure.WithSealer(sealer))
+	engine, err := procedure.NewEngine(store, procedure.WithDefinitions(manual.Definitions()...), procedure.WithDirectory(store), procedure.WithSealer(sealer))
 	if err != nil {
 		return err
 	}
 	ana := procedure.Actor{ID: "ana", Name: "Ana Quispe", Email: "ana@example.gob.bo", Unit: "Unidad de Desarrollo",
-		Grants: []procedure.Grant{{Role: procedure.RoleSolicitante}}}
+		Grants: []procedure.Grant{{Role: manual.RoleSolicitante}}}
 	if err := store.SaveActor(ctx, ana); err != nil {
 		return err
 	}
-	c, err := engine.Start(ctx, procedure.StartRequest{Procedure: procedure.CodePR02, Actor: ana, Inputs: procedure.Inputs{
+	c, err := engine.Start(ctx, procedure.StartRequest{Procedure: manual.CodePR02, Actor: ana, Inputs: procedure.Inputs{
 		"system": "Portal de Trámites", "description": "Actualización a la versión 2.1", "unit": "Unidad de Desarrollo"}})
 	if err != nil {
 		return fmt.Errorf("%s (%s)", procedure.ErrorMessage(err), procedure.ErrorCode(err))
 	}
-	fmt.Printf("%s: %s, espera al paso %d de 9 (%s)\n", c.ID, procedure.StateLabel(c.State), c.Step, c.WaitingRole)
+	d, err := engine.Definition(c.Procedure)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%s: %s, espera al paso %d de %d (%s)\n", c.ID, d.StateLabel(c.State), c.Step, len(d.Steps), d.RoleLabel(c.WaitingRole))
 	return nil
 }

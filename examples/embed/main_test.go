@@ -32,7 +32,7 @@ func TestRun(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
-	if !strings.HasPrefix(out, "PR02-") || !strings.Contains(out, "paso 2 de 9 (jefe_uit)") {
+	if !strings.HasPrefix(out, "PR02-") || !strings.Contains(out, "Solicitado, espera al paso 2 de 9 (Jefe de la UIT)") {
 		t.Fatalf("output %q", out)
 	}
 	st, err := os.Stat(dir + "/tramite.key")

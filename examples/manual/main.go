@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 )
 
 func main() {
@@ -25,7 +26,7 @@ func main() {
 }
 
 func run(w io.Writer, format string) error {
-	defs := procedure.Builtin()
+	defs := manual.Definitions()
 	switch format {
 	case "json":
 		enc := json.NewEncoder(w)

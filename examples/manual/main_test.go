@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 )
 
 func TestMarkdown(t *testing.T) {
@@ -45,7 +46,7 @@ func TestJSONIsWhatTheLoaderAccepts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if d.Code != procedure.Builtin()[i].Code {
+		if d.Code != manual.Definitions()[i].Code {
 			t.Fatalf("definition %d is %s", i, d.Code)
 		}
 	}

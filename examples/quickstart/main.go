@@ -39,6 +39,7 @@ import (
 
 	"github.com/tramite/tramite/notify"
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 	"github.com/tramite/tramite/procedure/proceduretest"
 	"github.com/tramite/tramite/report"
 	"github.com/tramite/tramite/storage"
@@ -147,7 +148,7 @@ func openDemo(ctx context.Context, dir string, clock procedure.Clock) (*demo, er
 			return nil, err
 		}
 	}
-	d.engine, err = procedure.NewEngine(d.store, procedure.WithDirectory(d.store), procedure.WithSealer(sealer), procedure.WithClock(clock))
+	d.engine, err = procedure.NewEngine(d.store, procedure.WithDefinitions(manual.Definitions()...), procedure.WithDirectory(d.store), procedure.WithSealer(sealer), procedure.WithClock(clock))
 	if err != nil {
 		d.store.Close()
 		return nil, err
@@ -177,7 +178,7 @@ var (
 func (d *demo) pr01(ctx context.Context) (procedure.Case, error) {
 	secret := make([]byte, 12)
 	rand.Read(secret)
-	c, err := d.engine.Start(ctx, procedure.StartRequest{Procedure: procedure.CodePR01, Actor: ana, Inputs: procedure.Inputs{
+	c, err := d.engine.Start(ctx, procedure.StartRequest{Procedure: manual.CodePR01, Actor: ana, Inputs: procedure.Inputs{
 		"system":      "Sistema de Correspondencia Digital",
 		"description": "Puesta en producción del sistema de correspondencia digital de la institución.",
 		"unit":        ana.Unit,
@@ -188,9 +189,9 @@ func (d *demo) pr01(ctx context.Context) (procedure.Case, error) {
 		return c, err
 	}
 	if c, err = d.fire(ctx, c, []step{
-		{carla, procedure.EventForward, nil},
-		{elena, procedure.EventInstruct, procedure.Inputs{"profesional": fabio.ID}},
-		{fabio, procedure.EventStart, nil},
+		{carla, manual.EventForward, nil},
+		{elena, manual.EventInstruct, procedure.Inputs{"profesional": fabio.ID}},
+		{fabio, manual.EventStart, nil},
 	}); err != nil {
 		return c, err
 	}
@@ -203,12 +204,12 @@ func (d *demo) pr01(ctx context.Context) (procedure.Case, error) {
 		return c, err
 	}
 	if c, err = d.fire(ctx, c, []step{
-		{fabio, procedure.EventObserve, procedure.Inputs{"observations": "Falta la URL del repositorio y la variable de entorno DB_HOST."}},
-		{ana, procedure.EventComplete, procedure.Inputs{"answer": "Repositorio: gitlab.agetic.gob.bo/sis/correspondencia; DB_HOST=10.0.0.5."}},
-		{fabio, procedure.EventConclude, checklist("")},
-		{elena, procedure.EventApproveReport, nil},
-		{carla, procedure.EventIssueMemo, procedure.Inputs{"memo": "Se comunica que el Sistema de Correspondencia Digital se encuentra en producción."}},
-		{ana, procedure.EventAcknowledge, nil},
+		{fabio, manual.EventObserve, procedure.Inputs{"observations": "Falta la URL del repositorio y la variable de entorno DB_HOST."}},
+		{ana, manual.EventComplete, procedure.Inputs{"answer": "Repositorio: gitlab.agetic.gob.bo/sis/correspondencia; DB_HOST=10.0.0.5."}},
+		{fabio, manual.EventConclude, checklist("")},
+		{elena, manual.EventApproveReport, nil},
+		{carla, manual.EventIssueMemo, procedure.Inputs{"memo": "Se comunica que el Sistema de Correspondencia Digital se encuentra en producción."}},
+		{ana, manual.EventAcknowledge, nil},
 	}); err != nil {
 		return c, err
 	}
@@ -221,7 +222,7 @@ func (d *demo) pr01(ctx context.Context) (procedure.Case, error) {
 // pr02 updates a system in production; the interim jefe forwards it and
 // the requester clarifies the update once.
 func (d *demo) pr02(ctx context.Context) (procedure.Case, error) {
-	c, err := d.engine.Start(ctx, procedure.StartRequest{Procedure: procedure.CodePR02, Actor: ana, Inputs: procedure.Inputs{
+	c, err := d.engine.Start(ctx, procedure.StartRequest{Procedure: manual.CodePR02, Actor: ana, Inputs: procedure.Inputs{
 		"system":      "Portal de Trámites en Línea",
 		"description": "Actualización a la versión 2.1: nuevo módulo de pagos y corrección de la búsqueda.",
 		"unit":        ana.Unit,
@@ -230,15 +231,15 @@ func (d *demo) pr02(ctx context.Context) (procedure.Case, error) {
 		return c, err
 	}
 	return d.fire(ctx, c, []step{
-		{diego, procedure.EventForward, nil},
-		{elena, procedure.EventInstruct, procedure.Inputs{"profesional": fabio.ID}},
-		{fabio, procedure.EventStart, nil},
-		{fabio, procedure.EventObserve, procedure.Inputs{"observations": "Aclare si la actualización incluye migraciones de la base de datos."}},
-		{ana, procedure.EventComplete, procedure.Inputs{"answer": "Sí: dos migraciones, incluidas en el paquete de la versión 2.1."}},
-		{fabio, procedure.EventConclude, checklist("baja")},
-		{elena, procedure.EventApproveReport, nil},
-		{carla, procedure.EventIssueMemo, procedure.Inputs{"memo": "Se comunica la actualización del Portal de Trámites en Línea a la versión 2.1."}},
-		{ana, procedure.EventAcknowledge, nil},
+		{diego, manual.EventForward, nil},
+		{elena, manual.EventInstruct, procedure.Inputs{"profesional": fabio.ID}},
+		{fabio, manual.EventStart, nil},
+		{fabio, manual.EventObserve, procedure.Inputs{"observations": "Aclare si la actualización incluye migraciones de la base de datos."}},
+		{ana, manual.EventComplete, procedure.Inputs{"answer": "Sí: dos migraciones, incluidas en el paquete de la versión 2.1."}},
+		{fabio, manual.EventConclude, checklist("baja")},
+		{elena, manual.EventApproveReport, nil},
+		{carla, manual.EventIssueMemo, procedure.Inputs{"memo": "Se comunica la actualización del Portal de Trámites en Línea a la versión 2.1."}},
+		{ana, manual.EventAcknowledge, nil},
 	})
 }
 
@@ -280,7 +281,7 @@ func (d *demo) printRoute(ctx context.Context, out io.Writer, c procedure.Case) 
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "\n%s %s: %s (%s)\n", c.Procedure, c.ID, c.System, procedure.StateLabel(c.State))
+	fmt.Fprintf(out, "\n%s %s: %s (%s)\n", c.Procedure, c.ID, c.System, def.StateLabel(c.State))
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "paso\tevento\tactor\trol\thora")
 	for _, e := range h {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 )
 
 // Demo units and actors: two requesting units, a jefe (and an interim
@@ -23,21 +24,21 @@ const (
 // Demo actors.
 var (
 	Solicitante = procedure.Actor{ID: "ana", Name: "Ana Quispe", Email: "ana@agetic.gob.bo", Unit: UnitDesarrollo,
-		Grants: []procedure.Grant{{Role: procedure.RoleSolicitante}}}
+		Grants: []procedure.Grant{{Role: manual.RoleSolicitante}}}
 	Solicitante2 = procedure.Actor{ID: "bruno", Name: "Bruno Mamani", Email: "bruno@agetic.gob.bo", Unit: UnitGobierno,
-		Grants: []procedure.Grant{{Role: procedure.RoleSolicitante}}}
+		Grants: []procedure.Grant{{Role: manual.RoleSolicitante}}}
 	Jefe = procedure.Actor{ID: "carla", Name: "Carla Rojas", Email: "carla@agetic.gob.bo", Unit: "UIT",
-		Grants: []procedure.Grant{{Role: procedure.RoleJefeUIT}}}
+		Grants: []procedure.Grant{{Role: manual.RoleJefeUIT}}}
 	JefeAI = procedure.Actor{ID: "diego", Name: "Diego Flores", Email: "diego@agetic.gob.bo", Unit: "UIT",
-		Grants: []procedure.Grant{{Role: procedure.RoleJefeUIT, Interim: true}}}
+		Grants: []procedure.Grant{{Role: manual.RoleJefeUIT, Interim: true}}}
 	Responsable = procedure.Actor{ID: "elena", Name: "Elena Vargas", Email: "elena@agetic.gob.bo", Unit: "UIT",
-		Grants: []procedure.Grant{{Role: procedure.RoleResponsableSS}}}
+		Grants: []procedure.Grant{{Role: manual.RoleResponsableSS}}}
 	Profesional = procedure.Actor{ID: "fabio", Name: "Fabio Choque", Email: "fabio@agetic.gob.bo", Unit: "UIT",
-		Grants: []procedure.Grant{{Role: procedure.RoleProfesionalSS}}}
+		Grants: []procedure.Grant{{Role: manual.RoleProfesionalSS}}}
 	Profesional2 = procedure.Actor{ID: "gina", Name: "Gina Torrez", Email: "gina@agetic.gob.bo", Unit: "UIT",
-		Grants: []procedure.Grant{{Role: procedure.RoleProfesionalSS}}}
+		Grants: []procedure.Grant{{Role: manual.RoleProfesionalSS}}}
 	Admin = procedure.Actor{ID: "hugo", Name: "Hugo Alanoca", Email: "hugo@agetic.gob.bo", Unit: "UIT",
-		Grants: []procedure.Grant{{Role: procedure.RoleAdministrador}}}
+		Grants: []procedure.Grant{{Role: manual.RoleAdministrador}}}
 )
 
 // Actors returns every demo actor.

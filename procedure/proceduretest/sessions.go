@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 )
 
 // peopleSessions is a store of people that also keeps their sessions.
@@ -215,10 +216,10 @@ func TestSessions(t *testing.T, newPeople func(t *testing.T) interface {
 			{"identical", func(a *procedure.Actor) {}, false},
 			{"name and email", func(a *procedure.Actor) { a.Name, a.Email = "Diego F. Flores", "dflores@agetic.gob.bo" }, false},
 			{"grants copied", func(a *procedure.Actor) { a.Grants = slices.Clone(a.Grants) }, false},
-			{"no longer interim", func(a *procedure.Actor) { a.Grants = []procedure.Grant{{Role: procedure.RoleJefeUIT}} }, true},
-			{"another role", func(a *procedure.Actor) { a.Grants = []procedure.Grant{{Role: procedure.RoleProfesionalSS}} }, true},
+			{"no longer interim", func(a *procedure.Actor) { a.Grants = []procedure.Grant{{Role: manual.RoleJefeUIT}} }, true},
+			{"another role", func(a *procedure.Actor) { a.Grants = []procedure.Grant{{Role: manual.RoleProfesionalSS}} }, true},
 			{"a role more", func(a *procedure.Actor) {
-				a.Grants = append(slices.Clone(a.Grants), procedure.Grant{Role: procedure.RoleResponsableSS})
+				a.Grants = append(slices.Clone(a.Grants), procedure.Grant{Role: manual.RoleResponsableSS})
 			}, true},
 			{"no roles", func(a *procedure.Actor) { a.Grants = nil }, true},
 			{"another unit", func(a *procedure.Actor) { a.Unit = UnitGobierno }, true},

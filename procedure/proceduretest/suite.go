@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 )
 
 // NewStore opens a fresh, empty store for one subtest.
@@ -24,7 +25,7 @@ func NewEngine(t testing.TB, store procedure.Store) *procedure.Engine {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := procedure.NewEngine(store, procedure.WithDirectory(Directory()), procedure.WithClock(NewClock()),
+	e, err := procedure.NewEngine(store, procedure.WithDefinitions(manual.Definitions()...), procedure.WithDirectory(Directory()), procedure.WithClock(NewClock()),
 		procedure.WithSealer(sealer))
 	if err != nil {
 		t.Fatal(err)
@@ -39,7 +40,7 @@ func InProgress(t testing.TB, e *procedure.Engine, code, system string) procedur
 	t.Helper()
 	ctx := context.Background()
 	in := PR02Request(system)
-	if code == procedure.CodePR01 {
+	if code == manual.CodePR01 {
 		in = PR01Request(system, "s3cr3t")
 	}
 	c, err := e.Start(ctx, procedure.StartRequest{Procedure: code, Actor: Solicitante, Inputs: in})
@@ -51,9 +52,9 @@ func InProgress(t testing.TB, e *procedure.Engine, code, system string) procedur
 		ev procedure.EventName
 		in procedure.Inputs
 	}{
-		{Jefe, procedure.EventForward, nil},
-		{Responsable, procedure.EventInstruct, procedure.Inputs{"profesional": Profesional.ID}},
-		{Profesional, procedure.EventStart, nil},
+		{Jefe, manual.EventForward, nil},
+		{Responsable, manual.EventInstruct, procedure.Inputs{"profesional": Profesional.ID}},
+		{Profesional, manual.EventStart, nil},
 	} {
 		if c, err = e.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: s.ev, Actor: s.a, Inputs: s.in, Version: c.Version}); err != nil {
 			t.Fatalf("%s by %s: %v", s.ev, s.a.ID, err)
@@ -73,9 +74,9 @@ func ObservationLoop(b *testing.B, e *procedure.Engine, ids ...string) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		req := procedure.FireRequest{CaseID: ids[i%len(ids)], Event: procedure.EventObserve, Actor: Profesional, Inputs: observe}
+		req := procedure.FireRequest{CaseID: ids[i%len(ids)], Event: manual.EventObserve, Actor: Profesional, Inputs: observe}
 		if (i/len(ids))%2 == 1 {
-			req.Event, req.Actor, req.Inputs = procedure.EventComplete, Solicitante, answer
+			req.Event, req.Actor, req.Inputs = manual.EventComplete, Solicitante, answer
 		}
 		if _, err := e.Fire(ctx, req); err != nil {
 			b.Fatal(err)
@@ -110,7 +111,7 @@ func ExpectChange(t testing.TB, ctx context.Context, feed <-chan string, id stri
 func RunPR01(t testing.TB, e *procedure.Engine, system, secret string, rounds int) procedure.Case {
 	t.Helper()
 	ctx := context.Background()
-	c, err := e.Start(ctx, procedure.StartRequest{Procedure: procedure.CodePR01, Actor: Solicitante, Inputs: PR01Request(system, secret)})
+	c, err := e.Start(ctx, procedure.StartRequest{Procedure: manual.CodePR01, Actor: Solicitante, Inputs: PR01Request(system, secret)})
 	if err != nil {
 		t.Fatalf("start: %v", err)
 	}
@@ -120,17 +121,17 @@ func RunPR01(t testing.TB, e *procedure.Engine, system, secret string, rounds in
 			t.Fatalf("%s by %s: %v", ev, a.ID, err)
 		}
 	}
-	fire(Jefe, procedure.EventForward, nil)
-	fire(Responsable, procedure.EventInstruct, procedure.Inputs{"profesional": Profesional.ID})
-	fire(Profesional, procedure.EventStart, nil)
+	fire(Jefe, manual.EventForward, nil)
+	fire(Responsable, manual.EventInstruct, procedure.Inputs{"profesional": Profesional.ID})
+	fire(Profesional, manual.EventStart, nil)
 	for i := 0; i < rounds; i++ {
-		fire(Profesional, procedure.EventObserve, procedure.Inputs{"observations": fmt.Sprintf("Ronda %d: falta la URL del repositorio y la variable DB_HOST.", i+1)})
-		fire(Solicitante, procedure.EventComplete, procedure.Inputs{"answer": fmt.Sprintf("Ronda %d: repositorio gitlab.agetic.gob.bo/sis/app, DB_HOST=10.0.0.5.", i+1)})
+		fire(Profesional, manual.EventObserve, procedure.Inputs{"observations": fmt.Sprintf("Ronda %d: falta la URL del repositorio y la variable DB_HOST.", i+1)})
+		fire(Solicitante, manual.EventComplete, procedure.Inputs{"answer": fmt.Sprintf("Ronda %d: repositorio gitlab.agetic.gob.bo/sis/app, DB_HOST=10.0.0.5.", i+1)})
 	}
-	fire(Profesional, procedure.EventConclude, Checklist(""))
-	fire(Responsable, procedure.EventApproveReport, nil)
-	fire(Jefe, procedure.EventIssueMemo, procedure.Inputs{"memo": "Se comunica la conclusión de la puesta en producción del sistema " + system + "."})
-	fire(Solicitante, procedure.EventAcknowledge, nil)
+	fire(Profesional, manual.EventConclude, Checklist(""))
+	fire(Responsable, manual.EventApproveReport, nil)
+	fire(Jefe, manual.EventIssueMemo, procedure.Inputs{"memo": "Se comunica la conclusión de la puesta en producción del sistema " + system + "."})
+	fire(Solicitante, manual.EventAcknowledge, nil)
 	return c
 }
 
@@ -149,8 +150,8 @@ func wantCode(t *testing.T, err error, code procedure.Code) {
 }
 
 func testCase(id string, at time.Time) procedure.Case {
-	return procedure.Case{ID: id, Procedure: procedure.CodePR01, State: procedure.StateRequested, System: "Sistema " + id,
-		Unit: UnitDesarrollo, RequesterID: Solicitante.ID, Step: 2, WaitingRole: procedure.RoleJefeUIT,
+	return procedure.Case{ID: id, Procedure: manual.CodePR01, State: manual.StateRequested, System: "Sistema " + id,
+		Unit: UnitDesarrollo, RequesterID: Solicitante.ID, Step: 2, WaitingRole: manual.RoleJefeUIT,
 		Data: procedure.Inputs{"system": "Sistema " + id}, CreatedAt: at, UpdatedAt: at}
 }
 
@@ -173,15 +174,15 @@ func TestStore(t *testing.T, newStore NewStore) {
 		}
 		err = s.Update(ctx, func(tx procedure.Tx) error { return tx.CreateCase(c) })
 		wantCode(t, err, procedure.ECONFLICT)
-		got.State, got.Version = procedure.StateForwarded, 2
+		got.State, got.Version = manual.StateForwarded, 2
 		must(t, s.Update(ctx, func(tx procedure.Tx) error { return tx.UpdateCase(got) }))
 		// A stale version is a conflict and changes nothing.
 		stale := got
-		stale.State = procedure.StateClosed
+		stale.State = manual.StateClosed
 		err = s.Update(ctx, func(tx procedure.Tx) error { return tx.UpdateCase(stale) })
 		wantCode(t, err, procedure.ECONFLICT)
 		again, _ := s.Case(ctx, c.ID)
-		if again.State != procedure.StateForwarded || again.Version != 2 {
+		if again.State != manual.StateForwarded || again.Version != 2 {
 			t.Fatalf("after conflict: %+v", again)
 		}
 	})
@@ -201,7 +202,7 @@ func TestStore(t *testing.T, newStore NewStore) {
 			if err != nil {
 				return err
 			}
-			c.State, c.Version = procedure.StateForwarded, 2
+			c.State, c.Version = manual.StateForwarded, 2
 			return tx.UpdateCase(c)
 		}))
 		if n, _ := s.CountCases(ctx, procedure.CaseQuery{}); n != 50 {
@@ -209,7 +210,7 @@ func TestStore(t *testing.T, newStore NewStore) {
 		}
 		c, err := s.Case(ctx, "M-07")
 		must(t, err)
-		if c.State != procedure.StateForwarded || c.Version != 2 {
+		if c.State != manual.StateForwarded || c.Version != 2 {
 			t.Fatalf("M-07 is %s v%d, want forwarded v2 (the last write in the transaction)", c.State, c.Version)
 		}
 	})
@@ -252,11 +253,11 @@ func TestStore(t *testing.T, newStore NewStore) {
 	t.Run("HistoryAndOutbox", func(t *testing.T) {
 		s := newStore(t)
 		c := testCase("C-1", at)
-		e1 := procedure.Entry{CaseID: c.ID, Seq: 1, Step: 1, Event: procedure.EventRequest, To: procedure.StateRequested, ActorID: "ana",
-			ActorName: "Ana", Role: procedure.RoleSolicitante, At: at, Outputs: []string{"Remisión de Nota"}, Data: procedure.Inputs{"system": "S"}}
+		e1 := procedure.Entry{CaseID: c.ID, Seq: 1, Step: 1, Event: manual.EventRequest, To: manual.StateRequested, ActorID: "ana",
+			ActorName: "Ana", Role: manual.RoleSolicitante, At: at, Outputs: []string{"Remisión de Nota"}, Data: procedure.Inputs{"system": "S"}}
 		e1.Hash = e1.ComputeHash()
-		e2 := procedure.Entry{CaseID: c.ID, Seq: 2, Step: 2, Event: procedure.EventForward, From: procedure.StateRequested, To: procedure.StateForwarded,
-			ActorID: "diego", ActorName: "Diego", Role: procedure.RoleJefeUIT, Interim: true, At: at.Add(time.Minute), Comment: "urgente", PrevHash: e1.Hash}
+		e2 := procedure.Entry{CaseID: c.ID, Seq: 2, Step: 2, Event: manual.EventForward, From: manual.StateRequested, To: manual.StateForwarded,
+			ActorID: "diego", ActorName: "Diego", Role: manual.RoleJefeUIT, Interim: true, At: at.Add(time.Minute), Comment: "urgente", PrevHash: e1.Hash}
 		e2.Hash = e2.ComputeHash()
 		item := procedure.OutboxItem{ID: "C-1/1/email/aviso", CaseID: c.ID, Seq: 1, Kind: procedure.EffectEmail, Topic: "aviso",
 			To: []procedure.Address{{Name: "Carla", Email: "carla@x.bo"}}, Cc: []procedure.Address{{Name: "E", Email: "e@x.bo"}},
@@ -536,14 +537,14 @@ func TestStore(t *testing.T, newStore NewStore) {
 		e := NewEngine(t, s)
 		var ids []string
 		for i := 0; i < 7; i++ {
-			c, err := e.Start(ctx, procedure.StartRequest{Procedure: procedure.CodePR02, Actor: Solicitante, Inputs: PR02Request(fmt.Sprintf("Sistema Núñez %d", i))})
+			c, err := e.Start(ctx, procedure.StartRequest{Procedure: manual.CodePR02, Actor: Solicitante, Inputs: PR02Request(fmt.Sprintf("Sistema Núñez %d", i))})
 			must(t, err)
 			ids = append(ids, c.ID)
 		}
-		c2, err := e.Start(ctx, procedure.StartRequest{Procedure: procedure.CodePR01, Actor: Solicitante2,
+		c2, err := e.Start(ctx, procedure.StartRequest{Procedure: manual.CodePR01, Actor: Solicitante2,
 			Inputs: procedure.Inputs{"system": "Portal", "description": "d", "unit": UnitGobierno, "credentials": "x"}})
 		must(t, err)
-		_, err = e.Fire(ctx, procedure.FireRequest{CaseID: c2.ID, Event: procedure.EventForward, Actor: Jefe})
+		_, err = e.Fire(ctx, procedure.FireRequest{CaseID: c2.ID, Event: manual.EventForward, Actor: Jefe})
 		must(t, err)
 		check := func(name string, q procedure.CaseQuery, want int) []procedure.Case {
 			t.Helper()
@@ -562,16 +563,16 @@ func TestStore(t *testing.T, newStore NewStore) {
 			return got
 		}
 		check("all", procedure.CaseQuery{}, 8)
-		check("procedure", procedure.CaseQuery{Procedure: procedure.CodePR02}, 7)
-		check("state", procedure.CaseQuery{State: procedure.StateForwarded}, 1)
+		check("procedure", procedure.CaseQuery{Procedure: manual.CodePR02}, 7)
+		check("state", procedure.CaseQuery{State: manual.StateForwarded}, 1)
 		check("unit", procedure.CaseQuery{Unit: UnitGobierno}, 1)
 		check("text, case-insensitive", procedure.CaseQuery{Text: "núñez 3"}, 1)
 		check("open", procedure.CaseQuery{Open: true}, 8)
 		check("inbox jefe", procedure.CaseQuery{Inbox: &Jefe}, 7)
 		check("inbox responsable", procedure.CaseQuery{Inbox: &Responsable}, 1)
 		check("inbox profesional", procedure.CaseQuery{Inbox: &Profesional}, 0)
-		page1 := check("page 1", procedure.CaseQuery{Procedure: procedure.CodePR02, Limit: 3}, 7)
-		page3 := check("page 3", procedure.CaseQuery{Procedure: procedure.CodePR02, Limit: 3, Offset: 6}, 7)
+		page1 := check("page 1", procedure.CaseQuery{Procedure: manual.CodePR02, Limit: 3}, 7)
+		page3 := check("page 3", procedure.CaseQuery{Procedure: manual.CodePR02, Limit: 3, Offset: 6}, 7)
 		if len(page1) != 3 || len(page3) != 1 {
 			t.Fatalf("pages of %d and %d cases, want 3 and 1", len(page1), len(page3))
 		}
@@ -624,7 +625,7 @@ func TestStore(t *testing.T, newStore NewStore) {
 		s := newStore(t)
 		e := NewEngine(t, s)
 		c := RunPR01(t, e, "Sistema de Trámites", "canary-secret-5f1e", 2)
-		if c.State != procedure.StateClosed || c.Step != 0 {
+		if c.State != manual.StateClosed || c.Step != 0 {
 			t.Fatalf("case ended in %s, step %d", c.State, c.Step)
 		}
 		must(t, e.Verify(ctx, Jefe, c.ID))
@@ -641,7 +642,7 @@ func TestStore(t *testing.T, newStore NewStore) {
 	t.Run("ConcurrentFireExactlyOneWins", func(t *testing.T) {
 		s := newStore(t)
 		e := NewEngine(t, s)
-		c, err := e.Start(ctx, procedure.StartRequest{Procedure: procedure.CodePR02, Actor: Solicitante, Inputs: PR02Request("Concurrente")})
+		c, err := e.Start(ctx, procedure.StartRequest{Procedure: manual.CodePR02, Actor: Solicitante, Inputs: PR02Request("Concurrente")})
 		must(t, err)
 		const n = 6
 		var wg sync.WaitGroup
@@ -650,7 +651,7 @@ func TestStore(t *testing.T, newStore NewStore) {
 			wg.Add(1)
 			go func(a procedure.Actor) {
 				defer wg.Done()
-				_, err := e.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: procedure.EventForward, Actor: a, Version: c.Version})
+				_, err := e.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: manual.EventForward, Actor: a, Version: c.Version})
 				codes <- procedure.ErrorCode(err)
 			}([]procedure.Actor{Jefe, JefeAI}[i%2])
 		}
@@ -707,19 +708,19 @@ func TestPeople(t *testing.T, newPeople NewPeople) {
 	if len(all) != len(Actors()) || all[0].Name > all[len(all)-1].Name {
 		t.Fatalf("Actors returned %d, not ordered by name", len(all))
 	}
-	jefes, err := p.Holders(ctx, procedure.RoleJefeUIT, "")
+	jefes, err := p.Holders(ctx, manual.RoleJefeUIT, "")
 	must(t, err)
 	if len(jefes) != 2 {
 		t.Fatalf("%d holders of jefe_uit, want 2", len(jefes))
 	}
-	sol, err := p.Holders(ctx, procedure.RoleSolicitante, UnitGobierno)
+	sol, err := p.Holders(ctx, manual.RoleSolicitante, UnitGobierno)
 	must(t, err)
 	if len(sol) != 1 || sol[0].ID != Solicitante2.ID {
 		t.Fatalf("solicitantes of %s = %+v", UnitGobierno, sol)
 	}
 	// Replacing an actor changes its grants.
 	changed := Profesional2
-	changed.Grants = []procedure.Grant{{Role: procedure.RoleProfesionalSS}, {Role: procedure.RoleResponsableSS, Interim: true}}
+	changed.Grants = []procedure.Grant{{Role: manual.RoleProfesionalSS}, {Role: manual.RoleResponsableSS, Interim: true}}
 	must(t, p.SaveActor(ctx, changed))
 	if got, _ := p.Actor(ctx, changed.ID); len(got.Grants) != 2 {
 		t.Fatalf("grants after replace: %+v", got.Grants)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 	"github.com/tramite/tramite/server/ldapauth"
 )
 
@@ -32,11 +33,11 @@ func Example() {
 		UnitAttribute: "ou", // "Unidad de Desarrollo de Software", as the requesting unit
 		GroupBaseDN:   "ou=grupos,dc=agencia,dc=gob,dc=bo",
 		Groups: []ldapauth.GroupRole{
-			{GroupDN: "cn=solicitantes,ou=grupos,dc=agencia,dc=gob,dc=bo", Role: procedure.RoleSolicitante},
-			{GroupDN: "cn=jefe-uit,ou=grupos,dc=agencia,dc=gob,dc=bo", Role: procedure.RoleJefeUIT},
-			{GroupDN: "cn=jefe-uit-ai,ou=grupos,dc=agencia,dc=gob,dc=bo", Role: procedure.RoleJefeUIT, Interim: true},
-			{GroupDN: "cn=responsables-ss,ou=grupos,dc=agencia,dc=gob,dc=bo", Role: procedure.RoleResponsableSS},
-			{GroupDN: "cn=profesionales-ss,ou=grupos,dc=agencia,dc=gob,dc=bo", Role: procedure.RoleProfesionalSS},
+			{GroupDN: "cn=solicitantes,ou=grupos,dc=agencia,dc=gob,dc=bo", Role: manual.RoleSolicitante},
+			{GroupDN: "cn=jefe-uit,ou=grupos,dc=agencia,dc=gob,dc=bo", Role: manual.RoleJefeUIT},
+			{GroupDN: "cn=jefe-uit-ai,ou=grupos,dc=agencia,dc=gob,dc=bo", Role: manual.RoleJefeUIT, Interim: true},
+			{GroupDN: "cn=responsables-ss,ou=grupos,dc=agencia,dc=gob,dc=bo", Role: manual.RoleResponsableSS},
+			{GroupDN: "cn=profesionales-ss,ou=grupos,dc=agencia,dc=gob,dc=bo", Role: manual.RoleProfesionalSS},
 		},
 		DisabledFilter: "(|(pwdAccountLockedTime=*)(employeeType=inactivo))",
 		Timeout:        5 * time.Second,

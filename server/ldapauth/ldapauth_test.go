@@ -15,16 +15,17 @@ import (
 	"github.com/go-ldap/ldap/v3"
 
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 )
 
 // testGroups maps the fixture's groups to the four roles; cn=biblioteca is
 // left unmapped on purpose.
 var testGroups = []GroupRole{
-	{GroupDN: "cn=solicitantes," + groupsDN, Role: procedure.RoleSolicitante},
-	{GroupDN: "cn=jefe-uit," + groupsDN, Role: procedure.RoleJefeUIT},
-	{GroupDN: "cn=jefe-uit-ai," + groupsDN, Role: procedure.RoleJefeUIT, Interim: true},
-	{GroupDN: "cn=responsables-ss," + groupsDN, Role: procedure.RoleResponsableSS},
-	{GroupDN: "CN=Profesionales-SS,ou=grupos," + suffix, Role: procedure.RoleProfesionalSS},
+	{GroupDN: "cn=solicitantes," + groupsDN, Role: manual.RoleSolicitante},
+	{GroupDN: "cn=jefe-uit," + groupsDN, Role: manual.RoleJefeUIT},
+	{GroupDN: "cn=jefe-uit-ai," + groupsDN, Role: manual.RoleJefeUIT, Interim: true},
+	{GroupDN: "cn=responsables-ss," + groupsDN, Role: manual.RoleResponsableSS},
+	{GroupDN: "CN=Profesionales-SS,ou=grupos," + suffix, Role: manual.RoleProfesionalSS},
 }
 
 func testConfig(url string) Config {
@@ -140,17 +141,17 @@ func TestAuthenticate(t *testing.T) {
 		username, password string
 		want               procedure.Actor
 	}{
-		{"ana", pw("ana"), want("ana", grant(procedure.RoleSolicitante))},
+		{"ana", pw("ana"), want("ana", grant(manual.RoleSolicitante))},
 		// In jefe-uit and jefe-uit-ai: the full grant wins.
-		{"carla", pw("carla"), want("carla", grant(procedure.RoleJefeUIT))},
-		{"diego", pw("diego"), want("diego", procedure.Grant{Role: procedure.RoleJefeUIT, Interim: true}, grant(procedure.RoleProfesionalSS))},
-		{"elena", pw("elena"), want("elena", grant(procedure.RoleResponsableSS))},
-		{"fabio", pw("fabio"), want("fabio", grant(procedure.RoleProfesionalSS))},
+		{"carla", pw("carla"), want("carla", grant(manual.RoleJefeUIT))},
+		{"diego", pw("diego"), want("diego", procedure.Grant{Role: manual.RoleJefeUIT, Interim: true}, grant(manual.RoleProfesionalSS))},
+		{"elena", pw("elena"), want("elena", grant(manual.RoleResponsableSS))},
+		{"fabio", pw("fabio"), want("fabio", grant(manual.RoleProfesionalSS))},
 		// Only her memberOf names the group.
-		{"julia", pw("julia"), want("julia", grant(procedure.RoleProfesionalSS))},
+		{"julia", pw("julia"), want("julia", grant(manual.RoleProfesionalSS))},
 		// The ID is the username in lower case, without surrounding spaces.
-		{"ANA", pw("ana"), want("ana", grant(procedure.RoleSolicitante))},
-		{"  Ana\t", pw("ana"), want("ana", grant(procedure.RoleSolicitante))},
+		{"ANA", pw("ana"), want("ana", grant(manual.RoleSolicitante))},
+		{"  Ana\t", pw("ana"), want("ana", grant(manual.RoleSolicitante))},
 	}
 	refusals := []struct {
 		name, username, password, reason string
@@ -274,7 +275,7 @@ func TestTLS(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Authenticate: %v", err)
 			}
-			if w := want("elena", grant(procedure.RoleResponsableSS)); !reflect.DeepEqual(got, w) {
+			if w := want("elena", grant(manual.RoleResponsableSS)); !reflect.DeepEqual(got, w) {
 				t.Errorf("got %+v, want %+v", got, w)
 			}
 			_, err = newAuth(t, cfg).Authenticate(ctx, "elena", "nope")
@@ -466,7 +467,7 @@ func TestNew(t *testing.T) {
 		{"Timeout", func(c *Config) { c.Timeout = -time.Second }},
 		{"Groups", func(c *Config) { c.Groups = nil }},
 		{"Groups[1].GroupDN", func(c *Config) {
-			c.Groups = []GroupRole{testGroups[0], {GroupDN: "jefes", Role: procedure.RoleJefeUIT}}
+			c.Groups = []GroupRole{testGroups[0], {GroupDN: "jefes", Role: manual.RoleJefeUIT}}
 		}},
 		{"Groups[0].Role", func(c *Config) { c.Groups = []GroupRole{{GroupDN: "cn=jefes," + groupsDN}} }},
 	} {

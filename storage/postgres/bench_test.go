@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 	"github.com/tramite/tramite/procedure/proceduretest"
 )
 
@@ -21,7 +22,7 @@ func inProgress(b *testing.B) (*procedure.Engine, procedure.Case, string) {
 	b.Helper()
 	s, dbURL := mustOpen(b)
 	e := proceduretest.NewEngine(b, s)
-	c := proceduretest.InProgress(b, e, procedure.CodePR01, "Banco de pruebas")
+	c := proceduretest.InProgress(b, e, manual.CodePR01, "Banco de pruebas")
 	return e, c, dbURL
 }
 

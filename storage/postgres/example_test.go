@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 	"github.com/tramite/tramite/storage/postgres"
 )
 
@@ -24,7 +25,7 @@ func ExampleOpen() {
 		log.Fatal(procedure.ErrorMessage(err))
 	}
 	defer store.Close()
-	engine, err := procedure.NewEngine(store, procedure.WithDirectory(store))
+	engine, err := procedure.NewEngine(store, procedure.WithDefinitions(manual.Definitions()...), procedure.WithDirectory(store))
 	if err != nil {
 		log.Fatal(err)
 	}

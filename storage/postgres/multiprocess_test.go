@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 	"github.com/tramite/tramite/procedure/proceduretest"
 	"github.com/tramite/tramite/storage/postgres"
 )
@@ -39,7 +40,7 @@ func newEngine(s procedure.Store) (*procedure.Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	return procedure.NewEngine(s, procedure.WithDirectory(proceduretest.Directory()), procedure.WithClock(proceduretest.NewClock()),
+	return procedure.NewEngine(s, procedure.WithDefinitions(manual.Definitions()...), procedure.WithDirectory(proceduretest.Directory()), procedure.WithClock(proceduretest.NewClock()),
 		procedure.WithSealer(sealer))
 }
 
@@ -53,7 +54,7 @@ func fireAll(ctx context.Context, e *procedure.Engine, ids []string, report func
 		go func() {
 			defer wg.Done()
 			for id := range work {
-				_, err := e.Fire(ctx, procedure.FireRequest{CaseID: id, Event: procedure.EventForward, Actor: proceduretest.Jefe, Version: 1})
+				_, err := e.Fire(ctx, procedure.FireRequest{CaseID: id, Event: manual.EventForward, Actor: proceduretest.Jefe, Version: 1})
 				switch procedure.ErrorCode(err) {
 				case "":
 					report(id, "won")
@@ -174,7 +175,7 @@ func TestTwoProcesses(t *testing.T) {
 	const n = 16
 	var ids []string
 	for i := 0; i < n; i++ {
-		c, err := e.Start(ctx, procedure.StartRequest{Procedure: procedure.CodePR02, Actor: proceduretest.Solicitante,
+		c, err := e.Start(ctx, procedure.StartRequest{Procedure: manual.CodePR02, Actor: proceduretest.Solicitante,
 			Inputs: proceduretest.PR02Request(fmt.Sprintf("Carrera %d", i))})
 		if err != nil {
 			t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 	"github.com/tramite/tramite/procedure/proceduretest"
 	"github.com/tramite/tramite/storage/postgres"
 )
@@ -102,7 +103,7 @@ func TestBadTextIsInvalidAndLosesNothing(t *testing.T) {
 	s, _ := mustOpen(t)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 26, 13, 0, 0, 0, time.UTC)
-	c := procedure.Case{ID: "N-1", Procedure: procedure.CodePR01, State: procedure.StateRequested, System: "con\x00nulo", CreatedAt: at, UpdatedAt: at}
+	c := procedure.Case{ID: "N-1", Procedure: manual.CodePR01, State: manual.StateRequested, System: "con\x00nulo", CreatedAt: at, UpdatedAt: at}
 	err := s.Update(ctx, func(tx procedure.Tx) error { return tx.CreateCase(c) })
 	if procedure.ErrorCode(err) != procedure.EINVALID {
 		t.Fatalf("a NUL byte: %v, want EINVALID", err)
@@ -119,7 +120,7 @@ func TestConflictKeepsTransactionUsable(t *testing.T) {
 	s, _ := mustOpen(t)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 26, 13, 0, 0, 0, time.UTC)
-	c := procedure.Case{ID: "K-1", Procedure: procedure.CodePR01, State: procedure.StateRequested, CreatedAt: at, UpdatedAt: at}
+	c := procedure.Case{ID: "K-1", Procedure: manual.CodePR01, State: manual.StateRequested, CreatedAt: at, UpdatedAt: at}
 	if err := s.Update(ctx, func(tx procedure.Tx) error { return tx.CreateCase(c) }); err != nil {
 		t.Fatal(err)
 	}
@@ -180,7 +181,7 @@ func TestHistoryKeepsNanoseconds(t *testing.T) {
 		return time.Date(2026, 11, 26, 13, 0, 0, 123456789, time.UTC).Add(time.Duration(tick))
 	})
 	sealer, _ := procedure.NewAESSealer(proceduretest.Key)
-	e, err := procedure.NewEngine(s, procedure.WithDirectory(proceduretest.Directory()), procedure.WithClock(clock), procedure.WithSealer(sealer))
+	e, err := procedure.NewEngine(s, procedure.WithDefinitions(manual.Definitions()...), procedure.WithDirectory(proceduretest.Directory()), procedure.WithClock(clock), procedure.WithSealer(sealer))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -255,11 +256,11 @@ func TestWatch(t *testing.T) {
 	}
 	// Changes made through another store (another machine) are heard.
 	e := proceduretest.NewEngine(t, b)
-	c, err := e.Start(ctx, procedure.StartRequest{Procedure: procedure.CodePR02, Actor: proceduretest.Solicitante, Inputs: proceduretest.PR02Request("Vigilado")})
+	c, err := e.Start(ctx, procedure.StartRequest{Procedure: manual.CodePR02, Actor: proceduretest.Solicitante, Inputs: proceduretest.PR02Request("Vigilado")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: procedure.EventForward, Actor: proceduretest.Jefe}); err != nil {
+	if _, err := e.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: manual.EventForward, Actor: proceduretest.Jefe}); err != nil {
 		t.Fatal(err)
 	}
 	proceduretest.ExpectChange(t, ctx, feed, c.ID)
@@ -298,7 +299,7 @@ func TestWatchSurvivesDroppedConnection(t *testing.T) {
 	}
 	// A change right after the drop, likely before the reconnection.
 	e := proceduretest.NewEngine(t, s)
-	c, err := e.Start(ctx, procedure.StartRequest{Procedure: procedure.CodePR02, Actor: proceduretest.Solicitante, Inputs: proceduretest.PR02Request("Reconexión")})
+	c, err := e.Start(ctx, procedure.StartRequest{Procedure: manual.CodePR02, Actor: proceduretest.Solicitante, Inputs: proceduretest.PR02Request("Reconexión")})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 	"github.com/tramite/tramite/procedure/proceduretest"
 	"github.com/tramite/tramite/storage/sqlite"
 )
@@ -37,14 +38,14 @@ func seedCases(tb testing.TB, db *sql.DB, n int) {
 		role  procedure.RoleID
 		who   string // "", "actor" or "unit"
 	}{
-		{procedure.StateRequested, 2, procedure.RoleJefeUIT, ""},
-		{procedure.StateForwarded, 3, procedure.RoleResponsableSS, ""},
-		{procedure.StateInstructed, 4, procedure.RoleProfesionalSS, "actor"},
-		{procedure.StateInProgress, 6, procedure.RoleProfesionalSS, "actor"},
-		{procedure.StateObserved, 5, procedure.RoleSolicitante, "unit"},
-		{procedure.StateReportSubmitted, 7, procedure.RoleResponsableSS, ""},
-		{procedure.StateReportApproved, 8, procedure.RoleJefeUIT, ""},
-		{procedure.StateMemoIssued, 9, procedure.RoleSolicitante, "unit"},
+		{manual.StateRequested, 2, manual.RoleJefeUIT, ""},
+		{manual.StateForwarded, 3, manual.RoleResponsableSS, ""},
+		{manual.StateInstructed, 4, manual.RoleProfesionalSS, "actor"},
+		{manual.StateInProgress, 6, manual.RoleProfesionalSS, "actor"},
+		{manual.StateObserved, 5, manual.RoleSolicitante, "unit"},
+		{manual.StateReportSubmitted, 7, manual.RoleResponsableSS, ""},
+		{manual.StateReportApproved, 8, manual.RoleJefeUIT, ""},
+		{manual.StateMemoIssued, 9, manual.RoleSolicitante, "unit"},
 	}
 	const batch = 500
 	start := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -61,14 +62,14 @@ func seedCases(tb testing.TB, db *sql.DB, n int) {
 				sb.WriteString(",")
 			}
 			sb.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,NULL,?,?,?,?)")
-			proc, prefix := procedure.CodePR01, "PR01"
+			proc, prefix := manual.CodePR01, "PR01"
 			if j%3 == 0 {
-				proc, prefix = procedure.CodePR02, "PR02"
+				proc, prefix = manual.CodePR02, "PR02"
 			}
 			unit := fmt.Sprintf("Unidad %02d", (j/40)%20)
 			assignee := fmt.Sprintf("profesional-%d", (j/3)%10)
 			system := fmt.Sprintf("Sistema %d de la %s", j, unit)
-			state, step, role, actor, wunit := procedure.StateClosed, 0, procedure.RoleID(""), "", ""
+			state, step, role, actor, wunit := manual.StateClosed, 0, procedure.RoleID(""), "", ""
 			if j%5 == 0 {
 				o := open[(j/5)%len(open)]
 				state, step, role = o.state, o.step, o.role
@@ -105,7 +106,7 @@ func benchStore(b *testing.B, n int, opts ...sqlite.Option) *sqlite.Store {
 // progress, where observe and complete can alternate for ever.
 func inProgress(b *testing.B, e *procedure.Engine) procedure.Case {
 	b.Helper()
-	return proceduretest.InProgress(b, e, procedure.CodePR01, "Banco de pruebas")
+	return proceduretest.InProgress(b, e, manual.CodePR01, "Banco de pruebas")
 }
 
 var syncModes = []string{"FULL", "NORMAL"}
@@ -254,8 +255,8 @@ func BenchmarkInbox(b *testing.B) {
 	}
 	s := inboxDB(b, 1_000_000)
 	ctx := context.Background()
-	profesional := procedure.Actor{ID: "profesional-3", Grants: []procedure.Grant{{Role: procedure.RoleProfesionalSS}}}
-	solicitante := procedure.Actor{ID: "sol", Unit: "Unidad 07", Grants: []procedure.Grant{{Role: procedure.RoleSolicitante}}}
+	profesional := procedure.Actor{ID: "profesional-3", Grants: []procedure.Grant{{Role: manual.RoleProfesionalSS}}}
+	solicitante := procedure.Actor{ID: "sol", Unit: "Unidad 07", Grants: []procedure.Grant{{Role: manual.RoleSolicitante}}}
 	for _, tc := range []struct {
 		name string
 		q    procedure.CaseQuery
@@ -267,7 +268,7 @@ func BenchmarkInbox(b *testing.B) {
 		{"jefe/page=20", procedure.CaseQuery{Inbox: &proceduretest.Jefe, Limit: 50, Offset: 950, Summary: true}},
 		{"profesional", procedure.CaseQuery{Inbox: &profesional, Limit: 50, Summary: true}},
 		{"solicitante", procedure.CaseQuery{Inbox: &solicitante, Limit: 50, Summary: true}},
-		{"state", procedure.CaseQuery{State: procedure.StateForwarded, Limit: 50, Summary: true}},
+		{"state", procedure.CaseQuery{State: manual.StateForwarded, Limit: 50, Summary: true}},
 		{"text", procedure.CaseQuery{Text: "sistema 12345", Limit: 50, Summary: true}},
 	} {
 		b.Run(tc.name, func(b *testing.B) {

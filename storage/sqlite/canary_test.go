@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 	"github.com/tramite/tramite/procedure/proceduretest"
 	"github.com/tramite/tramite/storage/sqlite"
 )
@@ -33,7 +34,7 @@ func TestCanarySecret(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := procedure.NewEngine(s, procedure.WithDirectory(proceduretest.Directory()), procedure.WithClock(proceduretest.NewClock()),
+	e, err := procedure.NewEngine(s, procedure.WithDefinitions(manual.Definitions()...), procedure.WithDirectory(proceduretest.Directory()), procedure.WithClock(proceduretest.NewClock()),
 		procedure.WithSealer(sealer), procedure.WithLogger(logger))
 	if err != nil {
 		t.Fatal(err)

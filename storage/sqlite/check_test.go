@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 	"github.com/tramite/tramite/procedure/proceduretest"
 	"github.com/tramite/tramite/storage/sqlite"
 )
@@ -18,7 +19,7 @@ func TestBackupAndCheck(t *testing.T) {
 	e := proceduretest.NewEngine(t, s)
 	c1 := proceduretest.RunPR01(t, e, "Respaldo", "s3cr3t", 1)
 	c2 := proceduretest.RunPR01(t, e, "Respaldo 2", "s3cr3t", 0)
-	open, err := e.Start(ctx, procedure.StartRequest{Procedure: procedure.CodePR02, Actor: proceduretest.Solicitante,
+	open, err := e.Start(ctx, procedure.StartRequest{Procedure: manual.CodePR02, Actor: proceduretest.Solicitante,
 		Inputs: proceduretest.PR02Request("Abierto")})
 	if err != nil {
 		t.Fatal(err)
@@ -36,7 +37,7 @@ func TestBackupAndCheck(t *testing.T) {
 	dest := filepath.Join(t.TempDir(), "respaldo.db")
 	done := make(chan error)
 	go func() {
-		_, err := e.Fire(ctx, procedure.FireRequest{CaseID: open.ID, Event: procedure.EventForward, Actor: proceduretest.Jefe})
+		_, err := e.Fire(ctx, procedure.FireRequest{CaseID: open.ID, Event: manual.EventForward, Actor: proceduretest.Jefe})
 		done <- err
 	}()
 	if err := s.Backup(ctx, dest); err != nil {
@@ -88,7 +89,7 @@ func TestWatch(t *testing.T) {
 	defer cancel()
 	s, path := mustOpen(t, sqlite.WithWatchInterval(20*time.Millisecond))
 	e := proceduretest.NewEngine(t, s)
-	before, err := e.Start(ctx, procedure.StartRequest{Procedure: procedure.CodePR02, Actor: proceduretest.Solicitante,
+	before, err := e.Start(ctx, procedure.StartRequest{Procedure: manual.CodePR02, Actor: proceduretest.Solicitante,
 		Inputs: proceduretest.PR02Request("Antes")})
 	if err != nil {
 		t.Fatal(err)
@@ -99,7 +100,7 @@ func TestWatch(t *testing.T) {
 	}
 	expect := func(id string) { t.Helper(); proceduretest.ExpectChange(t, ctx, feed, id) }
 	// A change made by this process…
-	c, err := e.Start(ctx, procedure.StartRequest{Procedure: procedure.CodePR02, Actor: proceduretest.Solicitante,
+	c, err := e.Start(ctx, procedure.StartRequest{Procedure: manual.CodePR02, Actor: proceduretest.Solicitante,
 		Inputs: proceduretest.PR02Request("Después")})
 	if err != nil {
 		t.Fatal(err)

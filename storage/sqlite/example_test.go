@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 	"github.com/tramite/tramite/procedure/proceduretest"
 	"github.com/tramite/tramite/storage/sqlite"
 )
@@ -25,11 +26,11 @@ func ExampleOpen() {
 		log.Fatal(err)
 	}
 	defer s.Close()
-	e, err := procedure.NewEngine(s, procedure.WithDirectory(proceduretest.Directory()), procedure.WithClock(proceduretest.NewClock()))
+	e, err := procedure.NewEngine(s, procedure.WithDefinitions(manual.Definitions()...), procedure.WithDirectory(proceduretest.Directory()), procedure.WithClock(proceduretest.NewClock()))
 	if err != nil {
 		log.Fatal(err)
 	}
-	c, err := e.Start(ctx, procedure.StartRequest{Procedure: procedure.CodePR02, Actor: proceduretest.Solicitante,
+	c, err := e.Start(ctx, procedure.StartRequest{Procedure: manual.CodePR02, Actor: proceduretest.Solicitante,
 		Inputs: proceduretest.PR02Request("Portal de Trámites")})
 	if err != nil {
 		log.Fatal(err)

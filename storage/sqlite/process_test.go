@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 	"github.com/tramite/tramite/procedure/proceduretest"
 	"github.com/tramite/tramite/storage/sqlite"
 )
@@ -62,7 +63,7 @@ func runChild(role, path, arg string) int {
 	case "crash":
 		return childCrash(ctx, s, e)
 	case "forward":
-		_, err := e.Fire(ctx, procedure.FireRequest{CaseID: arg, Event: procedure.EventForward, Actor: proceduretest.Jefe})
+		_, err := e.Fire(ctx, procedure.FireRequest{CaseID: arg, Event: manual.EventForward, Actor: proceduretest.Jefe})
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "child:", err)
 			return 1
@@ -80,7 +81,7 @@ func newEngine(s procedure.Store) (*procedure.Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	return procedure.NewEngine(s, procedure.WithDirectory(proceduretest.Directory()), procedure.WithSealer(sealer))
+	return procedure.NewEngine(s, procedure.WithDefinitions(manual.Definitions()...), procedure.WithDirectory(proceduretest.Directory()), procedure.WithSealer(sealer))
 }
 
 // childFire, for each case ID, says "ready", waits for a line on stdin and
@@ -93,7 +94,7 @@ func childFire(ctx context.Context, e *procedure.Engine, ids []string) int {
 		if !in.Scan() {
 			return 1
 		}
-		_, err := e.Fire(ctx, procedure.FireRequest{CaseID: id, Event: procedure.EventForward, Actor: proceduretest.Jefe, Version: 1})
+		_, err := e.Fire(ctx, procedure.FireRequest{CaseID: id, Event: manual.EventForward, Actor: proceduretest.Jefe, Version: 1})
 		out := string(procedure.ErrorCode(err))
 		if err == nil {
 			out = "ok"
@@ -135,7 +136,7 @@ func TestTwoProcessesFireOnOneCase(t *testing.T) {
 	e := proceduretest.NewEngine(t, s)
 	var ids []string
 	for i := 0; i < 8; i++ {
-		c, err := e.Start(ctx, procedure.StartRequest{Procedure: procedure.CodePR02, Actor: proceduretest.Solicitante,
+		c, err := e.Start(ctx, procedure.StartRequest{Procedure: manual.CodePR02, Actor: proceduretest.Solicitante,
 			Inputs: proceduretest.PR02Request(fmt.Sprintf("Carrera %d", i))})
 		if err != nil {
 			t.Fatal(err)
@@ -182,7 +183,7 @@ func TestTwoProcessesFireOnOneCase(t *testing.T) {
 			t.Fatalf("case %s: %d history entries (%v), want 2 in a valid chain", id, len(h), err)
 		}
 		c, _ := s.Case(ctx, id)
-		if c.State != procedure.StateForwarded || c.Version != 2 {
+		if c.State != manual.StateForwarded || c.Version != 2 {
 			t.Fatalf("case %s: %s, version %d", id, c.State, c.Version)
 		}
 		items, _ := s.Outbox(ctx, procedure.OutboxQuery{CaseID: id})
@@ -272,9 +273,9 @@ func childCrash(ctx context.Context, s *sqlite.Store, e *procedure.Engine) int {
 			return 1
 		}
 		if len(open) < 6 {
-			req := procedure.StartRequest{Procedure: procedure.CodePR02, Actor: proceduretest.Solicitante, Inputs: proceduretest.PR02Request(fmt.Sprintf("Choque %d", i))}
+			req := procedure.StartRequest{Procedure: manual.CodePR02, Actor: proceduretest.Solicitante, Inputs: proceduretest.PR02Request(fmt.Sprintf("Choque %d", i))}
 			if i%2 == 0 {
-				req = procedure.StartRequest{Procedure: procedure.CodePR01, Actor: proceduretest.Solicitante, Inputs: proceduretest.PR01Request(fmt.Sprintf("Choque %d", i), "s3cr3t")}
+				req = procedure.StartRequest{Procedure: manual.CodePR01, Actor: proceduretest.Solicitante, Inputs: proceduretest.PR01Request(fmt.Sprintf("Choque %d", i), "s3cr3t")}
 			}
 			c, err := e.Start(ctx, req)
 			if err != nil {
@@ -300,30 +301,30 @@ func childCrash(ctx context.Context, s *sqlite.Store, e *procedure.Engine) int {
 func nextStep(c procedure.Case, observe bool) procedure.FireRequest {
 	req := procedure.FireRequest{CaseID: c.ID, Version: c.Version}
 	switch c.State {
-	case procedure.StateRequested:
-		req.Event, req.Actor = procedure.EventForward, proceduretest.Jefe
-	case procedure.StateForwarded:
-		req.Event, req.Actor, req.Inputs = procedure.EventInstruct, proceduretest.Responsable, procedure.Inputs{"profesional": proceduretest.Profesional.ID}
-	case procedure.StateInstructed:
-		req.Event, req.Actor = procedure.EventStart, proceduretest.Profesional
-	case procedure.StateInProgress:
+	case manual.StateRequested:
+		req.Event, req.Actor = manual.EventForward, proceduretest.Jefe
+	case manual.StateForwarded:
+		req.Event, req.Actor, req.Inputs = manual.EventInstruct, proceduretest.Responsable, procedure.Inputs{"profesional": proceduretest.Profesional.ID}
+	case manual.StateInstructed:
+		req.Event, req.Actor = manual.EventStart, proceduretest.Profesional
+	case manual.StateInProgress:
 		if observe {
-			req.Event, req.Actor, req.Inputs = procedure.EventObserve, proceduretest.Profesional, procedure.Inputs{"observations": "Falta DB_HOST."}
+			req.Event, req.Actor, req.Inputs = manual.EventObserve, proceduretest.Profesional, procedure.Inputs{"observations": "Falta DB_HOST."}
 			break
 		}
 		complexity := "alta"
-		if c.Procedure == procedure.CodePR01 {
+		if c.Procedure == manual.CodePR01 {
 			complexity = ""
 		}
-		req.Event, req.Actor, req.Inputs = procedure.EventConclude, proceduretest.Profesional, proceduretest.Checklist(complexity)
-	case procedure.StateObserved:
-		req.Event, req.Actor, req.Inputs = procedure.EventComplete, proceduretest.Solicitante, procedure.Inputs{"answer": "DB_HOST=10.0.0.5"}
-	case procedure.StateReportSubmitted:
-		req.Event, req.Actor = procedure.EventApproveReport, proceduretest.Responsable
-	case procedure.StateReportApproved:
-		req.Event, req.Actor, req.Inputs = procedure.EventIssueMemo, proceduretest.Jefe, procedure.Inputs{"memo": "Concluido."}
-	case procedure.StateMemoIssued:
-		req.Event, req.Actor = procedure.EventAcknowledge, proceduretest.Solicitante
+		req.Event, req.Actor, req.Inputs = manual.EventConclude, proceduretest.Profesional, proceduretest.Checklist(complexity)
+	case manual.StateObserved:
+		req.Event, req.Actor, req.Inputs = manual.EventComplete, proceduretest.Solicitante, procedure.Inputs{"answer": "DB_HOST=10.0.0.5"}
+	case manual.StateReportSubmitted:
+		req.Event, req.Actor = manual.EventApproveReport, proceduretest.Responsable
+	case manual.StateReportApproved:
+		req.Event, req.Actor, req.Inputs = manual.EventIssueMemo, proceduretest.Jefe, procedure.Inputs{"memo": "Concluido."}
+	case manual.StateMemoIssued:
+		req.Event, req.Actor = manual.EventAcknowledge, proceduretest.Solicitante
 	}
 	return req
 }

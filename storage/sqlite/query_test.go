@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 	"github.com/tramite/tramite/procedure/proceduretest"
 	"github.com/tramite/tramite/storage/sqlite"
 )
@@ -29,8 +30,8 @@ func TestQueriesAreIndexBacked(t *testing.T) {
 		{"inbox solicitante, page 3", procedure.CaseQuery{Inbox: &proceduretest.Solicitante, Limit: 50, Offset: 100}, true, "cases_inbox"},
 		{"inbox profesional, open", procedure.CaseQuery{Inbox: &pr, Open: true, Limit: 50}, true, "cases_inbox"},
 		{"inbox profesional, text", procedure.CaseQuery{Inbox: &pr, Text: "Núñez", Limit: 50}, false, "cases_fts"},
-		{"by state", procedure.CaseQuery{State: procedure.StateForwarded, Limit: 50, Offset: 50}, true, "cases_state"},
-		{"by procedure", procedure.CaseQuery{Procedure: procedure.CodePR01, Limit: 50}, true, "cases_procedure"},
+		{"by state", procedure.CaseQuery{State: manual.StateForwarded, Limit: 50, Offset: 50}, true, "cases_state"},
+		{"by procedure", procedure.CaseQuery{Procedure: manual.CodePR01, Limit: 50}, true, "cases_procedure"},
 		{"by unit", procedure.CaseQuery{Unit: proceduretest.UnitDesarrollo, Limit: 50}, true, "cases_unit"},
 		{"open", procedure.CaseQuery{Open: true, Limit: 50}, true, "cases_open"},
 		{"all", procedure.CaseQuery{Limit: 50}, true, "cases_recent"},
@@ -131,7 +132,7 @@ func TestQueriesMatchMatchCase(t *testing.T) {
 		proceduretest.RunPR01(t, e, fmt.Sprintf("Sistema Ñandú %d", i), "s", i%2)
 	}
 	for i := 0; i < 12; i++ {
-		c, err := e.Start(ctx, procedure.StartRequest{Procedure: procedure.CodePR02, Actor: proceduretest.Solicitante,
+		c, err := e.Start(ctx, procedure.StartRequest{Procedure: manual.CodePR02, Actor: proceduretest.Solicitante,
 			Inputs: proceduretest.PR02Request(fmt.Sprintf("Portal ÉXITO %d", i))})
 		if err != nil {
 			t.Fatal(err)
@@ -141,8 +142,8 @@ func TestQueriesMatchMatchCase(t *testing.T) {
 			ev procedure.EventName
 			in procedure.Inputs
 		}{
-			{proceduretest.Jefe, procedure.EventForward, nil},
-			{proceduretest.Responsable, procedure.EventInstruct, procedure.Inputs{"profesional": []string{"fabio", "gina"}[i%2]}},
+			{proceduretest.Jefe, manual.EventForward, nil},
+			{proceduretest.Responsable, manual.EventInstruct, procedure.Inputs{"profesional": []string{"fabio", "gina"}[i%2]}},
 		}
 		for _, st := range steps[:i%3] {
 			if c, err = e.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: st.ev, Actor: st.a, Inputs: st.in}); err != nil {
@@ -159,12 +160,12 @@ func TestQueriesMatchMatchCase(t *testing.T) {
 	}
 	var queries []procedure.CaseQuery
 	for _, a := range proceduretest.Actors() {
-		queries = append(queries, procedure.CaseQuery{Inbox: &a}, procedure.CaseQuery{Inbox: &a, Open: true, Procedure: procedure.CodePR02})
+		queries = append(queries, procedure.CaseQuery{Inbox: &a}, procedure.CaseQuery{Inbox: &a, Open: true, Procedure: manual.CodePR02})
 	}
 	queries = append(queries,
 		procedure.CaseQuery{Text: "éxito"}, procedure.CaseQuery{Text: "ÑANDÚ 1"}, procedure.CaseQuery{Text: "o"},
-		procedure.CaseQuery{Text: "nandu"}, procedure.CaseQuery{Open: true}, procedure.CaseQuery{State: procedure.StateClosed},
-		procedure.CaseQuery{Procedure: procedure.CodePR01, Unit: proceduretest.UnitDesarrollo})
+		procedure.CaseQuery{Text: "nandu"}, procedure.CaseQuery{Open: true}, procedure.CaseQuery{State: manual.StateClosed},
+		procedure.CaseQuery{Procedure: manual.CodePR01, Unit: proceduretest.UnitDesarrollo})
 	for _, q := range queries {
 		var want []string
 		for _, c := range all { // all is in listing order

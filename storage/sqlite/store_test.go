@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 	"github.com/tramite/tramite/procedure/proceduretest"
 	"github.com/tramite/tramite/storage/sqlite"
 )
@@ -224,7 +225,7 @@ func TestDataRoundTrip(t *testing.T) {
 	plain := procedure.Inputs{"system": "Sistema Ñandú", "unit": "Unidad: Gobierno, Electrónico"}
 	for i, d := range []procedure.Inputs{data, plain, {}, nil} {
 		id := fmt.Sprintf("R-%d", i)
-		c := procedure.Case{ID: id, Procedure: procedure.CodePR01, State: procedure.StateRequested, Data: d}
+		c := procedure.Case{ID: id, Procedure: manual.CodePR01, State: manual.StateRequested, Data: d}
 		e := procedure.Entry{CaseID: id, Seq: 1, Data: d}
 		e.Hash = e.ComputeHash()
 		if err := s.Update(ctx, func(tx procedure.Tx) error {

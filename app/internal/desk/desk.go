@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 )
 
 // Config wires a Service.
@@ -74,7 +75,7 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 
 // Units returns the requesting units of the people in the directory, sorted.
 func (s *Service) Units(ctx context.Context) ([]string, error) {
-	as, err := s.cfg.People.Holders(ctx, procedure.RoleSolicitante, "")
+	as, err := s.cfg.People.Holders(ctx, manual.RoleSolicitante, "")
 	if err != nil {
 		return nil, err
 	}

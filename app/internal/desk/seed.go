@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 )
 
 // Demo requesting units.
@@ -23,14 +24,14 @@ func DemoActors() []procedure.Actor {
 		return []procedure.Grant{{Role: r, Interim: interim}}
 	}
 	return []procedure.Actor{
-		{ID: "ana", Name: "Ana Quispe", Email: "ana@agetic.gob.bo", Unit: UnitDesarrollo, Grants: g(procedure.RoleSolicitante, false)},
-		{ID: "bruno", Name: "Bruno Mamani", Email: "bruno@agetic.gob.bo", Unit: UnitGobierno, Grants: g(procedure.RoleSolicitante, false)},
-		{ID: "carla", Name: "Carla Rojas", Email: "carla@agetic.gob.bo", Unit: "UIT", Grants: g(procedure.RoleJefeUIT, false)},
-		{ID: "diego", Name: "Diego Flores", Email: "diego@agetic.gob.bo", Unit: "UIT", Grants: g(procedure.RoleJefeUIT, true)},
-		{ID: "elena", Name: "Elena Vargas", Email: "elena@agetic.gob.bo", Unit: "UIT", Grants: g(procedure.RoleResponsableSS, false)},
-		{ID: "fabio", Name: "Fabio Choque", Email: "fabio@agetic.gob.bo", Unit: "UIT", Grants: g(procedure.RoleProfesionalSS, false)},
-		{ID: "gina", Name: "Gina Torrez", Email: "gina@agetic.gob.bo", Unit: "UIT", Grants: g(procedure.RoleProfesionalSS, false)},
-		{ID: "hugo", Name: "Hugo Alanoca", Email: "hugo@agetic.gob.bo", Unit: "UIT", Grants: g(procedure.RoleAdministrador, false)},
+		{ID: "ana", Name: "Ana Quispe", Email: "ana@agetic.gob.bo", Unit: UnitDesarrollo, Grants: g(manual.RoleSolicitante, false)},
+		{ID: "bruno", Name: "Bruno Mamani", Email: "bruno@agetic.gob.bo", Unit: UnitGobierno, Grants: g(manual.RoleSolicitante, false)},
+		{ID: "carla", Name: "Carla Rojas", Email: "carla@agetic.gob.bo", Unit: "UIT", Grants: g(manual.RoleJefeUIT, false)},
+		{ID: "diego", Name: "Diego Flores", Email: "diego@agetic.gob.bo", Unit: "UIT", Grants: g(manual.RoleJefeUIT, true)},
+		{ID: "elena", Name: "Elena Vargas", Email: "elena@agetic.gob.bo", Unit: "UIT", Grants: g(manual.RoleResponsableSS, false)},
+		{ID: "fabio", Name: "Fabio Choque", Email: "fabio@agetic.gob.bo", Unit: "UIT", Grants: g(manual.RoleProfesionalSS, false)},
+		{ID: "gina", Name: "Gina Torrez", Email: "gina@agetic.gob.bo", Unit: "UIT", Grants: g(manual.RoleProfesionalSS, false)},
+		{ID: "hugo", Name: "Hugo Alanoca", Email: "hugo@agetic.gob.bo", Unit: "UIT", Grants: g(manual.RoleAdministrador, false)},
 	}
 }
 
@@ -73,9 +74,9 @@ func (s *Service) SeedCases(ctx context.Context) (bool, error) {
 		ev procedure.EventName
 		in procedure.Inputs
 	}
-	forward := step{"carla", procedure.EventForward, nil}
+	forward := step{"carla", manual.EventForward, nil}
 	instruct := func(p string) step {
-		return step{"elena", procedure.EventInstruct, procedure.Inputs{"profesional": p}}
+		return step{"elena", manual.EventInstruct, procedure.Inputs{"profesional": p}}
 	}
 	checklist := procedure.Inputs{"backup_ref": "BK-2026-0451 (instantánea del volumen y volcado de la base)",
 		"monitored_ports": "443, 5432", "security_policies": "true",
@@ -86,19 +87,19 @@ func (s *Service) SeedCases(ctx context.Context) (bool, error) {
 		secret                 bool
 		steps                  []step
 	}{
-		{procedure.CodePR01, "ana", "Sistema de Correspondencia", "Puesta en producción del sistema de correspondencia institucional.", true, nil},
-		{procedure.CodePR02, "bruno", "Portal de Trámites", "Actualización a la versión 2.1 del portal de trámites.", false, []step{forward}},
-		{procedure.CodePR01, "ana", "Sistema de Planillas", "Puesta en producción del sistema de planillas.", true,
-			[]step{forward, instruct("fabio"), {"fabio", procedure.EventStart, nil}}},
-		{procedure.CodePR01, "bruno", "Registro de Proveedores", "Puesta en producción del registro de proveedores.", true,
-			[]step{forward, instruct("gina"), {"gina", procedure.EventObserve, procedure.Inputs{"observations": "Falta la URL del repositorio y la variable DB_HOST."}}}},
-		{procedure.CodePR02, "ana", "Mesa de Ayuda", "Actualización del módulo de reportes de la mesa de ayuda.", false,
-			[]step{forward, instruct("fabio"), {"fabio", procedure.EventStart, nil}, {"fabio", procedure.EventConclude, withComplexity(checklist, "baja")}}},
-		{procedure.CodePR01, "ana", "Biblioteca Digital", "Puesta en producción de la biblioteca digital.", true,
-			[]step{forward, instruct("fabio"), {"fabio", procedure.EventStart, nil}, {"fabio", procedure.EventConclude, checklist},
-				{"elena", procedure.EventApproveReport, nil},
-				{"carla", procedure.EventIssueMemo, procedure.Inputs{"memo": "Se comunica la conclusión de la puesta en producción de la Biblioteca Digital."}},
-				{"ana", procedure.EventAcknowledge, nil}}},
+		{manual.CodePR01, "ana", "Sistema de Correspondencia", "Puesta en producción del sistema de correspondencia institucional.", true, nil},
+		{manual.CodePR02, "bruno", "Portal de Trámites", "Actualización a la versión 2.1 del portal de trámites.", false, []step{forward}},
+		{manual.CodePR01, "ana", "Sistema de Planillas", "Puesta en producción del sistema de planillas.", true,
+			[]step{forward, instruct("fabio"), {"fabio", manual.EventStart, nil}}},
+		{manual.CodePR01, "bruno", "Registro de Proveedores", "Puesta en producción del registro de proveedores.", true,
+			[]step{forward, instruct("gina"), {"gina", manual.EventObserve, procedure.Inputs{"observations": "Falta la URL del repositorio y la variable DB_HOST."}}}},
+		{manual.CodePR02, "ana", "Mesa de Ayuda", "Actualización del módulo de reportes de la mesa de ayuda.", false,
+			[]step{forward, instruct("fabio"), {"fabio", manual.EventStart, nil}, {"fabio", manual.EventConclude, withComplexity(checklist, "baja")}}},
+		{manual.CodePR01, "ana", "Biblioteca Digital", "Puesta en producción de la biblioteca digital.", true,
+			[]step{forward, instruct("fabio"), {"fabio", manual.EventStart, nil}, {"fabio", manual.EventConclude, checklist},
+				{"elena", manual.EventApproveReport, nil},
+				{"carla", manual.EventIssueMemo, procedure.Inputs{"memo": "Se comunica la conclusión de la puesta en producción de la Biblioteca Digital."}},
+				{"ana", manual.EventAcknowledge, nil}}},
 	}
 	for _, d := range demos {
 		req := people[d.by]

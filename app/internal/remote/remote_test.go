@@ -2,8 +2,8 @@ package remote_test
 
 import (
 	"context"
-	"path/filepath"
 	"net/http/httptest"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -12,6 +12,7 @@ import (
 	"github.com/tramite/tramite/app/internal/desk"
 	"github.com/tramite/tramite/app/internal/remote"
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 	"github.com/tramite/tramite/procedure/proceduretest"
 	"github.com/tramite/tramite/server"
 	"github.com/tramite/tramite/storage/sqlite"
@@ -39,7 +40,7 @@ func newServer(t *testing.T) (*remote.Client, *procedure.Engine) {
 		}
 	}
 	sealer, _ := procedure.NewAESSealer(proceduretest.Key)
-	e, err := procedure.NewEngine(store, procedure.WithDirectory(people), procedure.WithSealer(sealer))
+	e, err := procedure.NewEngine(store, procedure.WithDefinitions(manual.Definitions()...), procedure.WithDirectory(people), procedure.WithSealer(sealer))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,10 +97,10 @@ func TestErrorsKeepTheServersWords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !ana.CanStart(procedure.CodePR01) || ana.CanSeeOutbox() || len(ana.Definitions()) != 2 {
-		t.Fatalf("ana's session: start %v outbox %v", ana.CanStart(procedure.CodePR01), ana.CanSeeOutbox())
+	if !ana.CanStart(manual.CodePR01) || ana.CanSeeOutbox() || len(ana.Definitions()) != 2 {
+		t.Fatalf("ana's session: start %v outbox %v", ana.CanStart(manual.CodePR01), ana.CanSeeOutbox())
 	}
-	cs, err := ana.Start(ctx, procedure.CodePR02, proceduretest.PR02Request("Portal"), "")
+	cs, err := ana.Start(ctx, manual.CodePR02, proceduretest.PR02Request("Portal"), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,11 +108,11 @@ func TestErrorsKeepTheServersWords(t *testing.T) {
 	if procedure.ErrorCode(err) != procedure.ENOTFOUND || procedure.ErrorMessage(err) != "no existe el trámite "+cs.ID {
 		t.Fatalf("another unit's case: %v", err)
 	}
-	_, err = ana.Fire(ctx, cs.ID, procedure.EventForward, nil, "", 0)
+	_, err = ana.Fire(ctx, cs.ID, manual.EventForward, nil, "", 0)
 	if procedure.ErrorCode(err) != procedure.EFORBIDDEN {
 		t.Fatalf("a requester forwarding: %v", err)
 	}
-	_, err = ana.Start(ctx, procedure.CodePR02, procedure.Inputs{"unit": proceduretest.UnitDesarrollo}, "")
+	_, err = ana.Start(ctx, manual.CodePR02, procedure.Inputs{"unit": proceduretest.UnitDesarrollo}, "")
 	var perr *procedure.Error
 	if procedure.ErrorCode(err) != procedure.EINVALID || !errorsAs(err, &perr) || len(perr.Problems) == 0 {
 		t.Fatalf("missing inputs: %v", err)

@@ -19,6 +19,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 )
 
 // CaseView shows one case: its stepper, its data, the hoja de ruta, its
@@ -331,7 +332,7 @@ func (cv *CaseView) fillEmails(mails []procedure.OutboxItem) {
 func (cv *CaseView) fillSecrets(c procedure.Case) {
 	cv.secretsBox.Objects = nil
 	cv.Reveal, cv.Secrets = nil, nil
-	_, prof := cv.u.User.Holds(procedure.RoleProfesionalSS)
+	_, prof := cv.u.User.Holds(manual.RoleProfesionalSS)
 	if prof && c.Assignee == cv.u.User.ID && cv.hasSecrets {
 		cv.Reveal = widget.NewButtonWithIcon(lang.L("Mostrar credenciales"), theme.VisibilityIcon(), cv.RevealSecrets)
 		cv.secretsBox.Add(widget.NewSeparator())
@@ -456,13 +457,13 @@ func (s *Stepper) Set(d *procedure.Definition, c procedure.Case, hist []procedur
 
 func shortRole(r procedure.RoleID) string {
 	switch r {
-	case procedure.RoleSolicitante:
+	case manual.RoleSolicitante:
 		return lang.L("Solicitante")
-	case procedure.RoleJefeUIT:
+	case manual.RoleJefeUIT:
 		return lang.L("Jefe UIT")
-	case procedure.RoleResponsableSS:
+	case manual.RoleResponsableSS:
 		return lang.L("Responsable")
-	case procedure.RoleProfesionalSS:
+	case manual.RoleProfesionalSS:
 		return lang.L("Profesional")
 	}
 	return string(r)

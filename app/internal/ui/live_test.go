@@ -11,6 +11,7 @@ import (
 	"github.com/tramite/tramite/app/internal/desk"
 	"github.com/tramite/tramite/app/internal/ui"
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 	"github.com/tramite/tramite/procedure/proceduretest"
 	"github.com/tramite/tramite/storage/sqlite"
 )
@@ -49,7 +50,7 @@ func TestInboxFollowsAnotherClient(t *testing.T) {
 
 	other := openSQLite(t, path)
 	oe := newEnv(t, other, other)
-	c, err := oe.engine.Start(context.Background(), procedure.StartRequest{Procedure: procedure.CodePR02,
+	c, err := oe.engine.Start(context.Background(), procedure.StartRequest{Procedure: manual.CodePR02,
 		Actor: proceduretest.Solicitante, Inputs: proceduretest.PR02Request("Portal de Trámites")})
 	if err != nil {
 		t.Fatal(err)
@@ -95,7 +96,7 @@ func TestInboxFollowsTheServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := ana.Start(context.Background(), procedure.CodePR02, proceduretest.PR02Request("Portal de Trámites"), "")
+	c, err := ana.Start(context.Background(), manual.CodePR02, proceduretest.PR02Request("Portal de Trámites"), "")
 	if err != nil {
 		t.Fatal(err)
 	}

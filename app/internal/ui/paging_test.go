@@ -13,6 +13,7 @@ import (
 
 	"github.com/tramite/tramite/app/internal/ui"
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 )
 
 // countingStore counts the list queries that reach the store.
@@ -48,9 +49,9 @@ func seedRequested(t testing.TB, s procedure.Store, n int) {
 	at := time.Date(2026, 1, 2, 13, 0, 0, 0, time.UTC)
 	err := s.Update(context.Background(), func(tx procedure.Tx) error {
 		for i := range n {
-			c := procedure.Case{ID: fmt.Sprintf("PR01-2026-%06d", i+1), Procedure: procedure.CodePR01, State: procedure.StateRequested,
+			c := procedure.Case{ID: fmt.Sprintf("PR01-2026-%06d", i+1), Procedure: manual.CodePR01, State: manual.StateRequested,
 				Version: 1, System: fmt.Sprintf("Sistema %d", i+1), Unit: "Unidad de Desarrollo de Software", RequesterID: "ana",
-				Step: 2, WaitingRole: procedure.RoleJefeUIT, CreatedAt: at, UpdatedAt: at.Add(time.Duration(i) * time.Second), LastActor: "Ana Quispe"}
+				Step: 2, WaitingRole: manual.RoleJefeUIT, CreatedAt: at, UpdatedAt: at.Add(time.Duration(i) * time.Second), LastActor: "Ana Quispe"}
 			if err := tx.CreateCase(c); err != nil {
 				return err
 			}
@@ -104,8 +105,8 @@ func TestInboxOf100000CasesFetchesOnePage(t *testing.T) {
 func seedOutbox(t testing.TB, s procedure.Store, n int) []procedure.OutboxItem {
 	t.Helper()
 	at := time.Date(2026, 1, 2, 13, 0, 0, 0, time.UTC)
-	c := procedure.Case{ID: "PR01-2026-000001", Procedure: procedure.CodePR01, State: procedure.StateRequested, Version: 1,
-		System: "Sistema", Unit: "Unidad de Desarrollo de Software", RequesterID: "ana", Step: 2, WaitingRole: procedure.RoleJefeUIT,
+	c := procedure.Case{ID: "PR01-2026-000001", Procedure: manual.CodePR01, State: manual.StateRequested, Version: 1,
+		System: "Sistema", Unit: "Unidad de Desarrollo de Software", RequesterID: "ana", Step: 2, WaitingRole: manual.RoleJefeUIT,
 		CreatedAt: at, UpdatedAt: at, LastActor: "Ana Quispe"}
 	var items []procedure.OutboxItem
 	for i := range n {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/tramite/tramite/app/internal/desk"
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 )
 
 // Service signs people in and keeps this desk's settings; *desk.Service
@@ -214,7 +215,7 @@ func (u *UI) CloseCase() {
 
 // roleLabels returns the labels of a's roles, "a.i." marked.
 func roleLabels(a procedure.Actor) string {
-	d := procedure.PR01()
+	d := manual.PR01()
 	var out []string
 	for _, g := range a.Grants {
 		l := d.RoleLabel(g.Role)

@@ -16,6 +16,7 @@ import (
 	"github.com/tramite/tramite/app/internal/remote"
 	"github.com/tramite/tramite/app/internal/ui"
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
 	"github.com/tramite/tramite/procedure/proceduretest"
 	"github.com/tramite/tramite/server"
 )
@@ -35,7 +36,7 @@ func newEnv(t *testing.T, store procedure.Store, people procedure.People) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := procedure.NewEngine(store, procedure.WithDirectory(people), procedure.WithSealer(sealer), procedure.WithClock(proceduretest.NewClock()))
+	e, err := procedure.NewEngine(store, procedure.WithDefinitions(manual.Definitions()...), procedure.WithDirectory(people), procedure.WithSealer(sealer), procedure.WithClock(proceduretest.NewClock()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +212,7 @@ func testPR01ThroughTheUI(t *testing.T, mode string) {
 		t.Fatalf("ana's inbox has %d cases", u.Main.Inbox.Cases.Count)
 	}
 	nr := u.Main.New
-	if nr == nil || !nr.Choose(procedure.CodePR01) {
+	if nr == nil || !nr.Choose(manual.CodePR01) {
 		t.Fatal("ana cannot start PR01")
 	}
 	if got := nr.Fields.Entry("unit").Text; got != desk.UnitDesarrollo {
@@ -240,7 +241,7 @@ func testPR01ThroughTheUI(t *testing.T, mode string) {
 		t.Fatalf("cases: %v %v", cs, err)
 	}
 	id := cs[0].ID
-	wantState(t, e, id, procedure.StateRequested)
+	wantState(t, e, id, manual.StateRequested)
 	if nr.Fields.Entry("credentials").Text != "" {
 		t.Fatal("the secret stayed in the form after sending")
 	}
@@ -271,9 +272,9 @@ func testPR01ThroughTheUI(t *testing.T, mode string) {
 	if cv.Stepper.Current != 2 {
 		t.Fatalf("stepper at %d", cv.Stepper.Current)
 	}
-	wantActions(t, cv, procedure.EventForward, procedure.EventReject)
-	fire(t, u, procedure.EventForward, nil)
-	wantState(t, e, id, procedure.StateForwarded)
+	wantActions(t, cv, manual.EventForward, manual.EventReject)
+	fire(t, u, manual.EventForward, nil)
+	wantState(t, e, id, manual.StateForwarded)
 	if u.Case.Stepper.Current != 3 || len(u.Case.Actions) != 0 {
 		t.Fatalf("after forwarding: step %d, actions %v", u.Case.Stepper.Current, actions(u.Case))
 	}
@@ -281,14 +282,14 @@ func testPR01ThroughTheUI(t *testing.T, mode string) {
 	// Step 3: the responsable instructs; without a profesional it is refused.
 	signIn(t, u, "elena")
 	cv = openFromInbox(t, u, id)
-	wantActions(t, cv, procedure.EventInstruct)
-	af := cv.Open(procedure.EventInstruct)
+	wantActions(t, cv, manual.EventInstruct)
+	af := cv.Open(manual.EventInstruct)
 	wantRefused(t, u, af, "falta profesional")
 	if !af.Fields.SelectActor("profesional", "fabio") {
 		t.Fatal("fabio is not offered")
 	}
 	test.Tap(af.Confirm)
-	c := wantState(t, e, id, procedure.StateInstructed)
+	c := wantState(t, e, id, manual.StateInstructed)
 	if c.Assignee != "fabio" {
 		t.Fatalf("assigned to %q", c.Assignee)
 	}
@@ -307,7 +308,7 @@ func testPR01ThroughTheUI(t *testing.T, mode string) {
 	// Step 4: fabio starts, reveals the credentials and observes.
 	signIn(t, u, "fabio")
 	cv = openFromInbox(t, u, id)
-	wantActions(t, cv, procedure.EventStart, procedure.EventObserve)
+	wantActions(t, cv, manual.EventStart, manual.EventObserve)
 	if cv.Reveal == nil {
 		t.Fatal("fabio may not reveal the secrets")
 	}
@@ -315,26 +316,26 @@ func testPR01ThroughTheUI(t *testing.T, mode string) {
 	if s := u.Case.Secrets["credentials"]; s == nil || s.Text != "root / S3creta!" || !s.Password {
 		t.Fatalf("revealed credentials: %+v", s)
 	}
-	fire(t, u, procedure.EventStart, nil)
-	fire(t, u, procedure.EventObserve, func(af *ui.ActionForm) {
+	fire(t, u, manual.EventStart, nil)
+	fire(t, u, manual.EventObserve, func(af *ui.ActionForm) {
 		test.Type(af.Fields.Entry("observations"), "Falta la URL del repositorio.")
 	})
-	wantState(t, e, id, procedure.StateObserved)
+	wantState(t, e, id, manual.StateObserved)
 
 	// Step 5: ana answers.
 	signIn(t, u, "ana")
 	cv = openFromInbox(t, u, id)
-	wantActions(t, cv, procedure.EventComplete, procedure.EventWithdraw)
-	fire(t, u, procedure.EventComplete, func(af *ui.ActionForm) {
+	wantActions(t, cv, manual.EventComplete, manual.EventWithdraw)
+	fire(t, u, manual.EventComplete, func(af *ui.ActionForm) {
 		test.Type(af.Fields.Entry("answer"), "Repositorio: gitlab.agetic.gob.bo/sis/archivo")
 	})
-	wantState(t, e, id, procedure.StateInProgress)
+	wantState(t, e, id, manual.StateInProgress)
 
 	// Step 6: fabio concludes with the checklist; a bad port is refused.
 	signIn(t, u, "fabio")
 	cv = openFromInbox(t, u, id)
-	wantActions(t, cv, procedure.EventObserve, procedure.EventConclude)
-	af = cv.Open(procedure.EventConclude)
+	wantActions(t, cv, manual.EventObserve, manual.EventConclude)
+	af = cv.Open(manual.EventConclude)
 	test.Type(af.Fields.Entry("backup_ref"), "BK-2026-0451")
 	test.Type(af.Fields.Entry("monitored_ports"), "443, 99999")
 	test.Type(af.Fields.Entry("report"), "Se desplegó el sistema con proxy inverso y TLS.")
@@ -343,7 +344,7 @@ func testPR01ThroughTheUI(t *testing.T, mode string) {
 	wantRefused(t, u, af, "debe confirmar")
 	test.Tap(af.Fields.Check("security_policies"))
 	test.Tap(af.Confirm)
-	c = wantState(t, e, id, procedure.StateReportSubmitted)
+	c = wantState(t, e, id, manual.StateReportSubmitted)
 	if c.Data["monitored_ports"] != "443, 5432" {
 		t.Fatalf("ports %q", c.Data["monitored_ports"])
 	}
@@ -351,25 +352,25 @@ func testPR01ThroughTheUI(t *testing.T, mode string) {
 	// Step 7: the responsable approves.
 	signIn(t, u, "elena")
 	cv = openFromInbox(t, u, id)
-	wantActions(t, cv, procedure.EventApproveReport, procedure.EventReturnReport)
-	fire(t, u, procedure.EventApproveReport, nil)
-	wantState(t, e, id, procedure.StateReportApproved)
+	wantActions(t, cv, manual.EventApproveReport, manual.EventReturnReport)
+	fire(t, u, manual.EventApproveReport, nil)
+	wantState(t, e, id, manual.StateReportApproved)
 
 	// Step 8: the interim jefe issues the memo.
 	signIn(t, u, "diego")
 	cv = openFromInbox(t, u, id)
-	wantActions(t, cv, procedure.EventIssueMemo, procedure.EventReturnMemo)
-	fire(t, u, procedure.EventIssueMemo, func(af *ui.ActionForm) {
+	wantActions(t, cv, manual.EventIssueMemo, manual.EventReturnMemo)
+	fire(t, u, manual.EventIssueMemo, func(af *ui.ActionForm) {
 		test.Type(af.Fields.Entry("memo"), "Se comunica la conclusión de la puesta en producción.")
 	})
-	wantState(t, e, id, procedure.StateMemoIssued)
+	wantState(t, e, id, manual.StateMemoIssued)
 
 	// Step 9: ana acknowledges and the case closes.
 	signIn(t, u, "ana")
 	cv = openFromInbox(t, u, id)
-	wantActions(t, cv, procedure.EventAcknowledge)
-	fire(t, u, procedure.EventAcknowledge, nil)
-	wantState(t, e, id, procedure.StateClosed)
+	wantActions(t, cv, manual.EventAcknowledge)
+	fire(t, u, manual.EventAcknowledge, nil)
+	wantState(t, e, id, manual.StateClosed)
 	if u.Case.Stepper.Current != 0 || len(u.Case.Actions) != 0 {
 		t.Fatal("a closed case still offers actions")
 	}
@@ -380,7 +381,7 @@ func testPR01ThroughTheUI(t *testing.T, mode string) {
 	var events []procedure.EventName
 	for _, x := range h {
 		events = append(events, x.Event)
-		if x.Event == procedure.EventIssueMemo && !x.Interim {
+		if x.Event == manual.EventIssueMemo && !x.Interim {
 			t.Error("the memo was not recorded as issued a.i.")
 		}
 	}
