@@ -189,6 +189,27 @@ func (j *journal) makeDir() error {
 	return nil
 }
 
+// create creates a journal file, and the folder first if need be (again,
+// if someone removed it).
+func (j *journal) create() (*os.File, error) {
+	for again := false; ; again = true {
+		if err := j.makeDir(); err != nil {
+			return nil, err
+		}
+		f, err := os.CreateTemp(j.dir, journalPrefix+"*"+journalSuffix)
+		if errors.Is(err, fs.ErrNotExist) && !again {
+			j.mu.Lock()
+			j.dirMade = false
+			j.mu.Unlock()
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("mail journal: %w", err)
+		}
+		return f, nil
+	}
+}
+
 // syncDir makes the entries of dir durable. Windows has no such call (and
 // NTFS journals its directories): there it does nothing.
 func syncDir(dir string) error {
@@ -275,12 +296,9 @@ func (b *batch) open() error {
 		w.cur = nil
 	}
 	if w.cur == nil {
-		if err := w.j.makeDir(); err != nil {
-			return err
-		}
-		f, err := os.CreateTemp(w.j.dir, journalPrefix+"*"+journalSuffix)
+		f, err := w.j.create()
 		if err != nil {
-			return fmt.Errorf("mail journal: %w", err)
+			return err
 		}
 		w.cur = &journalWriter{f: f, path: f.Name()}
 		w.j.mu.Lock()
@@ -537,17 +555,26 @@ func (j *journal) keep(item procedure.OutboxItem, raw []byte) error {
 	}
 	p := EMLPath(j.mail, item)
 	dir := filepath.Dir(p)
-	if _, ok := j.made.Load(dir); !ok {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
+	var f *os.File
+	for again := false; ; again = true {
+		if _, ok := j.made.Load(dir); !ok {
+			if err := os.MkdirAll(dir, 0o700); err != nil {
+				return fmt.Errorf("mail dir: %w", err)
+			}
+			j.made.Store(dir, true)
+		}
+		var err error
+		f, err = os.CreateTemp(dir, filepath.Base(p)+".*.tmp")
+		if errors.Is(err, fs.ErrNotExist) && !again {
+			j.made.Delete(dir) // removed meanwhile: make it again
+			continue
+		}
+		if err != nil {
 			return fmt.Errorf("mail dir: %w", err)
 		}
-		j.made.Store(dir, true)
+		break
 	}
-	f, err := os.CreateTemp(dir, filepath.Base(p)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("mail dir: %w", err)
-	}
-	_, err = f.Write(raw)
+	_, err := f.Write(raw)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

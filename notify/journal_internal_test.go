@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/tramite/tramite/procedure"
 )
 
 type testRecord struct {
@@ -263,5 +265,46 @@ func TestJournalAppendRefusesBadID(t *testing.T) {
 	}
 	if b.jw != nil {
 		t.Fatal("a journal file was created for nothing")
+	}
+}
+
+// TestJournalFolderRemoved: a journal folder removed while the program runs
+// is made again.
+func TestJournalFolderRemoved(t *testing.T) {
+	j := newJournal(t.TempDir())
+	recs := testRecords()
+	w := j.writer()
+	b := w.begin()
+	if err := b.append(recs[0].id, recs[0].raw); err != nil {
+		t.Fatal(err)
+	}
+	b.finish(true)
+	w.close()
+	if err := os.RemoveAll(j.dir); err != nil {
+		t.Fatal(err)
+	}
+	w = j.writer()
+	b = w.begin()
+	if err := b.append(recs[1].id, recs[1].raw); err != nil {
+		t.Fatalf("after the folder was removed: %v", err)
+	}
+	if err := b.sync(); err != nil {
+		t.Fatal(err)
+	}
+	b.finish(true)
+	w.close()
+	// So is a case's folder of .eml copies.
+	it := procedure.OutboxItem{ID: recs[0].id, CaseID: "PR01-2026-0001"}
+	if err := j.keep(it, recs[0].raw); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(filepath.Dir(EMLPath(j.mail, it))); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.keep(it, recs[0].raw); err != nil {
+		t.Fatalf("after the folder was removed: %v", err)
+	}
+	if b, err := os.ReadFile(EMLPath(j.mail, it)); err != nil || !bytes.Equal(b, recs[0].raw) {
+		t.Fatalf("copy: %q, %v", b, err)
 	}
 }
