@@ -101,7 +101,7 @@ func Build(cfg Config, c Content) (Email, error) {
 		subject = fmt.Sprintf("[%s] Respuesta a las observaciones: %s", cs.ID, cs.System)
 	case manual.TopicNotaInterna:
 		v.Text, v.TextLabel = en.Data["memo"], "Nota Interna"
-		v.Cite = cs.Data["cite:"+manual.TopicNotaInterna]
+		v.Cite = cs.Cites[manual.TopicNotaInterna]
 		for _, doc := range c.Attachments {
 			if doc.Topic == manual.TopicNotaInterna && doc.Number != "" {
 				v.Cite = doc.Number

@@ -27,7 +27,7 @@ func runCase(t *testing.T, f *fixture, withPDF bool) (procedure.Case, []byte) {
 	doc := pdf(20)
 	if withPDF {
 		if _, err := f.store.PutDocument(context.Background(), procedure.Document{CaseID: c.ID, Topic: manual.TopicNotaInterna,
-			Number: c.Data["cite:"+manual.TopicNotaInterna], Content: doc}); err != nil {
+			Number: c.Cites[manual.TopicNotaInterna], Content: doc}); err != nil {
 			t.Fatal(err)
 		}
 	}

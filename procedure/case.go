@@ -1,6 +1,7 @@
 package procedure
 
 import (
+	"maps"
 	"slices"
 	"time"
 )
@@ -59,6 +60,14 @@ type Case struct {
 	WaitingUnit  string `json:"waiting_unit,omitempty"`
 	// Data holds the latest value of every non-secret input given so far.
 	Data Inputs `json:"data,omitempty"`
+	// Cites holds the cite number of each numbered document of the case,
+	// by topic: a document rendered again (a new version with a later
+	// sign-off, or after a return for correction) keeps its number.
+	Cites map[string]string `json:"cites,omitempty"`
+	// DefinitionHash identifies the version of the procedure's definition
+	// the case started under (Definition.Hash): the case finishes under it
+	// even after a newer version is deployed.
+	DefinitionHash string `json:"definition_hash,omitempty"`
 	// Secrets is the sealed blob of the step 1 secrets, nil when there are
 	// none or after they were purged.
 	Secrets   []byte    `json:"-"`
@@ -77,6 +86,7 @@ func (c Case) Clone() Case {
 		}
 		c.Data = d
 	}
+	c.Cites = maps.Clone(c.Cites)
 	c.Secrets = slices.Clone(c.Secrets)
 	return c
 }
@@ -133,6 +143,9 @@ type Document struct {
 	Topic   string `json:"topic"`
 	Version int    `json:"version"`
 	Number  string `json:"number,omitempty"`
+	// Seq is the history entry the version reflects: the one whose event
+	// queued it.
+	Seq int `json:"seq,omitempty"`
 	// SHA256 is the hex digest of Content.
 	SHA256    string    `json:"sha256"`
 	Content   []byte    `json:"-"`

@@ -457,7 +457,7 @@ func (e *Engine) transition(ctx context.Context, c *compiled, ev *EventDef, cs C
 // chain links entry to the case's last entry and completes the outbox
 // items, taking cite numbers for the documents that need one. A document
 // rendered again (steps 7 and 8, or step 6 after a return) keeps the number
-// of its first version, remembered in the case's data as "cite:<topic>".
+// of its first version, remembered in the case's Cites.
 func (e *Engine) chain(tx Tx, cs *Case, entry Entry, items []OutboxItem) (Entry, []OutboxItem, error) {
 	last, ok, err := tx.LastEntry(cs.ID)
 	if err != nil {
@@ -474,8 +474,7 @@ func (e *Engine) chain(tx Tx, cs *Case, entry Entry, items []OutboxItem) (Entry,
 		if it.Kind != EffectDocument {
 			continue
 		}
-		key := "cite:" + it.Topic
-		if prev := cs.Data[key]; prev != "" {
+		if prev := cs.Cites[it.Topic]; prev != "" {
 			// A document concluded again after a return for correction is a
 			// new version of the same document: it keeps its number.
 			it.Number = prev
@@ -486,7 +485,10 @@ func (e *Engine) chain(tx Tx, cs *Case, entry Entry, items []OutboxItem) (Entry,
 				return entry, nil, err
 			}
 			it.Number = FormatCite(e.cite, series, entry.At.Year(), n)
-			cs.Data[key] = it.Number
+			if cs.Cites == nil {
+				cs.Cites = map[string]string{}
+			}
+			cs.Cites[it.Topic] = it.Number
 			entry.Outputs = append(entry.Outputs, it.Topic+" "+it.Number)
 		}
 	}

@@ -177,7 +177,7 @@ func (d *doc) conclusion() {
 	ante := fmt.Sprintf("La %s solicitó la %s del sistema %s", d.unit(), action, d.system())
 	if r := d.st.request; r != nil {
 		ante += fmt.Sprintf(" el %s (%s)", SpanishDate(r.At.In(d.opt.Location)), r.ActorName)
-		if n := d.in.Case.Data["cite:"+manual.TopicNotaRemision]; n != "" {
+		if n := d.in.Case.Cites[manual.TopicNotaRemision]; n != "" {
 			ante += ", mediante nota " + n
 		}
 	}
@@ -247,9 +247,9 @@ func (d *doc) memo() {
 	if d.isUpdate() {
 		action = "actualización"
 	}
-	report := d.in.Case.Data["cite:"+manual.TopicInformeConclusion]
+	report := d.in.Case.Cites[manual.TopicInformeConclusion]
 	if report == "" {
-		report = d.in.Case.Data["cite:"+manual.TopicNotaConclusion]
+		report = d.in.Case.Cites[manual.TopicNotaConclusion]
 	}
 	requester := d.name(d.st.request, manual.RoleSolicitante)
 	a := d.unit()

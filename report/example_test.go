@@ -68,7 +68,7 @@ func ExampleWriteConclusion() {
 	e, _, c := exampleEngine()
 	def, _ := e.Definition(c.Procedure)
 	history, _ := e.History(ctx, proceduretest.Jefe, c.ID)
-	in := report.Input{Number: c.Data["cite:informe-conclusion"], Case: c, Definition: def, History: history}
+	in := report.Input{Number: c.Cites["informe-conclusion"], Case: c, Definition: def, History: history}
 	var pdf bytes.Buffer
 	if err := report.WriteConclusion(&pdf, in, report.Options{}); err != nil {
 		log.Fatal(err)
@@ -84,7 +84,7 @@ func ExampleSign() {
 	def, _ := e.Definition(c.Procedure)
 	history, _ := e.History(context.Background(), proceduretest.Jefe, c.ID)
 	var pdf bytes.Buffer
-	if err := report.WriteMemo(&pdf, report.Input{Number: c.Data["cite:nota-interna"], Case: c, Definition: def, History: history}, report.Options{}); err != nil {
+	if err := report.WriteMemo(&pdf, report.Input{Number: c.Cites["nota-interna"], Case: c, Definition: def, History: history}, report.Options{}); err != nil {
 		log.Fatal(err)
 	}
 	dir, _ := os.MkdirTemp("", "identity")

@@ -52,7 +52,7 @@ func input(t testing.TB, e *procedure.Engine, c procedure.Case, h []procedure.En
 	if seq == 0 {
 		t.Fatalf("no %s entry", event)
 	}
-	num := c.Data["cite:"+topic]
+	num := c.Cites[topic]
 	return report.Input{Topic: topic, Number: num, Case: c, Definition: def, History: h, Seq: seq}
 }
 

@@ -166,12 +166,15 @@ func TestStore(t *testing.T, newStore NewStore) {
 		wantCode(t, err, procedure.ENOTFOUND)
 		c := testCase("PR01-2026-0001", at)
 		c.Secrets = []byte{1, 2, 3}
+		c.DefinitionHash = "3f9a"
 		must(t, s.Update(ctx, func(tx procedure.Tx) error { return tx.CreateCase(c) }))
 		got, err := s.Case(ctx, c.ID)
 		must(t, err)
-		if got.Version != 1 || got.System != c.System || got.Data["system"] != c.System || string(got.Secrets) != "\x01\x02\x03" || !got.UpdatedAt.Equal(at) {
+		if got.Version != 1 || got.System != c.System || got.Data["system"] != c.System || string(got.Secrets) != "\x01\x02\x03" || !got.UpdatedAt.Equal(at) ||
+			got.DefinitionHash != "3f9a" || got.Cites != nil {
 			t.Fatalf("read back %+v", got)
 		}
+		got.Cites = map[string]string{"informe-conclusion": "UIT/INF/2026/0001", "nota \"ñ\"": "X/1"}
 		err = s.Update(ctx, func(tx procedure.Tx) error { return tx.CreateCase(c) })
 		wantCode(t, err, procedure.ECONFLICT)
 		got.State, got.Version = manual.StateForwarded, 2
@@ -182,7 +185,8 @@ func TestStore(t *testing.T, newStore NewStore) {
 		err = s.Update(ctx, func(tx procedure.Tx) error { return tx.UpdateCase(stale) })
 		wantCode(t, err, procedure.ECONFLICT)
 		again, _ := s.Case(ctx, c.ID)
-		if again.State != manual.StateForwarded || again.Version != 2 {
+		if again.State != manual.StateForwarded || again.Version != 2 || len(again.Cites) != 2 ||
+			again.Cites["informe-conclusion"] != "UIT/INF/2026/0001" || again.Cites["nota \"ñ\""] != "X/1" || again.DefinitionHash != "3f9a" {
 			t.Fatalf("after conflict: %+v", again)
 		}
 	})
@@ -607,7 +611,7 @@ func TestStore(t *testing.T, newStore NewStore) {
 		must(t, s.Update(ctx, func(tx procedure.Tx) error { return tx.CreateCase(testCase("D-1", at)) }))
 		d1, err := s.PutDocument(ctx, procedure.Document{CaseID: "D-1", Topic: "informe-conclusion", Number: "UIT/INF/2026/0001", Content: []byte("%PDF-1 v1"), CreatedAt: at})
 		must(t, err)
-		d2, err := s.PutDocument(ctx, procedure.Document{CaseID: "D-1", Topic: "informe-conclusion", Number: "UIT/INF/2026/0001", Content: []byte("%PDF-1 v2"), CreatedAt: at})
+		d2, err := s.PutDocument(ctx, procedure.Document{CaseID: "D-1", Topic: "informe-conclusion", Number: "UIT/INF/2026/0001", Content: []byte("%PDF-1 v2"), CreatedAt: at, Seq: 7})
 		must(t, err)
 		if d1.Version != 1 || d2.Version != 2 || d1.SHA256 == d2.SHA256 || len(d1.SHA256) != 64 {
 			t.Fatalf("versions %d, %d; hashes %s %s", d1.Version, d2.Version, d1.SHA256, d2.SHA256)
@@ -616,7 +620,7 @@ func TestStore(t *testing.T, newStore NewStore) {
 		wantCode(t, err, procedure.ENOTFOUND)
 		docs, err := s.Documents(ctx, "D-1")
 		must(t, err)
-		if len(docs) != 2 || string(docs[0].Content) != "%PDF-1 v1" || string(docs[1].Content) != "%PDF-1 v2" {
+		if len(docs) != 2 || string(docs[0].Content) != "%PDF-1 v1" || string(docs[1].Content) != "%PDF-1 v2" || docs[0].Seq != 0 || docs[1].Seq != 7 {
 			t.Fatalf("documents read back wrong: %+v", docs)
 		}
 	})

@@ -305,3 +305,48 @@ func TestWatchSurvivesDroppedConnection(t *testing.T) {
 	}
 	proceduretest.ExpectChange(t, ctx, feed, c.ID) // made while the feed was down
 }
+
+// TestMigrationMovesCites takes a database back to schema 4, whose cases
+// kept their cite numbers in data under "cite:<topic>", and opens it again:
+// schema 5 moves them to the case's Cites and leaves the inputs alone.
+func TestMigrationMovesCites(t *testing.T) {
+	s, dbURL := mustOpen(t)
+	ctx := context.Background()
+	at := time.Date(2026, 11, 26, 13, 0, 0, 0, time.UTC)
+	for _, c := range []procedure.Case{
+		{ID: "C-1", Procedure: "P", State: "requested", Data: procedure.Inputs{"system": "Uno", "cite:nota-remision": "UIT/NOTA/2026/0001",
+			"cite:informe-conclusion": "UIT/INF/2026/0003"}, CreatedAt: at, UpdatedAt: at},
+		{ID: "C-2", Procedure: "P", State: "requested", Data: procedure.Inputs{"system": "Dos"}, CreatedAt: at, UpdatedAt: at},
+	} {
+		if err := s.Update(ctx, func(tx procedure.Tx) error { return tx.CreateCase(c) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = conn.Exec(ctx, `ALTER TABLE cases DROP COLUMN definition, DROP COLUMN cites;
+		ALTER TABLE documents DROP COLUMN seq; DELETE FROM schema_version WHERE version = 5`)
+	conn.Close(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2, err := postgres.Open(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	c1, err := s2.Case(ctx, "C-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c1.Data) != 1 || c1.Data["system"] != "Uno" || len(c1.Cites) != 2 || c1.Cites["nota-remision"] != "UIT/NOTA/2026/0001" ||
+		c1.Cites["informe-conclusion"] != "UIT/INF/2026/0003" {
+		t.Errorf("after the migration: data %v, cites %v", c1.Data, c1.Cites)
+	}
+	if c2, err := s2.Case(ctx, "C-2"); err != nil || len(c2.Data) != 1 || c2.Cites != nil {
+		t.Errorf("a case without cites: %+v, %v", c2, err)
+	}
+}

@@ -21,18 +21,18 @@ import (
 // The SQL of the store. Every statement is parameterised.
 const (
 	caseColumns = `id, procedure, state, version, system, description, unit, requester_id, assignee, step,
-		waiting_role, waiting_actor, waiting_unit, data, secrets, created_at, updated_at, last_actor`
-	// summaryColumns are caseColumns with Data and Secrets left out
-	// (procedure.CaseQuery.Summary).
+		waiting_role, waiting_actor, waiting_unit, data, secrets, created_at, updated_at, last_actor, definition, cites`
+	// summaryColumns are caseColumns with Data, Secrets, DefinitionHash and
+	// Cites left out (procedure.CaseQuery.Summary).
 	summaryColumns = `id, procedure, state, version, system, description, unit, requester_id, assignee, step,
-		waiting_role, waiting_actor, waiting_unit, NULL::jsonb, NULL::bytea, created_at, updated_at, last_actor`
+		waiting_role, waiting_actor, waiting_unit, NULL::jsonb, NULL::bytea, created_at, updated_at, last_actor, '', NULL::jsonb`
 	sqlCase       = `SELECT ` + caseColumns + ` FROM cases WHERE id = $1`
 	sqlCreateCase = `INSERT INTO cases (` + caseColumns + `)
-		VALUES ($1, $2, $3, 1, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+		VALUES ($1, $2, $3, 1, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
 		ON CONFLICT (id) DO NOTHING`
 	sqlUpdateCase = `UPDATE cases SET procedure = $2, state = $3, version = $4, system = $5, description = $6, unit = $7,
 		requester_id = $8, assignee = $9, step = $10, waiting_role = $11, waiting_actor = $12, waiting_unit = $13,
-		data = $14, secrets = $15, created_at = $16, updated_at = $17, last_actor = $18
+		data = $14, secrets = $15, created_at = $16, updated_at = $17, last_actor = $18, definition = $19, cites = $20
 		WHERE id = $1 AND version = $4 - 1`
 
 	entryColumns = `case_id, seq, step, event, from_state, to_state, actor_id, actor_name, role, interim,
@@ -71,12 +71,12 @@ const (
 	sqlNextNumber = `INSERT INTO numbers (series, year, last) VALUES ($1, $2, 1)
 		ON CONFLICT (series, year) DO UPDATE SET last = numbers.last + 1 RETURNING last`
 
-	sqlPutDocument = `INSERT INTO documents (case_id, topic, version, number, sha256, content, created_at)
+	sqlPutDocument = `INSERT INTO documents (case_id, topic, version, number, sha256, content, created_at, seq)
 		SELECT $1::text, $2::text, coalesce((SELECT max(version) FROM documents WHERE case_id = $1::text AND topic = $2::text), 0) + 1,
-		       $3::text, $4::text, $5::bytea, $6::timestamptz
+		       $3::text, $4::text, $5::bytea, $6::timestamptz, $7::integer
 		WHERE EXISTS (SELECT 1 FROM cases WHERE id = $1::text)
 		RETURNING version`
-	sqlDocuments = `SELECT case_id, topic, version, number, sha256, content, created_at FROM documents
+	sqlDocuments = `SELECT case_id, topic, version, number, sha256, content, created_at, seq FROM documents
 		WHERE case_id = $1 ORDER BY topic COLLATE "C", version`
 )
 
@@ -246,8 +246,13 @@ func caseArgs(c procedure.Case) ([]any, error) {
 	if c.Secrets != nil {
 		secrets = c.Secrets
 	}
+	cites, err := jsonArg(c.Cites, len(c.Cites) == 0)
+	if err != nil {
+		return nil, err
+	}
 	return []any{c.ID, c.Procedure, string(c.State), c.Version, c.System, c.Description, c.Unit, c.RequesterID, c.Assignee,
-		c.Step, string(c.WaitingRole), c.WaitingActor, c.WaitingUnit, data, secrets, c.CreatedAt, c.UpdatedAt, c.LastActor}, nil
+		c.Step, string(c.WaitingRole), c.WaitingActor, c.WaitingUnit, data, secrets, c.CreatedAt, c.UpdatedAt, c.LastActor,
+		c.DefinitionHash, cites}, nil
 }
 
 func collectCases(rows pgx.Rows) ([]procedure.Case, error) {
@@ -256,10 +261,10 @@ func collectCases(rows pgx.Rows) ([]procedure.Case, error) {
 	for rows.Next() {
 		var c procedure.Case
 		var state, role string
-		var data []byte
+		var data, cites []byte
 		if err := rows.Scan(&c.ID, &c.Procedure, &state, &c.Version, &c.System, &c.Description, &c.Unit, &c.RequesterID,
 			&c.Assignee, &c.Step, &role, &c.WaitingActor, &c.WaitingUnit, &data, &c.Secrets, &c.CreatedAt, &c.UpdatedAt,
-			&c.LastActor); err != nil {
+			&c.LastActor, &c.DefinitionHash, &cites); err != nil {
 			return nil, err
 		}
 		c.State, c.WaitingRole = procedure.State(state), procedure.RoleID(role)
@@ -267,6 +272,11 @@ func collectCases(rows pgx.Rows) ([]procedure.Case, error) {
 		if data != nil {
 			if err := json.Unmarshal(data, &c.Data); err != nil {
 				return nil, fmt.Errorf("case %s: data: %w", c.ID, err)
+			}
+		}
+		if cites != nil {
+			if err := json.Unmarshal(cites, &c.Cites); err != nil {
+				return nil, fmt.Errorf("case %s: cites: %w", c.ID, err)
 			}
 		}
 		out = append(out, c)
@@ -569,7 +579,7 @@ func (s *Store) PutDocument(ctx context.Context, doc procedure.Document) (proced
 		content = []byte{}
 	}
 	for attempt := 0; ; attempt++ {
-		err := s.pool.QueryRow(ctx, sqlPutDocument, doc.CaseID, doc.Topic, doc.Number, doc.SHA256, content, doc.CreatedAt).Scan(&doc.Version)
+		err := s.pool.QueryRow(ctx, sqlPutDocument, doc.CaseID, doc.Topic, doc.Number, doc.SHA256, content, doc.CreatedAt, doc.Seq).Scan(&doc.Version)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return procedure.Document{}, procedure.Errorf(procedure.ENOTFOUND, "no existe el trámite %s", doc.CaseID)
 		}
@@ -594,7 +604,7 @@ func (s *Store) Documents(ctx context.Context, caseID string) ([]procedure.Docum
 	out := []procedure.Document{}
 	for rows.Next() {
 		var d procedure.Document
-		if err := rows.Scan(&d.CaseID, &d.Topic, &d.Version, &d.Number, &d.SHA256, &d.Content, &d.CreatedAt); err != nil {
+		if err := rows.Scan(&d.CaseID, &d.Topic, &d.Version, &d.Number, &d.SHA256, &d.Content, &d.CreatedAt, &d.Seq); err != nil {
 			return nil, mapErr("documents", err)
 		}
 		d.CreatedAt = d.CreatedAt.UTC()

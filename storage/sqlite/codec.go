@@ -17,11 +17,12 @@ type scanner interface{ Scan(dest ...any) error }
 // sqlInsertCase (without version) and of sqlUpdateCase.
 func caseArgs(c procedure.Case, withVersion bool) []any {
 	data, _ := json.Marshal(inputs(c.Data))
+	cites, _ := json.Marshal(inputs(c.Cites))
 	var secrets any // NULL, never an empty blob
 	if len(c.Secrets) > 0 {
 		secrets = c.Secrets
 	}
-	args := make([]any, 0, 19)
+	args := make([]any, 0, 21)
 	if !withVersion {
 		args = append(args, c.ID)
 	}
@@ -31,12 +32,12 @@ func caseArgs(c procedure.Case, withVersion bool) []any {
 	}
 	return append(args, c.System, strings.ToLower(c.System), c.Description, c.Unit, c.RequesterID, c.Assignee,
 		c.Step, string(c.WaitingRole), c.WaitingActor, c.WaitingUnit, string(data), secrets,
-		nanos(c.CreatedAt), nanos(c.UpdatedAt), c.LastActor)
+		nanos(c.CreatedAt), nanos(c.UpdatedAt), c.LastActor, c.DefinitionHash, string(cites))
 }
 
 func scanCase(sc scanner) (procedure.Case, error) {
 	var c procedure.Case
-	var dest [18]any
+	var dest [5]any
 	err := sc.Scan(caseDest(dest[:0], &c, false)...)
 	return c, err
 }
@@ -48,7 +49,7 @@ func scanCase(sc scanner) (procedure.Case, error) {
 func caseDest(dest []any, c *procedure.Case, summary bool) []any {
 	dest = append(dest, (*caseRowCol)(c))
 	if !summary {
-		dest = append(dest, (*inputsCol)(&c.Data), (*blobCol)(&c.Secrets))
+		dest = append(dest, (*inputsCol)(&c.Data), (*blobCol)(&c.Secrets), &c.DefinitionHash, (*citesCol)(&c.Cites))
 	}
 	return dest
 }
@@ -56,11 +57,26 @@ func caseDest(dest []any, c *procedure.Case, summary bool) []any {
 // Column types that implement sql.Scanner, for values database/sql would
 // otherwise convert by reflection.
 type (
-	caseRowCol procedure.Case   // TEXT of caseRow, see decodeCaseRow
-	timeCol    time.Time        // INTEGER of nanos into a time
-	inputsCol  procedure.Inputs // TEXT of a JSON object, see decodeInputs
-	blobCol    []byte           // BLOB or NULL, an empty blob as nil
+	caseRowCol procedure.Case    // TEXT of caseRow, see decodeCaseRow
+	timeCol    time.Time         // INTEGER of nanos into a time
+	inputsCol  procedure.Inputs  // TEXT of a JSON object, see decodeInputs
+	blobCol    []byte            // BLOB or NULL, an empty blob as nil
+	citesCol   map[string]string // TEXT of a JSON object, nil when empty
 )
+
+func (v *citesCol) Scan(src any) error {
+	s, ok := src.(string)
+	if !ok {
+		return fmt.Errorf("want TEXT, have %T", src)
+	}
+	*v = nil
+	if s == "{}" {
+		return nil
+	}
+	m, err := decodeInputs(s)
+	*v = citesCol(m)
+	return err
+}
 
 func (v *caseRowCol) Scan(src any) error {
 	s, ok := src.(string)

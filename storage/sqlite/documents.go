@@ -21,9 +21,9 @@ func (s *Store) PutDocument(ctx context.Context, doc procedure.Document) (proced
 		if !exists {
 			return notFound(doc.CaseID)
 		}
-		err := tx.QueryRowContext(ctx, `INSERT INTO documents (case_id, topic, version, number, sha256, content, created_at)
-			SELECT ?1, ?2, coalesce(max(version), 0) + 1, ?3, ?4, ?5, ?6 FROM documents WHERE case_id = ?1 AND topic = ?2
-			RETURNING version`, doc.CaseID, doc.Topic, doc.Number, doc.SHA256, doc.Content, nanos(doc.CreatedAt)).Scan(&doc.Version)
+		err := tx.QueryRowContext(ctx, `INSERT INTO documents (case_id, topic, version, number, sha256, content, created_at, seq)
+			SELECT ?1, ?2, coalesce(max(version), 0) + 1, ?3, ?4, ?5, ?6, ?7 FROM documents WHERE case_id = ?1 AND topic = ?2
+			RETURNING version`, doc.CaseID, doc.Topic, doc.Number, doc.SHA256, doc.Content, nanos(doc.CreatedAt), doc.Seq).Scan(&doc.Version)
 		return dbErr("put document", err)
 	})
 	if err != nil {
@@ -34,7 +34,7 @@ func (s *Store) PutDocument(ctx context.Context, doc procedure.Document) (proced
 
 // Documents implements procedure.Store.
 func (s *Store) Documents(ctx context.Context, caseID string) ([]procedure.Document, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT case_id, topic, version, number, sha256, content, created_at
+	rows, err := s.r.QueryContext(ctx, `SELECT case_id, topic, version, number, sha256, content, created_at, seq
 		FROM documents WHERE case_id = ? ORDER BY topic, version`, caseID)
 	if err != nil {
 		return nil, dbErr("documents", err)
@@ -44,7 +44,7 @@ func (s *Store) Documents(ctx context.Context, caseID string) ([]procedure.Docum
 	for rows.Next() {
 		var d procedure.Document
 		var created int64
-		if err := rows.Scan(&d.CaseID, &d.Topic, &d.Version, &d.Number, &d.SHA256, &d.Content, &created); err != nil {
+		if err := rows.Scan(&d.CaseID, &d.Topic, &d.Version, &d.Number, &d.SHA256, &d.Content, &created, &d.Seq); err != nil {
 			return nil, dbErr("documents", err)
 		}
 		d.CreatedAt = fromNanos(created)

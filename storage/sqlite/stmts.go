@@ -16,8 +16,8 @@ const (
 	// column each, they were most of the cost of a page of 50 summaries.
 	caseRow = `json_array(id, procedure, state, version, system, description, unit, requester_id, assignee,
 		step, waiting_role, waiting_actor, waiting_unit, created_at, updated_at, last_actor)`
-	caseCols = caseRow + `, data, secrets`
-	// summaryCols are caseCols without data and secrets
+	caseCols = caseRow + `, data, secrets, definition, cites`
+	// summaryCols are caseCols without data, secrets, definition and cites
 	// (procedure.CaseQuery.Summary).
 	summaryCols = caseRow
 	entryCols   = `case_id, seq, step, event, from_state, to_state, actor_id, actor_name, role, interim,
@@ -33,12 +33,12 @@ const (
 	sqlNextChange = `(SELECT coalesce(max(change_seq), 0) + 1 FROM cases)`
 	sqlInsertCase = `INSERT INTO cases (id, procedure, state, version, system, system_lower, description, unit,
 		requester_id, assignee, step, waiting_role, waiting_actor, waiting_unit, data, secrets, created_at,
-		updated_at, last_actor, change_seq)
-		VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ` + sqlNextChange + `)`
+		updated_at, last_actor, definition, cites, change_seq)
+		VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ` + sqlNextChange + `)`
 	sqlUpdateCase = `UPDATE cases SET procedure = ?, state = ?, version = ?, system = ?, system_lower = ?,
 		description = ?, unit = ?, requester_id = ?, assignee = ?, step = ?, waiting_role = ?, waiting_actor = ?,
 		waiting_unit = ?, data = ?, secrets = ?, created_at = ?, updated_at = ?, last_actor = ?,
-		change_seq = ` + sqlNextChange + `
+		definition = ?, cites = ?, change_seq = ` + sqlNextChange + `
 		WHERE id = ? AND version = ?`
 	// An entry is appended only as the next of its case: 1 for the first.
 	sqlAppendEntry = `INSERT INTO history (` + entryCols + `)

@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -248,6 +249,56 @@ func TestDataRoundTrip(t *testing.T) {
 		h, err := s.History(ctx, id)
 		if err != nil || procedure.VerifyChain(h) != nil || len(h[0].Data) != len(d) {
 			t.Fatalf("entry data %q read back as %+v, %v", d, h, err)
+		}
+	}
+}
+
+// TestMigrationMovesCites opens a schema-3 database whose case keeps its
+// cite numbers in data under "cite:<topic>": schema 4 moves them to the
+// case's Cites and leaves the inputs alone.
+func TestMigrationMovesCites(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "tramite.db")
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range sqlite.Migrations()[:3] {
+		if _, err := db.ExecContext(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, data := range []string{
+		`{"system":"Sistema \"Uno\"","cite:nota-remision":"UIT/NOTA/2026/0001","cite:informe-conclusion":"UIT/INF/2026/0003"}`,
+		`{"system":"Dos"}`,
+	} {
+		_, err := db.ExecContext(ctx, `INSERT INTO cases (id, procedure, state, version, system, system_lower, description, unit,
+			requester_id, assignee, step, waiting_role, waiting_actor, waiting_unit, data, created_at, updated_at, last_actor, change_seq)
+			VALUES (?, 'P', 'requested', 1, 's', 's', '', 'U', 'ana', '', 2, 'jefe_uit', '', '', ?, 0, 0, '', 1)`,
+			fmt.Sprintf("C-%d", len(data)), data)
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.ExecContext(ctx, "PRAGMA user_version = 3"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	s := mustOpenPath(t, path)
+	cs, err := s.Cases(ctx, procedure.CaseQuery{})
+	if err != nil || len(cs) != 2 {
+		t.Fatalf("cases %v, %v", cs, err)
+	}
+	for _, c := range cs {
+		if c.Data["system"] == "Dos" {
+			if len(c.Cites) != 0 || len(c.Data) != 1 {
+				t.Errorf("a case without cites: %+v", c)
+			}
+			continue
+		}
+		want := map[string]string{"nota-remision": "UIT/NOTA/2026/0001", "informe-conclusion": "UIT/INF/2026/0003"}
+		if fmt.Sprint(c.Cites) != fmt.Sprint(want) || fmt.Sprint(c.Data) != fmt.Sprint(procedure.Inputs{"system": `Sistema "Uno"`}) {
+			t.Errorf("after the migration: data %v, cites %v", c.Data, c.Cites)
 		}
 	}
 }

@@ -174,9 +174,7 @@ func (cv *CaseView) fillData(c procedure.Case) {
 	sort.Strings(keys)
 	for _, k := range keys {
 		l, v := labels[k], c.Data[k]
-		if topic, ok := strings.CutPrefix(k, "cite:"); ok {
-			l = lang.L("Cite de {{.T}}", map[string]any{"T": topic})
-		} else if l == "" {
+		if l == "" {
 			l = k
 		}
 		if actors[k] {
@@ -185,6 +183,14 @@ func (cv *CaseView) fillData(c procedure.Case) {
 			}
 		}
 		add(l, v)
+	}
+	topics := make([]string, 0, len(c.Cites))
+	for t := range c.Cites {
+		topics = append(topics, t)
+	}
+	sort.Strings(topics)
+	for _, t := range topics {
+		add(lang.L("Cite de {{.T}}", map[string]any{"T": t}), c.Cites[t])
 	}
 	f.Refresh()
 }
