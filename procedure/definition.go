@@ -311,7 +311,9 @@ func LoadDefinition(data []byte) (*Definition, error) {
 
 // Validate checks the definition and returns an *Error (EINVALID) listing
 // every problem: unknown roles, unknown steps, duplicate events, steps with
-// no responsible, unreachable states, non-final states with no way out.
+// no responsible, unreachable states, non-final states with no way out,
+// names and labels that are not one line of valid text within their limit
+// (text.go), and whatever would keep its cases from running (runnable.go).
 func (d *Definition) Validate() error {
 	var p []string
 	add := func(format string, args ...any) { p = append(p, fmt.Sprintf(format, args...)) }
@@ -491,6 +493,8 @@ func (d *Definition) Validate() error {
 			}
 		}
 	}
+	p = append(p, d.textProblems()...)
+	p = append(p, d.runProblems()...)
 	if len(p) == 0 {
 		return nil
 	}

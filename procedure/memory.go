@@ -474,8 +474,8 @@ func (d *StaticDirectory) Holders(ctx context.Context, role RoleID, unit string)
 // another order, or another Interim) or another unit than stored, or one
 // not stored yet, ends its sessions (see Sessions).
 func (d *StaticDirectory) SaveActor(ctx context.Context, a Actor) error {
-	if a.ID == "" {
-		return Errorf(EINVALID, "la persona necesita un identificador")
+	if err := CheckActor(a); err != nil {
+		return err
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()

@@ -106,6 +106,9 @@ func notFound(id string) error { return Errorf(ENOTFOUND, "no existe el trámite
 // visibleCase reads a case for a; ENOTFOUND when there is none or a may
 // not see it.
 func (e *Engine) visibleCase(ctx context.Context, a Actor, id string) (Case, error) {
+	if !validID(id, MaxIDLen) {
+		return Case{}, notFound(quote(id)) // no store is asked for what no case is called
+	}
 	c, err := e.store.Case(ctx, id)
 	if err != nil {
 		if ErrorCode(err) == ENOTFOUND {
@@ -168,14 +171,17 @@ func (e *Engine) Emails(ctx context.Context, a Actor, caseID string) ([]OutboxIt
 // first. A requester's listing is narrowed to their own unit whatever q
 // says; a procedure a sees nothing of is left out.
 func (e *Engine) Cases(ctx context.Context, a Actor, q CaseQuery) ([]Case, error) {
+	if err := checkQuery(q); err != nil {
+		return nil, wrapOp("cases", err)
+	}
 	qs := e.scoped(a, q)
 	if len(qs) == 1 {
 		cs, err := e.store.Cases(ctx, qs[0])
 		return cs, wrapOp("cases", err)
 	}
-	// Several procedures seen differently: list each to the end of the
-	// page and merge them in the stores' order.
-	var all []Case
+	// Several procedures seen differently, or none: list each to the end
+	// of the page and merge them in the stores' order.
+	all := []Case{}
 	for _, sq := range qs {
 		sq.Offset = 0
 		if q.Limit > 0 {
@@ -203,6 +209,9 @@ func (e *Engine) Cases(ctx context.Context, a Actor, q CaseQuery) ([]Case, error
 
 // CountCases counts the cases matching q that a may see.
 func (e *Engine) CountCases(ctx context.Context, a Actor, q CaseQuery) (int, error) {
+	if err := checkQuery(q); err != nil {
+		return 0, wrapOp("count cases", err)
+	}
 	n := 0
 	for _, sq := range e.scoped(a, q) {
 		k, err := e.store.CountCases(ctx, sq)
@@ -216,10 +225,9 @@ func (e *Engine) CountCases(ctx context.Context, a Actor, q CaseQuery) (int, err
 
 // scoped turns q into the store queries that return only what a may see:
 // one query when every procedure concerned is seen alike, one per
-// procedure otherwise, none when a sees nothing (then a query that
-// matches nothing).
+// procedure otherwise, none when a sees nothing.
 func (e *Engine) scoped(a Actor, q CaseQuery) []CaseQuery {
-	nothing := []CaseQuery{{Procedure: "\x00none", Limit: 1}}
+	var nothing []CaseQuery
 	codes := e.order
 	if q.Procedure != "" {
 		if _, ok := e.defs[q.Procedure]; !ok {
@@ -272,6 +280,9 @@ func (e *Engine) Outbox(ctx context.Context, a Actor, q OutboxQuery) ([]OutboxIt
 	if !e.CanSeeOutbox(a) {
 		return nil, outboxForbidden()
 	}
+	if err := checkOutboxQuery(q); err != nil {
+		return nil, wrapOp("outbox", err)
+	}
 	it, err := e.store.Outbox(ctx, q)
 	return it, wrapOp("outbox", err)
 }
@@ -280,6 +291,9 @@ func (e *Engine) Outbox(ctx context.Context, a Actor, q OutboxQuery) ([]OutboxIt
 func (e *Engine) CountOutbox(ctx context.Context, a Actor, q OutboxQuery) (int, error) {
 	if !e.CanSeeOutbox(a) {
 		return 0, outboxForbidden()
+	}
+	if err := checkOutboxQuery(q); err != nil {
+		return 0, wrapOp("count outbox", err)
 	}
 	n, err := e.store.CountOutbox(ctx, q)
 	return n, wrapOp("count outbox", err)
@@ -291,6 +305,9 @@ func (e *Engine) CountOutbox(ctx context.Context, a Actor, q OutboxQuery) (int, 
 func (e *Engine) RetryOutbox(ctx context.Context, a Actor, itemID string) (OutboxItem, error) {
 	if !e.CanSeeOutbox(a) {
 		return OutboxItem{}, outboxForbidden()
+	}
+	if !validID(itemID, maxItemIDLen) {
+		return OutboxItem{}, Errorf(ENOTFOUND, "no existe el envío %s", quote(itemID))
 	}
 	items, err := e.store.Outbox(ctx, OutboxQuery{ID: itemID})
 	if err != nil {

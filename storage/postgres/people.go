@@ -42,8 +42,8 @@ func (s *Store) Holders(ctx context.Context, role procedure.RoleID, unit string)
 // stored, or one not stored yet, ends its sessions in the same transaction
 // (see procedure.Sessions).
 func (s *Store) SaveActor(ctx context.Context, a procedure.Actor) error {
-	if a.ID == "" {
-		return procedure.Errorf(procedure.EINVALID, "la persona necesita un identificador")
+	if err := procedure.CheckActor(a); err != nil {
+		return err
 	}
 	grants := a.Grants
 	if grants == nil {

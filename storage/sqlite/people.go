@@ -66,8 +66,8 @@ func (s *Store) actors(ctx context.Context, query string, args ...any) ([]proced
 // another Interim) or another unit than stored, or one not stored yet,
 // ends its sessions in the same transaction (see procedure.Sessions).
 func (s *Store) SaveActor(ctx context.Context, a procedure.Actor) error {
-	if a.ID == "" {
-		return procedure.Errorf(procedure.EINVALID, "la persona necesita un identificador")
+	if err := procedure.CheckActor(a); err != nil {
+		return err
 	}
 	return s.write(ctx, "save actor", func(tx *sql.Tx) error {
 		old, err := actorIn(ctx, tx, a.ID)
