@@ -197,7 +197,7 @@ func DefaultConfig() Config {
 		SMTP:           SMTPConfig{TLS: "starttls", FromName: "Trámites UIT"},
 		LDAP: LDAPConfig{UserFilter: ldapauth.DefaultUserFilter, NameAttribute: ldapauth.DefaultNameAttribute,
 			EmailAttribute: ldapauth.DefaultEmailAttribute, UnitAttribute: ldapauth.DefaultUnitAttribute,
-			DisabledFilter: ldapauth.DefaultDisabledFilter, Timeout: Duration(ldapauth.DefaultTimeout)},
+			DisabledFilter: ldapauth.DefaultDisabledFilter, Timeout: Duration(ldapauth.DefaultTimeout), Groups: []LDAPGroup{}},
 		LocalAccounts: true,
 		Sessions:      SessionConfig{IdleTimeout: Duration(server.DefaultIdleTimeout), MaxAge: Duration(server.DefaultMaxAge)},
 		HTTP: HTTPConfig{ReadHeaderTimeout: Duration(10 * time.Second), ReadTimeout: Duration(time.Minute),
