@@ -191,18 +191,27 @@ func wantRefused(t *testing.T, u *ui.UI, af *ui.ActionForm, want string) {
 
 // TestPR01ThroughTheUI walks a whole PR01 case through the screens,
 // signing in as each role in turn.
-// It runs with the engine on the desk and against a server, alike.
+// It runs with the engine on the desk, against the server package in this
+// process, and against the tramite-server command in its own process,
+// alike.
 func TestPR01ThroughTheUI(t *testing.T) {
-	for _, mode := range modes {
+	for _, mode := range append(modes, "process") {
 		t.Run(mode, func(t *testing.T) { testPR01ThroughTheUI(t, mode) })
 	}
 }
 
 func testPR01ThroughTheUI(t *testing.T, mode string) {
 	a := test.NewTempApp(t)
-	db := openSQLite(t, filepath.Join(t.TempDir(), "tramite.db"))
+	path := filepath.Join(t.TempDir(), "tramite.db")
+	db := openSQLite(t, path)
 	e := newEnv(t, db, db)
-	u := ui.New(a, e.client(t, mode), ui.Options{})
+	var svc ui.Service
+	if mode == "process" {
+		svc = e.process(t, path)
+	} else {
+		svc = e.client(t, mode)
+	}
+	u := ui.New(a, svc, ui.Options{})
 	defer u.Close()
 	ctx := context.Background()
 
