@@ -56,7 +56,9 @@ type Input struct {
 	Choices []string `json:"choices,omitempty"`
 	// Role is the role an InputActor must hold.
 	Role RoleID `json:"role,omitempty"`
-	// MaxLen bounds the length in characters; 0 means the default (10,000).
+	// MaxLen bounds the length in characters, at most MaxTextLen; 0 means
+	// the kind's default: 1,000 for one line, 10,000 for longtext and
+	// secret.
 	MaxLen int `json:"max_len,omitempty"`
 }
 

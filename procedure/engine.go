@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/looplab/fsm"
 )
@@ -114,7 +113,7 @@ func (e *Engine) Definitions() []*Definition {
 func (e *Engine) Definition(code string) (*Definition, error) {
 	c, ok := e.defs[code]
 	if !ok {
-		return nil, Errorf(ENOTFOUND, "no existe el procedimiento %q", code)
+		return nil, Errorf(ENOTFOUND, "no existe el procedimiento %s", quote(code))
 	}
 	return c.def, nil
 }
@@ -150,7 +149,7 @@ type FireRequest struct {
 func (e *Engine) Start(ctx context.Context, req StartRequest) (Case, error) {
 	c, ok := e.defs[req.Procedure]
 	if !ok {
-		return Case{}, Errorf(ENOTFOUND, "no existe el procedimiento %q", req.Procedure)
+		return Case{}, Errorf(ENOTFOUND, "no existe el procedimiento %s", quote(req.Procedure))
 	}
 	ev := c.def.StartEvent()
 	cs := Case{Procedure: req.Procedure, Unit: strings.TrimSpace(req.Inputs[c.def.Unit])}
@@ -179,7 +178,7 @@ func (e *Engine) Fire(ctx context.Context, req FireRequest) (Case, error) {
 	}
 	ev, ok := c.def.Event(req.Event)
 	if !ok || len(ev.From) == 0 {
-		return Case{}, Errorf(EINVALIDTRANSITION, "el procedimiento %s no tiene la acción %q", c.def.Code, req.Event)
+		return Case{}, Errorf(EINVALIDTRANSITION, "el procedimiento %s no tiene la acción %s", c.def.Code, quote(string(req.Event)))
 	}
 	out, err := e.transition(ctx, c, ev, cs, req.Actor, req.Inputs, req.Comment, false)
 	if err != nil {
@@ -258,10 +257,16 @@ func (e *Engine) validate(ctx context.Context, ev *EventDef, in Inputs) (Inputs,
 	var problems []string
 	public := make(Inputs, len(ev.Inputs))
 	var secret map[string]string
+	unknown := 0
 	for name := range in {
 		if _, ok := ev.Input(name); !ok {
-			problems = append(problems, fmt.Sprintf("el dato %q no corresponde a %q", name, ev.Label))
+			if unknown++; unknown <= maxUnknownNamed {
+				problems = append(problems, fmt.Sprintf("el dato %s no corresponde a %q", quote(name), ev.Label))
+			}
 		}
+	}
+	if unknown > maxUnknownNamed {
+		problems = append(problems, fmt.Sprintf("y otros %d datos no corresponden a %q", unknown-maxUnknownNamed, ev.Label))
 	}
 	for _, spec := range ev.Inputs {
 		v := in[spec.Name]
@@ -274,16 +279,12 @@ func (e *Engine) validate(ctx context.Context, ev *EventDef, in Inputs) (Inputs,
 			}
 			continue
 		}
-		max := spec.MaxLen
-		if max == 0 {
-			max = maxTextDefault
+		r := inputRule(spec)
+		if r.multiline {
+			v = normalizeNewlines(v)
 		}
-		if !utf8.ValidString(v) {
-			problems = append(problems, fmt.Sprintf("%s no es texto válido", spec.Label))
-			continue
-		}
-		if utf8.RuneCountInString(v) > max {
-			problems = append(problems, fmt.Sprintf("%s supera los %d caracteres", spec.Label, max))
+		if p := r.problem(v); p != "" {
+			problems = append(problems, p)
 			continue
 		}
 		switch spec.Kind {
@@ -368,8 +369,18 @@ func waiting(d *Definition, cs *Case) {
 
 func (e *Engine) transition(ctx context.Context, c *compiled, ev *EventDef, cs Case, a Actor, in Inputs, comment string, start bool) (Case, error) {
 	d := c.def
+	if err := checkActing(a); err != nil {
+		return Case{}, err
+	}
 	grant, err := authorize(d, ev, cs, a)
 	if err != nil {
+		if _, held := a.Holds(ev.Role); held && start {
+			// A start's guard reads the inputs (the requesting unit): one
+			// missing or malformed is named as such, not forbidden.
+			if _, _, verr := e.validate(ctx, ev, in); verr != nil {
+				return Case{}, verr
+			}
+		}
 		return Case{}, err
 	}
 	from := string(cs.State)
@@ -384,8 +395,9 @@ func (e *Engine) transition(ctx context.Context, c *compiled, ev *EventDef, cs C
 	if err != nil {
 		return Case{}, err
 	}
-	if utf8.RuneCountInString(comment) > 2000 {
-		return Case{}, Errorf(EINVALID, "el comentario supera los 2000 caracteres")
+	comment = normalizeNewlines(comment)
+	if err := commentRule.check(comment); err != nil {
+		return Case{}, err
 	}
 	sealed, err := sealSecrets(e.sealer, secrets)
 	if err != nil {
@@ -646,6 +658,9 @@ func (e *Engine) CanStart(a Actor, procedure string) bool {
 // Inbox returns the open cases waiting for actor, most recent first.
 // limit 0 means no limit.
 func (e *Engine) Inbox(ctx context.Context, a Actor, limit, offset int) ([]Case, error) {
+	if err := checkActing(a); err != nil {
+		return nil, wrapOp("inbox", err)
+	}
 	cs, err := e.store.Cases(ctx, CaseQuery{Inbox: &a, Limit: limit, Offset: offset})
 	return cs, wrapOp("inbox", err)
 }
@@ -703,6 +718,9 @@ func (e *Engine) PurgeSecrets(ctx context.Context, a Actor, caseID string) error
 
 // action records an entry that leaves the state as it is.
 func (e *Engine) action(ctx context.Context, cs Case, a Actor, g Grant, name EventName, role RoleID, change func(*Case)) error {
+	if err := checkActing(a); err != nil {
+		return err
+	}
 	now := e.clock.Now().UTC()
 	next := cs.Clone()
 	if change != nil {

@@ -45,6 +45,16 @@ const (
 	maxItemIDLen = 4 * MaxIDLen
 )
 
+// Default limits of inputs whose MaxLen is 0, by kind.
+const (
+	defaultLineLen = 1000           // InputText, InputPorts
+	defaultLongLen = maxTextDefault // InputLongText, InputSecret
+)
+
+// maxUnknownNamed is how many unknown input names a refusal quotes; it
+// counts the rest.
+const maxUnknownNamed = 5
+
 // textRule is the check of one field.
 type textRule struct {
 	label     string // how a refusal names the field; it starts the message
@@ -84,10 +94,27 @@ func (r textRule) problem(v string) string {
 	return ""
 }
 
+// check returns problem as an *Error.
+func (r textRule) check(v string) error {
+	if p := r.problem(v); p != "" {
+		return &Error{Code: EINVALID, Message: p, Problems: []string{p}}
+	}
+	return nil
+}
+
 // isBidiControl reports whether c is an explicit bidirectional embedding,
 // override or isolate (U+202A–U+202E, U+2066–U+2069).
 func isBidiControl(c rune) bool {
 	return c >= '\u202a' && c <= '\u202e' || c >= '\u2066' && c <= '\u2069'
+}
+
+// normalizeNewlines turns CRLF into LF in a field of several lines, so a
+// text pasted on Windows is kept, not refused for its CR.
+func normalizeNewlines(v string) string {
+	if !strings.Contains(v, "\r\n") {
+		return v
+	}
+	return strings.ReplaceAll(v, "\r\n", "\n")
 }
 
 // quote returns s quoted for a message, cut to 60 characters: messages
@@ -114,6 +141,30 @@ func validID(s string, max int) bool {
 	return s != "" && r.problem(s) == ""
 }
 
+// inputRule is the check of an input's value.
+func inputRule(in Input) textRule {
+	r := textRule{label: in.Label, max: in.MaxLen}
+	if r.label == "" {
+		r.label = in.Name
+	}
+	def := defaultLineLen
+	switch in.Kind {
+	case InputLongText, InputSecret:
+		r.multiline, def = true, defaultLongLen
+	case InputActor:
+		r.id, def = true, MaxIDLen
+	case InputChoice, InputBool:
+		def = MaxNameLen
+	}
+	if r.max <= 0 {
+		r.max = def
+	}
+	return r
+}
+
+// commentRule is the check of the comment given with an event.
+var commentRule = textRule{label: "el comentario", max: MaxCommentLen, multiline: true}
+
 // CheckActor checks the text of a person before a store saves it: an ID
 // (required, without spaces), a name and a unit of one line, an email
 // address or none, and role IDs. It returns an *Error with code EINVALID
@@ -126,6 +177,12 @@ func CheckActor(a Actor) error {
 	}
 	return problemsError(p)
 }
+
+// checkActing checks the text of the person who acts, which the engine
+// writes into the case and its history. A caller builds that Actor itself
+// (from a session, a directory, or by hand), so it is checked like a saved
+// one, but its ID may be empty.
+func checkActing(a Actor) error { return problemsError(actorProblems(a)) }
 
 func actorProblems(a Actor) []string {
 	var p []string

@@ -160,6 +160,7 @@ func TestStore(t *testing.T, newStore NewStore) {
 	ctx := context.Background()
 	at := time.Date(2026, 11, 26, 13, 0, 0, 0, time.UTC)
 
+	t.Run("HostileInput", func(t *testing.T) { testHostile(t, newStore(t)) })
 	t.Run("CreateReadUpdate", func(t *testing.T) {
 		s := newStore(t)
 		_, err := s.Case(ctx, "nope")
@@ -741,4 +742,5 @@ func TestPeople(t *testing.T, newPeople NewPeople) {
 		t.Fatalf("hash read back %q", h)
 	}
 	wantCode(t, p.SetPasswordHash(ctx, "nadie", []byte("x")), procedure.ENOTFOUND)
+	t.Run("HostileInput", func(t *testing.T) { testHostilePeople(t, newPeople(t)) })
 }
