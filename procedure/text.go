@@ -165,6 +165,19 @@ func inputRule(in Input) textRule {
 // commentRule is the check of the comment given with an event.
 var commentRule = textRule{label: "el comentario", max: MaxCommentLen, multiline: true}
 
+// CheckID checks v as an identifier that refusals call label (a person's
+// ID, a username, a case ID): valid UTF-8 without white space or control
+// characters, at most MaxIDLen characters. It returns an *Error with code
+// EINVALID that names the field, nil when v is acceptable. The engine and
+// every People check with these rules what they are given; a program
+// checks with CheckID and CheckLine what it passes a store another way (a
+// lookup, a filter), so that every store is asked the same things.
+func CheckID(label, v string) error { return idRule(label).check(v) }
+
+// CheckLine checks v as one line of text that refusals call label, of at
+// most max characters; see CheckID.
+func CheckLine(label, v string, max int) error { return lineRule(label, max).check(v) }
+
 // CheckActor checks the text of a person before a store saves it: an ID
 // (required, without spaces), a name and a unit of one line, an email
 // address or none, and role IDs. It returns an *Error with code EINVALID

@@ -150,7 +150,11 @@ func people(s *Server, w http.ResponseWriter, r *http.Request, c *call) error {
 	if !known {
 		return badRequest("ningún procedimiento tiene el rol %q", role)
 	}
-	as, err := s.people.Holders(r.Context(), role, q.Get("unit"))
+	unit := q.Get("unit")
+	if err := procedure.CheckLine("la unidad", unit, procedure.MaxNameLen); err != nil {
+		return err
+	}
+	as, err := s.people.Holders(r.Context(), role, unit)
 	if err != nil {
 		return err
 	}
@@ -159,7 +163,11 @@ func people(s *Server, w http.ResponseWriter, r *http.Request, c *call) error {
 }
 
 func person(s *Server, w http.ResponseWriter, r *http.Request, c *call) error {
-	a, err := s.people.Actor(r.Context(), r.PathValue("id"))
+	id := r.PathValue("id")
+	if procedure.CheckID("", id) != nil { // no store is asked for what nobody is called
+		return procedure.Errorf(procedure.ENOTFOUND, "no existe la persona %.60q", id)
+	}
+	a, err := s.people.Actor(r.Context(), id)
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/tramite/tramite/procedure"
@@ -180,10 +181,11 @@ func signIn(s *Server, w http.ResponseWriter, r *http.Request, _ *call) error {
 	}
 	ctx := r.Context()
 	typed := strings.ToLower(strings.TrimSpace(req.Username))
-	username := typed // as recorded and logged: bounded, valid UTF-8
+	username := typed // as recorded and logged: bounded, valid UTF-8, no control characters
 	if len(username) > maxUsername || !utf8.ValidString(username) {
 		username = strings.ToValidUTF8(username[:min(len(username), maxUsername)], "\uFFFD")
 	}
+	username = strings.Map(noControl, username)
 	addr := address(r)
 	now := s.clock.Now()
 	wait, err := s.throttled(ctx, username, addr, now)
@@ -229,12 +231,22 @@ func signIn(s *Server, w http.ResponseWriter, r *http.Request, _ *call) error {
 	return nil
 }
 
+// noControl replaces a control character with U+FFFD: a refused username
+// is recorded as typed, but no store is sent a NUL, which PostgreSQL
+// refuses where SQLite keeps it.
+func noControl(r rune) rune {
+	if unicode.IsControl(r) {
+		return '\uFFFD'
+	}
+	return r
+}
+
 // check asks the authenticators in order. It returns the actor of the
 // first that accepts; the refusal reasons when all refuse; an unavailable
 // error when none accepts and one could not answer.
 func (s *Server) check(ctx context.Context, username, password string) (procedure.Actor, []string, error) {
 	if username == "" || password == "" || len(username) > maxUsername || len(password) > maxPassword ||
-		!utf8.ValidString(username) || !utf8.ValidString(password) {
+		procedure.CheckID("", username) != nil || !utf8.ValidString(password) {
 		return procedure.Actor{}, []string{reasonInvalid}, nil
 	}
 	reasons := []string{}
