@@ -28,10 +28,7 @@ func benchSetup(b *testing.B) (*fixture, func(round int)) {
 	f := newFixture(b)
 	c := proceduretest.RunPR01(b, f.eng, "Sistema de Gestión Documental", canary, 0)
 	ctx := context.Background()
-	if _, err := f.store.PutDocument(ctx, procedure.Document{CaseID: c.ID, Topic: manual.TopicNotaInterna,
-		Number: c.Cites[manual.TopicNotaInterna], Content: pdf(2500)}); err != nil {
-		b.Fatal(err)
-	}
+	f.render(b, c.ID, pdf(2500))
 	items, err := f.store.Outbox(ctx, procedure.OutboxQuery{CaseID: c.ID, Kind: procedure.EffectEmail})
 	if err != nil {
 		b.Fatal(err)

@@ -687,12 +687,26 @@ func (d *Dispatcher) content(ctx context.Context, p *pass, it procedure.OutboxIt
 		}
 	}
 	for _, topic := range it.Attach {
-		doc, ok := latest(cd.docs, topic)
-		if !ok {
+		doc, ok := latest(cd.docs, topic, it.Seq)
+		if !ok || doc.Seq < it.Seq {
 			if cd.docs, err = d.store.Documents(ctx, it.CaseID); err != nil {
 				return c, "", err
 			}
-			doc, ok = latest(cd.docs, topic)
+			doc, ok = latest(cd.docs, topic, it.Seq)
+		}
+		if ok && doc.Seq < it.Seq {
+			// The entry that queued the email may have queued a new
+			// version too (the conclusion report approved at step 8):
+			// wait for it rather than attach the one before.
+			owed, err := d.store.Outbox(ctx, procedure.OutboxQuery{CaseID: it.CaseID, Kind: procedure.EffectDocument, Status: procedure.OutboxPending})
+			if err != nil {
+				return c, "", err
+			}
+			for _, o := range owed {
+				if o.Topic == topic && o.Seq == it.Seq {
+					ok = false
+				}
+			}
 		}
 		if !ok {
 			return c, fmt.Sprintf("esperando el documento %q para adjuntarlo; se reintentará", topic), nil
@@ -702,11 +716,13 @@ func (d *Dispatcher) content(ctx context.Context, p *pass, it procedure.OutboxIt
 	return c, "", nil
 }
 
-func latest(docs []procedure.Document, topic string) (procedure.Document, bool) {
+// latest returns the newest version of a document that reflects the
+// history up to entry seq.
+func latest(docs []procedure.Document, topic string, seq int) (procedure.Document, bool) {
 	var best procedure.Document
 	ok := false
 	for _, d := range docs {
-		if d.Topic == topic && (!ok || d.Version > best.Version) {
+		if d.Topic == topic && d.Seq <= seq && (!ok || d.Version > best.Version) {
 			best, ok = d, true
 		}
 	}
@@ -717,8 +733,7 @@ func latest(docs []procedure.Document, topic string) (procedure.Document, bool) 
 // attempts counted from zero. It returns ENOTFOUND for an unknown item and
 // EINVALID for an item that has not failed.
 func Retry(ctx context.Context, store procedure.Store, itemID string) error {
-	caseID, _, _ := strings.Cut(itemID, "/")
-	items, err := store.Outbox(ctx, procedure.OutboxQuery{CaseID: caseID, Kind: procedure.EffectEmail})
+	items, err := store.Outbox(ctx, procedure.OutboxQuery{ID: itemID, Kind: procedure.EffectEmail})
 	if err != nil {
 		return fmt.Errorf("retry %s: %w", itemID, err)
 	}

@@ -329,6 +329,27 @@ func newFixture(t testing.TB) *fixture {
 	return &fixture{store: store, eng: proceduretest.NewEngine(t, store), clock: newClock()}
 }
 
+// render stores a version of every document the case's outbox owes, with
+// content, and marks its item sent, as report.Processor would.
+func (f *fixture) render(t testing.TB, caseID string, content []byte) {
+	t.Helper()
+	ctx := context.Background()
+	items, err := f.store.Outbox(ctx, procedure.OutboxQuery{CaseID: caseID, Kind: procedure.EffectDocument, Status: procedure.OutboxPending})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range items {
+		if _, err := f.store.PutDocument(ctx, procedure.Document{CaseID: caseID, Topic: it.Topic, Number: it.Number, Seq: it.Seq,
+			Content: content}); err != nil {
+			t.Fatal(err)
+		}
+		it.Status = procedure.OutboxSent
+		if err := f.store.UpdateOutbox(ctx, it); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 func (f *fixture) dispatcher(t testing.TB, cfg notify.Config, opts ...notify.Option) *notify.Dispatcher {
 	t.Helper()
 	opts = append([]notify.Option{notify.WithClock(f.clock), notify.WithBackoff(time.Second, time.Minute), notify.WithOwner("test")}, opts...)

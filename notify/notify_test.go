@@ -19,17 +19,14 @@ import (
 const canary = "CANARY-7f3a9-clave-de-produccion"
 
 // runCase drives a PR01 case through its nine steps with one round of
-// observations and stores the Nota Interna's PDF, as the report package
+// observations and stores its documents' PDFs, as the report package
 // would.
 func runCase(t *testing.T, f *fixture, withPDF bool) (procedure.Case, []byte) {
 	t.Helper()
 	c := proceduretest.RunPR01(t, f.eng, "Sistema de Gestión Documental", canary, 1)
 	doc := pdf(20)
 	if withPDF {
-		if _, err := f.store.PutDocument(context.Background(), procedure.Document{CaseID: c.ID, Topic: manual.TopicNotaInterna,
-			Number: c.Cites[manual.TopicNotaInterna], Content: doc}); err != nil {
-			t.Fatal(err)
-		}
+		f.render(t, c.ID, doc)
 	}
 	return c, doc
 }
@@ -75,7 +72,7 @@ func TestRoutingPerStep(t *testing.T) {
 		{"2/email/aviso", []string{"elena@agetic.gob.bo"}, nil, "Pendiente, paso 3"},
 		{"3/email/aviso", []string{"fabio@agetic.gob.bo"}, nil, "Pendiente, paso 4"},
 		{"5/email/observaciones", []string{"ana@agetic.gob.bo"}, ccUIT, "Observaciones a su solicitud"},
-		{"6/email/respuesta", []string{"fabio@agetic.gob.bo"}, ccUIT, "Respuesta a las observaciones"},
+		{"6/email/respuesta", []string{"fabio@agetic.gob.bo"}, ccUIT, "Información completada"},
 		{"7/email/aviso", []string{"elena@agetic.gob.bo"}, nil, "Pendiente, paso 7"},
 		{"8/email/aviso", jefes, nil, "Pendiente, paso 8"},
 		{"9/email/nota-interna", []string{"ana@agetic.gob.bo"}, ccUIT, "Nota Interna UIT/NI/2026/0001"},
@@ -179,9 +176,13 @@ func TestAttachmentIntact(t *testing.T) {
 	}
 	m := byItem(t, srv.messages())[c.ID+"/9/email/nota-interna"]
 	p := parse(t, m.raw)
-	got, ok := p.attachments["nota-interna-UIT-NI-2026-0001.pdf"]
+	got, ok := p.attachments["Nota Interna UIT-NI-2026-0001.pdf"]
 	if !ok {
 		t.Fatalf("attachment missing; have %v", p.attachments)
+	}
+	// The Nota Interna says the conclusion report goes with it: it does.
+	if _, ok := p.attachments["Informe técnico de conclusión UIT-INF-2026-0001.pdf"]; !ok {
+		t.Errorf("the conclusion report is not attached; have %v", p.attachments)
 	}
 	if !bytes.Equal(got, doc2) {
 		t.Errorf("attachment differs from the latest stored version (%d bytes, want %d)", len(got), len(doc2))
@@ -189,10 +190,8 @@ func TestAttachmentIntact(t *testing.T) {
 	if ct := p.header.Get("Content-Type"); !strings.HasPrefix(ct, "multipart/mixed") {
 		t.Errorf("Content-Type = %q", ct)
 	}
-	for name := range p.attachments {
-		if name != "nota-interna-UIT-NI-2026-0001.pdf" {
-			t.Errorf("unexpected attachment %q", name)
-		}
+	if len(p.attachments) != 2 {
+		t.Errorf("attachments %v, want the memo and the report", p.attachments)
 	}
 }
 
@@ -304,9 +303,7 @@ func TestAttachmentNotReady(t *testing.T) {
 	if len(pending) != 1 || pending[0].Topic != manual.TopicNotaInterna || !strings.Contains(pending[0].LastError, "esperando") {
 		t.Fatalf("pending = %+v", pending)
 	}
-	if _, err := f.store.PutDocument(context.Background(), procedure.Document{CaseID: c.ID, Topic: manual.TopicNotaInterna, Content: doc}); err != nil {
-		t.Fatal(err)
-	}
+	f.render(t, c.ID, doc)
 	f.clock.Add(notify.DefaultNotReadyDelay)
 	if st, err := d.Drain(context.Background()); err != nil || st.Sent != 1 {
 		t.Fatalf("after the PDF: %v, %v", st, err)

@@ -114,6 +114,9 @@ type Effect struct {
 type Role struct {
 	ID    RoleID `json:"id"`
 	Label string `json:"label"`
+	// Short is a brief label for narrow places ("Jefe UIT"); Label when
+	// empty.
+	Short string `json:"short,omitempty"`
 }
 
 // Step is one row of the manual's table.
@@ -142,6 +145,10 @@ type EventDef struct {
 	Assigns string   `json:"assigns,omitempty"`
 	Inputs  []Input  `json:"inputs,omitempty"`
 	Effects []Effect `json:"effects,omitempty"`
+	// Output is what the event produces as the manual names it
+	// ("Progreso del documento (Flujo)"), recorded in the history with the
+	// documents it queues; empty when it produces nothing of its own.
+	Output string `json:"output,omitempty"`
 	// Extension marks an event the manual does not name; it is never shown
 	// as one of the manual's steps.
 	Extension bool `json:"extension,omitempty"`
@@ -188,6 +195,9 @@ type Definition struct {
 	Visibility Visibility `json:"visibility,omitzero"`
 	// Secrets says who may read and erase the secret inputs of a case.
 	Secrets SecretAccess `json:"secrets,omitzero"`
+	// Documents and Emails declare what the events' effects produce.
+	Documents []DocumentDef `json:"documents,omitempty"`
+	Emails    []EmailDef    `json:"emails,omitempty"`
 }
 
 // SecretAccess says who may read the secret inputs given when a case
@@ -242,6 +252,17 @@ func (d *Definition) RoleLabel(id RoleID) string {
 		}
 	}
 	return string(id)
+}
+
+// RoleShort returns the short label of a role: its Short, else its Label,
+// else its ID.
+func (d *Definition) RoleShort(id RoleID) string {
+	for _, r := range d.Roles {
+		if r.ID == id && r.Short != "" {
+			return r.Short
+		}
+	}
+	return d.RoleLabel(id)
 }
 
 // StateLabel returns the label of a state, or its name when the
@@ -433,6 +454,7 @@ func (d *Definition) Validate() error {
 			}
 		}
 	}
+	p = append(p, d.outputProblems(roles)...)
 	if starts != 1 {
 		add("debe haber exactamente un evento inicial (sin estados de origen); hay %d", starts)
 	}

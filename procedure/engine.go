@@ -5,9 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/looplab/fsm"
 )
@@ -26,6 +29,7 @@ type Engine struct {
 	sealer Sealer
 	log    *slog.Logger
 	cite   string
+	units  map[string]string
 	defs   map[string]*compiled
 	order  []string
 }
@@ -53,8 +57,49 @@ func WithSealer(s Sealer) Option { return func(e *Engine) { e.sealer = s } }
 // secrets are never logged.
 func WithLogger(l *slog.Logger) Option { return func(e *Engine) { e.log = l } }
 
-// WithCitePrefix sets the institution prefix of cite numbers (default "UIT").
+// WithCitePrefix sets the prefix of the cite numbers of the documents the
+// institution issues (default "UIT").
 func WithCitePrefix(p string) Option { return func(e *Engine) { e.cite = p } }
+
+// WithUnitPrefixes sets the prefix of the cite numbers of documents a
+// requesting unit issues (IssuerRequester), by unit. A unit not listed
+// takes the initials of its name's words, articles and prepositions left
+// out and accents dropped: "Unidad de Desarrollo de Software" gives "UDS".
+func WithUnitPrefixes(m map[string]string) Option {
+	return func(e *Engine) { e.units = maps.Clone(m) }
+}
+
+// unitPrefix returns the cite prefix of a requesting unit.
+func (e *Engine) unitPrefix(unit string) string {
+	if p := e.units[unit]; p != "" {
+		return p
+	}
+	return initials(unit)
+}
+
+// initials returns the initials of the words of a name, in upper case,
+// leaving out Spanish articles, prepositions and conjunctions and dropping
+// accents: "Área de Planificación y Gestión" gives "APG". A name of only
+// such words gives "UNIDAD".
+func initials(name string) string {
+	var b strings.Builder
+	for _, w := range strings.FieldsFunc(name, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		switch strings.ToLower(w) {
+		case "de", "del", "la", "las", "el", "los", "y", "e", "en", "a", "al", "para", "por":
+			continue
+		}
+		r, _ := utf8.DecodeRuneInString(w)
+		r = unicode.ToUpper(r)
+		if i := strings.IndexRune("ÁÉÍÓÚÜ", r); i >= 0 {
+			r = rune("AEIOUU"[i/2]) // each accented capital is two bytes
+		}
+		b.WriteRune(r)
+	}
+	if b.Len() == 0 {
+		return "UNIDAD"
+	}
+	return b.String()
+}
 
 // WithDefinitions sets the procedures the engine runs; an engine needs at
 // least one (the manual's: manual.Definitions()).
@@ -399,6 +444,17 @@ func (e *Engine) transition(ctx context.Context, c *compiled, ev *EventDef, cs C
 	if err := commentRule.check(comment); err != nil {
 		return Case{}, err
 	}
+	if len(secrets) > 0 && len(cs.Secrets) > 0 {
+		// Secrets given after step 1 join those kept: one sealed blob.
+		kept, err := openSecrets(e.sealer, cs.Secrets)
+		if err != nil {
+			return Case{}, err
+		}
+		for k, v := range secrets {
+			kept[k] = v
+		}
+		secrets = kept
+	}
 	sealed, err := sealSecrets(e.sealer, secrets)
 	if err != nil {
 		return Case{}, err
@@ -415,6 +471,8 @@ func (e *Engine) transition(ctx context.Context, c *compiled, ev *EventDef, cs C
 	if start {
 		next.System, next.Description = public[d.System], public[d.Description]
 		next.RequesterID, next.CreatedAt = a.ID, now
+	}
+	if sealed != nil {
 		next.Secrets = sealed
 	}
 	if ev.Assigns != "" {
@@ -428,8 +486,8 @@ func (e *Engine) transition(ctx context.Context, c *compiled, ev *EventDef, cs C
 	}
 	entry := Entry{Step: ev.Step, Event: ev.Name, From: cs.State, To: next.State, ActorID: a.ID, ActorName: actorName(a),
 		Role: ev.Role, Interim: grant.Interim, At: now, Comment: strings.TrimSpace(comment), Data: public}
-	if s, ok := d.Step(ev.Step); ok && !ev.Extension {
-		entry.Outputs = append(entry.Outputs, s.Output)
+	if ev.Output != "" {
+		entry.Outputs = append(entry.Outputs, ev.Output)
 	}
 	err = e.store.Update(ctx, func(tx Tx) error {
 		if start {
@@ -439,7 +497,7 @@ func (e *Engine) transition(ctx context.Context, c *compiled, ev *EventDef, cs C
 			}
 			next.ID = fmt.Sprintf("%s-%d-%04d", d.Prefix, now.Year(), n)
 		}
-		entry, items, err := e.chain(tx, &next, entry, items)
+		entry, items, err := e.chain(tx, d, &next, entry, items)
 		if err != nil {
 			return err
 		}
@@ -467,10 +525,11 @@ func (e *Engine) transition(ctx context.Context, c *compiled, ev *EventDef, cs C
 }
 
 // chain links entry to the case's last entry and completes the outbox
-// items, taking cite numbers for the documents that need one. A document
-// rendered again (steps 7 and 8, or step 6 after a return) keeps the number
-// of its first version, remembered in the case's Cites.
-func (e *Engine) chain(tx Tx, cs *Case, entry Entry, items []OutboxItem) (Entry, []OutboxItem, error) {
+// items, taking cite numbers for the documents whose declaration has a
+// series. A document rendered again (steps 7 and 8, or step 6 after a
+// return) keeps the number of its first version, remembered in the case's
+// Cites. The entry records each document it queues by label and number.
+func (e *Engine) chain(tx Tx, d *Definition, cs *Case, entry Entry, items []OutboxItem) (Entry, []OutboxItem, error) {
 	last, ok, err := tx.LastEntry(cs.ID)
 	if err != nil {
 		return entry, nil, err
@@ -486,23 +545,32 @@ func (e *Engine) chain(tx Tx, cs *Case, entry Entry, items []OutboxItem) (Entry,
 		if it.Kind != EffectDocument {
 			continue
 		}
+		doc, _ := d.Document(it.Topic)
 		if prev := cs.Cites[it.Topic]; prev != "" {
 			// A document concluded again after a return for correction is a
 			// new version of the same document: it keeps its number.
 			it.Number = prev
-		} else if series := it.Number; series != "" { // outboxFor leaves the series here
-			// Numbers run per institution, document type and year.
-			n, err := tx.NextNumber(e.cite+"/"+series, entry.At.Year())
+		} else if doc != nil && doc.Series != "" {
+			// Numbers run per issuer, series and year.
+			prefix := e.cite
+			if doc.Issuer == IssuerRequester {
+				prefix = e.unitPrefix(cs.Unit)
+			}
+			n, err := tx.NextNumber(prefix+"/"+doc.Series, entry.At.Year())
 			if err != nil {
 				return entry, nil, err
 			}
-			it.Number = FormatCite(e.cite, series, entry.At.Year(), n)
+			it.Number = FormatCite(prefix, doc.Series, entry.At.Year(), n)
 			if cs.Cites == nil {
 				cs.Cites = map[string]string{}
 			}
 			cs.Cites[it.Topic] = it.Number
-			entry.Outputs = append(entry.Outputs, it.Topic+" "+it.Number)
 		}
+		out := d.TopicLabel(EffectDocument, it.Topic)
+		if it.Number != "" {
+			out += " " + it.Number
+		}
+		entry.Outputs = append(entry.Outputs, out)
 	}
 	entry.Hash = entry.ComputeHash()
 	return entry, items, nil
@@ -528,23 +596,39 @@ func (e *Engine) fsmError(d *Definition, ev *EventDef, cs Case, err error) error
 }
 
 // outboxFor builds the outbox items ev owes on the case after the
-// transition. For documents with a numbering series, Number temporarily
-// holds the series; chain replaces it with the cite.
+// transition; chain numbers the documents. An email attaches, of the
+// documents its effect names, those the transition queues and those the
+// case was given earlier (a numbered one): not a document of a branch the
+// case did not take.
 func (e *Engine) outboxFor(ctx context.Context, d *Definition, ev *EventDef, cs Case, public Inputs) ([]OutboxItem, error) {
 	var items []OutboxItem
 	now := cs.UpdatedAt
+	owed := func(ef Effect) bool {
+		if len(ef.When) != 2 {
+			return true
+		}
+		v, ok := public[ef.When[0]]
+		if !ok {
+			v = cs.Data[ef.When[0]]
+		}
+		return v == ef.When[1]
+	}
+	queued := map[string]bool{}
 	for _, ef := range ev.Effects {
-		if len(ef.When) == 2 {
-			v, ok := public[ef.When[0]]
-			if !ok {
-				v = cs.Data[ef.When[0]]
-			}
-			if v != ef.When[1] {
-				continue
+		if ef.Kind == EffectDocument && owed(ef) {
+			queued[ef.Topic] = true
+		}
+	}
+	for _, ef := range ev.Effects {
+		if !owed(ef) {
+			continue
+		}
+		it := OutboxItem{Kind: ef.Kind, Topic: ef.Topic, Status: OutboxPending, NextAttempt: now, CreatedAt: now, UpdatedAt: now}
+		for _, a := range ef.Attach {
+			if queued[a] || cs.Cites[a] != "" {
+				it.Attach = append(it.Attach, a)
 			}
 		}
-		it := OutboxItem{Kind: ef.Kind, Topic: ef.Topic, Number: ef.Series, Status: OutboxPending,
-			NextAttempt: now, CreatedAt: now, UpdatedAt: now, Attach: slices.Clone(ef.Attach)}
 		if ef.Kind == EffectEmail {
 			var err error
 			if it.To, err = e.addresses(ctx, d, cs, ef.To); err != nil {
@@ -655,6 +739,34 @@ func (e *Engine) CanStart(a Actor, procedure string) bool {
 	return held
 }
 
+// Units returns the requesting units, sorted: the units of the people in
+// the directory who may start a case of one of the engine's procedures.
+func (e *Engine) Units(ctx context.Context) ([]string, error) {
+	if e.dir == nil {
+		return []string{}, nil
+	}
+	out := []string{}
+	var roles []RoleID
+	for _, code := range e.order {
+		if st := e.defs[code].def.StartEvent(); st != nil && !slices.Contains(roles, st.Role) {
+			roles = append(roles, st.Role)
+		}
+	}
+	for _, r := range roles {
+		as, err := e.dir.Holders(ctx, r, "")
+		if err != nil {
+			return nil, wrapOp("units", err)
+		}
+		for _, a := range as {
+			if a.Unit != "" && !slices.Contains(out, a.Unit) {
+				out = append(out, a.Unit)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
 // Inbox returns the open cases waiting for actor, most recent first.
 // limit 0 means no limit.
 func (e *Engine) Inbox(ctx context.Context, a Actor, limit, offset int) ([]Case, error) {
@@ -730,7 +842,7 @@ func (e *Engine) action(ctx context.Context, cs Case, a Actor, g Grant, name Eve
 	entry := Entry{Step: cs.Step, Event: name, From: cs.State, To: cs.State, ActorID: a.ID, ActorName: actorName(a),
 		Role: role, Interim: g.Interim, At: now}
 	return e.store.Update(ctx, func(tx Tx) error {
-		entry, _, err := e.chain(tx, &next, entry, nil)
+		entry, _, err := e.chain(tx, nil, &next, entry, nil)
 		if err != nil {
 			return err
 		}

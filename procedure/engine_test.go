@@ -270,7 +270,7 @@ func TestInvalidTransitionAndInputs(t *testing.T) {
 		{"no backup reference", func(in procedure.Inputs) { delete(in, "backup_ref") }, "copias de seguridad"},
 		{"bad port", func(in procedure.Inputs) { in["monitored_ports"] = "443, 70000" }, "70000"},
 		{"policies not applied", func(in procedure.Inputs) { in["security_policies"] = "false" }, "debe confirmar"},
-		{"no report", func(in procedure.Inputs) { in["report"] = "  " }, "cuerpo del informe"},
+		{"no report", func(in procedure.Inputs) { in["report"] = "  " }, "trabajo realizado"},
 		{"PR02 without complexity", func(in procedure.Inputs) { delete(in, "complexity") }, "complejidad"},
 		{"PR02 bad complexity", func(in procedure.Inputs) { in["complexity"] = "media" }, "complejidad"},
 	}
@@ -354,7 +354,7 @@ func TestOutboxAndWaiting(t *testing.T) {
 	for _, d := range docs {
 		topics = append(topics, d.Topic+"="+d.Number)
 	}
-	if strings.Join(topics, ",") != "nota-remision=UIT/NOTA/2026/0002,nota-conclusion=UIT/NC/2026/0001" {
+	if strings.Join(topics, ",") != "nota-remision=UDS/NOTA/2026/0002,nota-conclusion=UIT/NC/2026/0001" {
 		t.Fatalf("documents %v", topics)
 	}
 	c2, err = e.Fire(ctx, procedure.FireRequest{CaseID: c2.ID, Event: manual.EventApproveReport, Actor: proceduretest.Responsable})
@@ -520,27 +520,46 @@ func TestCorrectedReportKeepsItsNumber(t *testing.T) {
 	}
 }
 
-func TestCiteNumbersPerInstitution(t *testing.T) {
+// TestCiteSeries: the UIT numbers its documents in its own series (the
+// engine's cite prefix), and a requesting unit its request notes in the
+// unit's series, not the UIT's.
+func TestCiteSeries(t *testing.T) {
 	s := procedure.NewMemoryStore()
-	mk := func(prefix string) *procedure.Engine {
+	mk := func(opts ...procedure.Option) *procedure.Engine {
 		sealer, _ := procedure.NewAESSealer(proceduretest.Key)
-		e, err := procedure.NewEngine(s, procedure.WithDefinitions(manual.Definitions()...), procedure.WithDirectory(proceduretest.Directory()), procedure.WithSealer(sealer),
-			procedure.WithClock(proceduretest.NewClock()), procedure.WithCitePrefix(prefix))
+		e, err := procedure.NewEngine(s, append([]procedure.Option{procedure.WithDefinitions(manual.Definitions()...),
+			procedure.WithDirectory(proceduretest.Directory()), procedure.WithSealer(sealer), procedure.WithClock(proceduretest.NewClock())}, opts...)...)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return e
 	}
-	var got []string
-	for _, e := range []*procedure.Engine{mk("UIT"), mk("DGE"), mk("UIT")} {
-		c, err := e.Start(ctx, procedure.StartRequest{Procedure: manual.CodePR02, Actor: proceduretest.Solicitante, Inputs: proceduretest.PR02Request("S")})
+	note := func(e *procedure.Engine, who procedure.Actor) string {
+		in := proceduretest.PR02Request("S")
+		in["unit"] = who.Unit
+		c, err := e.Start(ctx, procedure.StartRequest{Procedure: manual.CodePR02, Actor: who, Inputs: in})
 		if err != nil {
 			t.Fatal(err)
 		}
-		items, _ := s.Outbox(ctx, procedure.OutboxQuery{CaseID: c.ID, Kind: procedure.EffectDocument})
-		got = append(got, items[0].Number)
+		return c.Cites[manual.TopicNotaRemision]
 	}
-	if strings.Join(got, " ") != "UIT/NOTA/2026/0001 DGE/NOTA/2026/0001 UIT/NOTA/2026/0002" {
-		t.Fatalf("numbers %v: each institution numbers its own documents", got)
+	uit, dge := mk(), mk(procedure.WithCitePrefix("DGE"), procedure.WithUnitPrefixes(map[string]string{proceduretest.UnitGobierno: "GE"}))
+	area := proceduretest.Solicitante2
+	area.Unit = "Área de Planificación y Gestión"
+	got := []string{note(uit, proceduretest.Solicitante), note(dge, proceduretest.Solicitante), note(uit, proceduretest.Solicitante2),
+		note(dge, proceduretest.Solicitante2), note(uit, area)}
+	if strings.Join(got, " ") != "UDS/NOTA/2026/0001 UDS/NOTA/2026/0002 UGE/NOTA/2026/0001 GE/NOTA/2026/0001 APG/NOTA/2026/0001" {
+		t.Fatalf("request notes %v: each requesting unit numbers its own", got)
+	}
+	for _, e := range []*procedure.Engine{uit, dge, uit} {
+		c := caseBefore(t, e, manual.CodePR01, manual.EventConclude)
+		c, err := e.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: manual.EventConclude, Actor: proceduretest.Profesional, Inputs: proceduretest.Checklist("")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, c.Cites[manual.TopicInformeConclusion])
+	}
+	if strings.Join(got[5:], " ") != "UIT/INF/2026/0001 DGE/INF/2026/0001 UIT/INF/2026/0002" {
+		t.Fatalf("informes %v: each institution numbers its own", got[5:])
 	}
 }

@@ -9,8 +9,7 @@ import (
 // definition from running, so that the loader refuses it instead of every
 // case failing later: a start event that ends the case at once or leads to
 // the state reserved for "before the start", an event that leaves a state
-// for itself (the state machine cannot fire it), secret inputs where they
-// would not be sealed, guards that no case could pass, conditions on inputs
+// for itself (the state machine cannot fire it), guards that no case could pass, conditions on inputs
 // that do not exist, and attachments no event renders.
 func (d *Definition) runProblems() []string {
 	var p []string
@@ -40,13 +39,6 @@ func (d *Definition) runProblems() []string {
 		}
 		if ev.To != "" && slices.Contains(ev.From, ev.To) {
 			add("el evento %s lleva del estado %s al mismo estado: la máquina de estados no puede ejecutarlo", quote(string(ev.Name)), quote(string(ev.To)))
-		}
-		if start != nil && ev.Name != start.Name {
-			for _, in := range ev.Inputs {
-				if in.Kind == InputSecret {
-					add("el dato secreto %s del evento %s no se guardaría cifrado: solo el evento inicial (%s) guarda datos secretos", quote(in.Name), quote(string(ev.Name)), quote(string(start.Name)))
-				}
-			}
 		}
 		if ev.Guard == GuardAssigned && !assigns {
 			add("el evento %s corresponde a la persona asignada, pero ningún evento asigna a nadie (assigns)", quote(string(ev.Name)))

@@ -27,10 +27,6 @@ func TestLoaderRefusesWhatCannotRun(t *testing.T) {
 		change func(d *procedure.Definition)
 		want   string
 	}{
-		{"a secret after the start", func(d *procedure.Definition) {
-			ev := event(d, manual.EventComplete)
-			ev.Inputs = append(ev.Inputs, procedure.Input{Name: "password", Label: "Contraseña", Kind: procedure.InputSecret})
-		}, `el dato secreto "password" del evento "complete" no se guardaría cifrado`},
 		{"a start into a final state", func(d *procedure.Definition) {
 			d.StartEvent().To = manual.StateClosed
 		}, `el evento inicial "request" lleva al estado final "closed"`},

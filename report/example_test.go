@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/tramite/tramite/procedure"
@@ -57,26 +58,25 @@ func exampleEngine() (*procedure.Engine, procedure.Store, procedure.Case) {
 func ExampleVerifyCode() {
 	sum := "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 	fmt.Println(report.VerifyCode(sum))
-	fmt.Println(report.VerifyURL("", sum))
+	fmt.Println(report.VerifyURL("https://tramites.example.gob.bo/verificar?h=", sum))
 	// Output:
 	// 4OYMI-QUY7Q
-	// https://verificar.agetic.gob.bo/tramite?h=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+	// https://tramites.example.gob.bo/verificar?h=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
 }
 
-func ExampleWriteConclusion() {
+func ExampleRender() {
 	ctx := context.Background()
 	e, _, c := exampleEngine()
 	def, _ := e.Definition(c.Procedure)
 	history, _ := e.History(ctx, proceduretest.Jefe, c.ID)
-	in := report.Input{Number: c.Cites["informe-conclusion"], Case: c, Definition: def, History: history}
+	in := report.Input{Topic: manual.TopicInformeConclusion, Number: c.Cites[manual.TopicInformeConclusion], Case: c, Definition: def, History: history}
 	var pdf bytes.Buffer
-	if err := report.WriteConclusion(&pdf, in, report.Options{}); err != nil {
+	if err := report.Render(&pdf, in, report.Options{}); err != nil {
 		log.Fatal(err)
 	}
-	in.Topic = manual.TopicInformeConclusion
 	sum, _ := report.Fingerprint(in)
 	fmt.Println(in.Number, bytes.HasPrefix(pdf.Bytes(), []byte("%PDF-")), pages(pdf.Bytes()), report.VerifyCode(sum))
-	// Output: UIT/INF/2026/0001 true 1 4QIGP-TGU2O
+	// Output: UIT/INF/2026/0001 true 1 QGGS2-VCBCV
 }
 
 func ExampleSign() {
@@ -84,7 +84,8 @@ func ExampleSign() {
 	def, _ := e.Definition(c.Procedure)
 	history, _ := e.History(context.Background(), proceduretest.Jefe, c.ID)
 	var pdf bytes.Buffer
-	if err := report.WriteMemo(&pdf, report.Input{Number: c.Cites["nota-interna"], Case: c, Definition: def, History: history}, report.Options{}); err != nil {
+	in := report.Input{Topic: manual.TopicNotaInterna, Number: c.Cites[manual.TopicNotaInterna], Case: c, Definition: def, History: history}
+	if err := report.Render(&pdf, in, report.Options{}); err != nil {
 		log.Fatal(err)
 	}
 	dir, _ := os.MkdirTemp("", "identity")
@@ -116,13 +117,13 @@ func ExampleProcessor() {
 	}
 	docs, _ := store.Documents(ctx, c.ID)
 	for _, d := range docs {
-		fmt.Println(d.Topic, d.Version, d.Number)
+		fmt.Println(strings.TrimSpace(fmt.Sprintln(d.Topic, d.Version, d.Number)))
 	}
 	// Output:
-	// hoja-de-ruta 1 PR01-2026-0001
+	// hoja-de-ruta 1
 	// informe-conclusion 1 UIT/INF/2026/0001
 	// informe-conclusion 2 UIT/INF/2026/0001
 	// informe-conclusion 3 UIT/INF/2026/0001
 	// nota-interna 1 UIT/NI/2026/0001
-	// nota-remision 1 UIT/NOTA/2026/0001
+	// nota-remision 1 UDS/NOTA/2026/0001
 }

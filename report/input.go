@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/tramite/tramite/procedure"
-	"github.com/tramite/tramite/procedure/manual"
 )
 
 // Input is what a document is rendered from: a case, its history and its
@@ -12,12 +11,11 @@ import (
 // Seq, so a version rendered late still shows only the sign-offs given by
 // then.
 type Input struct {
-	// Topic is the kind of document: procedure.TopicNotaRemision,
-	// TopicInformeConclusion, TopicNotaConclusion, TopicNotaInterna or
-	// TopicHojaDeRuta.
+	// Topic is the document: one the definition declares
+	// (procedure.DocumentDef.Topic).
 	Topic string
-	// Number is the cite number (procedure.OutboxItem.Number). The route
-	// sheet uses the case ID when it is empty.
+	// Number is the cite number (procedure.OutboxItem.Number); empty for
+	// a document without one.
 	Number string
 	// Case is the case; its Data must hold only non-secret inputs, as the
 	// engine guarantees.
@@ -33,6 +31,9 @@ type Input struct {
 	// addressee of the request note, say) when the history does not yet
 	// name one.
 	Names map[procedure.RoleID]string
+	// Actors optionally names people by ID, for inputs that name a person
+	// who has not acted in the case yet.
+	Actors map[string]string
 }
 
 // Institution is the issuing institution printed in every header.
@@ -56,9 +57,9 @@ func DefaultInstitution() Institution {
 }
 
 // Options control rendering. The zero value is valid: AGETIC, La Paz time,
-// the default verification URL, and the time of the document's last
-// history entry as its creation date, so the same input always gives the
-// same bytes.
+// no verification address, and the time of the document's last history
+// entry as its creation date, so the same input always gives the same
+// bytes.
 type Options struct {
 	// Institution defaults field by field to DefaultInstitution.
 	Institution Institution
@@ -68,8 +69,11 @@ type Options struct {
 	// Location is the time zone dates and times are written in; nil means
 	// La Paz (UTC−4, no daylight saving time).
 	Location *time.Location
-	// VerifyURL is the base of the verification address carried by the QR
-	// code (see VerifyURL); empty means DefaultVerifyURL.
+	// VerifyURL is the base of the address where the agency verifies its
+	// documents (see VerifyURL); the QR code and every page's footer carry
+	// it. Empty, the default, means the agency publishes none: the QR code
+	// and the footer carry the verification code and the fingerprint, to
+	// check against the case's history in the system.
 	VerifyURL string
 }
 
@@ -104,11 +108,4 @@ func (in Input) history() []procedure.Entry {
 		}
 	}
 	return in.History
-}
-
-func (in Input) number() string {
-	if in.Number == "" && in.Topic == manual.TopicHojaDeRuta {
-		return in.Case.ID
-	}
-	return in.Number
 }

@@ -68,7 +68,7 @@ func TestProcessorPR02LowComplexityWithReturn(t *testing.T) {
 		t.Fatalf("%d versions of the nota de conclusión, want 4", len(notes))
 	}
 	first1, second1, last := pdftotext(t, notes[0].Content), pdftotext(t, notes[1].Content), pdftotext(t, notes[3].Content)
-	for _, w := range []string{"NOTA DE CONCLUSIÓN", "UIT/NC/2026/0001", "Primera versión", "xxxxxxxxxx", "baja"} {
+	for _, w := range []string{"NOTA DE CONCLUSIÓN", "UIT/NC/2026/0001", "Primera versión", "xxxxxxxxxx"} {
 		if !strings.Contains(first1, w) {
 			t.Errorf("first version lacks %q", w)
 		}

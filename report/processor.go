@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/tramite/tramite/procedure"
-	"github.com/tramite/tramite/procedure/manual"
 )
 
 // Signers gives the identity that signs for a person.
@@ -237,8 +236,8 @@ func (p *Processor) build(ctx context.Context, it procedure.OutboxItem) (procedu
 			return procedure.Document{}, err
 		}
 	}
-	doc, err := p.store.PutDocument(ctx, procedure.Document{CaseID: in.Case.ID, Topic: it.Topic, Number: in.number(),
-		Content: content, CreatedAt: p.cfg.Clock.Now()})
+	doc, err := p.store.PutDocument(ctx, procedure.Document{CaseID: in.Case.ID, Topic: it.Topic, Number: in.Number,
+		Seq: it.Seq, Content: content, CreatedAt: p.cfg.Clock.Now()})
 	if err != nil {
 		return procedure.Document{}, err
 	}
@@ -266,46 +265,74 @@ func (p *Processor) Input(ctx context.Context, it procedure.OutboxItem) (Input, 
 	}
 	in := Input{Topic: it.Topic, Number: it.Number, Case: cs, Definition: def, History: h, Seq: it.Seq}
 	if p.cfg.Directory != nil {
-		in.Names = map[procedure.RoleID]string{}
-		for _, r := range []procedure.RoleID{manual.RoleJefeUIT, manual.RoleResponsableSS} {
-			as, err := p.cfg.Directory.Holders(ctx, r, "")
-			if err != nil && procedure.ErrorCode(err) != procedure.ENOTFOUND {
-				return Input{}, err
-			}
-			for _, a := range as {
-				if g, _ := a.Holds(r); !g.Interim || in.Names[r] == "" {
-					in.Names[r] = a.Name
-				}
-			}
+		if in.Names, in.Actors, err = names(ctx, p.cfg.Directory, def, h); err != nil {
+			return Input{}, err
 		}
 	}
 	return in, nil
 }
 
-// sign signs a rendered document: the conclusion report once per
-// sign-off given so far, any other document by whoever fired the event
-// that queued it.
+// names finds, in the directory, the holder of each role the history does
+// not name yet when one person holds it (a titular over an a.i.), and the
+// people that inputs of the history name.
+func names(ctx context.Context, dir procedure.Directory, def *procedure.Definition, h []procedure.Entry) (map[procedure.RoleID]string, map[string]string, error) {
+	holders := map[procedure.RoleID]string{}
+	for _, r := range def.Roles {
+		as, err := dir.Holders(ctx, r.ID, "")
+		if err != nil && procedure.ErrorCode(err) != procedure.ENOTFOUND {
+			return nil, nil, err
+		}
+		var titular []string
+		for _, a := range as {
+			if g, _ := a.Holds(r.ID); !g.Interim {
+				titular = append(titular, a.Name)
+			}
+		}
+		switch {
+		case len(titular) == 1:
+			holders[r.ID] = titular[0]
+		case len(titular) == 0 && len(as) == 1:
+			holders[r.ID] = as[0].Name
+		}
+	}
+	actors := map[string]string{}
+	for _, e := range h {
+		ev, ok := def.Event(e.Event)
+		if !ok {
+			continue
+		}
+		for _, in := range ev.Inputs {
+			if id := e.Data[in.Name]; in.Kind == procedure.InputActor && id != "" && actors[id] == "" {
+				a, err := dir.Actor(ctx, id)
+				if err != nil && procedure.ErrorCode(err) != procedure.ENOTFOUND {
+					return nil, nil, err
+				}
+				actors[id] = a.Name
+			}
+		}
+	}
+	return holders, actors, nil
+}
+
+// sign signs a rendered document once per sign-off given so far, in
+// order, by whoever gave it; a document without sign-offs is signed by
+// whoever fired the event that queued it.
 func (p *Processor) sign(ctx context.Context, in Input, content []byte) ([]byte, error) {
-	st := replay(in)
+	def, _ := in.Definition.Document(in.Topic)
 	type who struct {
 		e      *procedure.Entry
 		reason string
 	}
 	var signers []who
-	switch in.Topic {
-	case manual.TopicInformeConclusion, manual.TopicNotaConclusion:
-		for _, w := range []who{{st.elaborado, "Elaborado"}, {st.revisado, "Revisado"}, {st.aprobado, "Aprobado"}} {
-			if w.e != nil {
-				signers = append(signers, w)
-			}
+	h := procedure.NewFacts(in.Definition, in.Case, in.History, in.Seq, procedure.FactsOptions{}).History()
+	for _, s := range signOffsOf(def, h) {
+		if s.entry != nil {
+			signers = append(signers, who{s.entry, s.caption})
 		}
-	default:
-		e := st.last
-		signers = append(signers, who{&e, map[string]string{
-			manual.TopicNotaRemision: "Solicitado",
-			manual.TopicNotaInterna:  "Emitido",
-			manual.TopicHojaDeRuta:   "Cierre del flujo",
-		}[in.Topic]})
+	}
+	if len(signers) == 0 && len(h) > 0 {
+		e := h[len(h)-1]
+		signers = append(signers, who{&e, def.Label})
 	}
 	for _, w := range signers {
 		id, err := p.cfg.Signers.Identity(ctx, w.e.ActorID)

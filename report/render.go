@@ -5,12 +5,10 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	qr "github.com/piglig/go-qr"
 
 	"github.com/tramite/tramite/procedure"
-	"github.com/tramite/tramite/procedure/manual"
 	"github.com/tramite/tramite/report/internal/pdfdoc"
 )
 
@@ -25,10 +23,12 @@ const (
 	cellLineH    = 4.2
 )
 
-// Render writes the document in.Topic of a case to w as a PDF. Its output
+// Render writes the document in.Topic of a case to w as a PDF, drawn from
+// its declaration in in.Definition (procedure.DocumentDef). Its output
 // depends only on in and opt: rendering the same input twice gives the
-// same bytes. It returns EINVALID for an unknown topic, a missing
-// definition or an empty history; nothing is written then.
+// same bytes. It returns EINVALID for a topic the definition does not
+// declare, a missing definition, an empty history or a template that
+// fails; nothing is written then.
 func Render(w io.Writer, in Input, opt Options) error {
 	if w == nil {
 		return procedure.Errorf(procedure.EINVALID, "report: falta el destino donde escribir el documento")
@@ -36,28 +36,21 @@ func Render(w io.Writer, in Input, opt Options) error {
 	if in.Definition == nil {
 		return procedure.Errorf(procedure.EINVALID, "report: falta la definición del procedimiento %q del trámite %s", in.Case.Procedure, in.Case.ID)
 	}
-	var body func(*doc)
-	switch in.Topic {
-	case manual.TopicNotaRemision:
-		body = (*doc).requestNote
-	case manual.TopicInformeConclusion, manual.TopicNotaConclusion:
-		body = (*doc).conclusion
-	case manual.TopicNotaInterna:
-		body = (*doc).memo
-	case manual.TopicHojaDeRuta:
-		body = (*doc).routeSheet
-	default:
-		return procedure.Errorf(procedure.EINVALID, "report: no se conoce el documento %q; use uno de nota-remision, informe-conclusion, nota-conclusion, nota-interna u hoja-de-ruta", in.Topic)
+	def, ok := in.Definition.Document(in.Topic)
+	if !ok {
+		return procedure.Errorf(procedure.EINVALID, "report: el procedimiento %s no declara el documento %q", in.Definition.Code, in.Topic)
 	}
 	sum, err := Fingerprint(in)
 	if err != nil {
 		return err
 	}
-	d, err := newDoc(in, opt.withDefaults(), sum)
+	d, err := newDoc(in, def, opt.withDefaults(), sum)
 	if err != nil {
 		return err
 	}
-	body(d)
+	if err := d.body(); err != nil {
+		return err
+	}
 	var buf bytes.Buffer
 	if err := d.pdf.Output(&buf); err != nil {
 		return fmt.Errorf("report: generar el PDF de %s del trámite %s: %w", in.Topic, in.Case.ID, err)
@@ -66,49 +59,29 @@ func Render(w io.Writer, in Input, opt Options) error {
 	return err
 }
 
-// WriteRequestNote writes the Remisión de Nota of step 1.
-func WriteRequestNote(w io.Writer, in Input, opt Options) error {
-	in.Topic = manual.TopicNotaRemision
-	return Render(w, in, opt)
-}
-
-// WriteConclusion writes the Informe técnico de conclusión of step 6, or
-// the Nota de conclusión when in.Topic is procedure.TopicNotaConclusion
-// (PR02 of low complexity), with the sign-off blocks given by then.
-func WriteConclusion(w io.Writer, in Input, opt Options) error {
-	if in.Topic != manual.TopicNotaConclusion {
-		in.Topic = manual.TopicInformeConclusion
-	}
-	return Render(w, in, opt)
-}
-
-// WriteMemo writes the Nota Interna of step 8.
-func WriteMemo(w io.Writer, in Input, opt Options) error {
-	in.Topic = manual.TopicNotaInterna
-	return Render(w, in, opt)
-}
-
-// WriteRouteSheet writes the Hoja de ruta: every entry of the case's
-// history, step by step, who, when and what.
-func WriteRouteSheet(w io.Writer, in Input, opt Options) error {
-	in.Topic = manual.TopicHojaDeRuta
-	return Render(w, in, opt)
-}
-
 // doc is one document being drawn.
 type doc struct {
 	pdf   *pdfdoc.Doc
 	in    Input
+	def   *procedure.DocumentDef
 	opt   Options
-	st    caseState
+	facts *procedure.Facts
+	data  docData
+	last  procedure.Entry
 	sum   string
 	code  string
-	title string
 	qr    [][]bool
 }
 
-func newDoc(in Input, opt Options, sum string) (*doc, error) {
-	d := &doc{in: in, opt: opt, sum: sum, code: VerifyCode(sum), st: replay(in)}
+func newDoc(in Input, def *procedure.DocumentDef, opt Options, sum string) (*doc, error) {
+	facts := procedure.NewFacts(in.Definition, in.Case, in.History, in.Seq,
+		procedure.FactsOptions{Location: opt.Location, Holders: in.Names, Actors: in.Actors})
+	if in.Number != "" {
+		facts = facts.WithNumber(in.Topic, in.Number)
+	}
+	h := facts.History()
+	d := &doc{in: in, def: def, opt: opt, facts: facts, sum: sum, code: VerifyCode(sum), last: h[len(h)-1],
+		data: docData{Facts: facts, Number: in.Number, Institution: opt.Institution}}
 	fs, err := fonts()
 	if err != nil {
 		return nil, fmt.Errorf("report: leer las fuentes incluidas: %w", err)
@@ -121,18 +94,17 @@ func newDoc(in Input, opt Options, sum string) (*doc, error) {
 	p.SetAutoPageBreak(true, footerHeight)
 	created := opt.CreationDate
 	if created.IsZero() {
-		created = d.st.last.At
+		created = d.last.At
 	}
 	p.SetDates(created, created)
 	p.SetInfo("Producer", "tramite")
 	p.SetInfo("Creator", "tramite")
-	p.SetInfo("Author", Sanitize(opt.Institution.Name))
+	p.SetInfo("Author", Sanitize(d.issuer()))
 	p.SetLang("es-BO")
 	p.SetInfo("Keywords", "tramite-fingerprint:"+sum)
-	d.title = d.titleText()
-	p.SetInfo("Title", Sanitize(d.title+" "+in.number()))
+	p.SetInfo("Title", Sanitize(strings.TrimSpace(def.Label+" "+in.Number)))
 	p.SetInfo("Subject", Sanitize(in.Definition.Code+" "+in.Case.ID))
-	code, err := qr.EncodeText(VerifyURL(opt.VerifyURL, sum), qr.Medium)
+	code, err := qr.EncodeText(d.qrText(), qr.Medium)
 	if err != nil {
 		return nil, fmt.Errorf("report: generar el código QR: %w", err)
 	}
@@ -152,19 +124,23 @@ func newDoc(in Input, opt Options, sum string) (*doc, error) {
 	return d, nil
 }
 
-func (d *doc) titleText() string {
-	switch d.in.Topic {
-	case manual.TopicNotaRemision:
-		return "NOTA"
-	case manual.TopicInformeConclusion:
-		return "INFORME TÉCNICO"
-	case manual.TopicNotaConclusion:
-		return "NOTA DE CONCLUSIÓN"
-	case manual.TopicNotaInterna:
-		return "NOTA INTERNA"
-	default:
-		return "HOJA DE RUTA"
+// issuer is the unit that issues the document: the requesting unit for a
+// document the requester issues, the institution's unit otherwise.
+func (d *doc) issuer() string {
+	if d.def.Issuer == procedure.IssuerRequester && d.in.Case.Unit != "" {
+		return d.in.Case.Unit
 	}
+	return d.opt.Institution.Unit
+}
+
+// qrText is what the QR code carries: the verification address when one
+// is set (Options.VerifyURL), else the document's identity in words.
+func (d *doc) qrText() string {
+	if d.opt.VerifyURL != "" {
+		return VerifyURL(d.opt.VerifyURL, d.sum)
+	}
+	return fmt.Sprintf("%s %s %s\nTrámite %s, entrada %d\nCódigo de verificación %s\nSHA-256 %s",
+		d.opt.Institution.Short(), d.def.Label, d.in.Number, d.in.Case.ID, d.last.Seq, d.code, d.sum)
 }
 
 func (d *doc) font(style string, size float64) { d.pdf.SetFont(fontFamily, style, size) }
@@ -178,7 +154,7 @@ func (d *doc) header() {
 	p.MultiCell(pw-marginLeft-marginRight-24, 4.5, Sanitize(d.opt.Institution.Name), "L")
 	d.font("", 9)
 	p.SetX(marginLeft)
-	p.MultiCell(pw-marginLeft-marginRight-24, 4.5, Sanitize(d.opt.Institution.Unit), "L")
+	p.MultiCell(pw-marginLeft-marginRight-24, 4.5, Sanitize(d.issuer()), "L")
 	p.SetX(marginLeft)
 	d.font("", 8)
 	p.Cell(pw-marginLeft-marginRight-24, 4, Sanitize(d.in.Definition.Code+" · "+d.in.Case.ID), 1, "L")
@@ -214,16 +190,26 @@ func (d *doc) drawQR(x, y, size float64) {
 	}
 }
 
+// footer closes every page with how to verify the document: its short
+// code, the history entry it reflects and its fingerprint (or the
+// verification address, when one is set).
 func (d *doc) footer() {
 	p := d.pdf
 	pw, ph := p.GetPageSize()
-	y := ph - footerHeight + 6
+	y := ph - footerHeight + 4
 	p.SetLineWidth(0.2)
 	p.Line(marginLeft, y, pw-marginRight, y)
 	d.font("", 7)
+	w := pw - marginLeft - marginRight - 30
 	p.SetXY(marginLeft, y+1)
-	p.Cell(pw-marginLeft-marginRight-30, 3.5, "Código de verificación: "+d.code, 2, "L")
-	p.Cell(pw-marginLeft-marginRight-30, 3.5, Sanitize("Verifique en "+VerifyURL(d.opt.VerifyURL, d.sum)), 0, "L")
+	p.Cell(w, 3.3, Sanitize(fmt.Sprintf("Código de verificación: %s · refleja el trámite %s hasta la entrada %d de su historial",
+		d.code, d.in.Case.ID, d.last.Seq)), 2, "L")
+	d.font("", 6)
+	if d.opt.VerifyURL != "" {
+		p.Cell(w, 3, Sanitize("Verifique en "+VerifyURL(d.opt.VerifyURL, d.sum)), 2, "L")
+	} else {
+		p.Cell(w, 3, "Huella SHA-256: "+d.sum, 2, "L")
+	}
 	p.SetXY(pw-marginRight-30, y+1)
 	d.font("", 8)
 	p.Cell(30, 3.5, fmt.Sprintf("Página %d de %d", p.PageNo(), p.PageCount()), 0, "R")
@@ -251,8 +237,8 @@ func (d *doc) ensure(h float64) {
 func (d *doc) titleBlock() {
 	p := d.pdf
 	d.font("B", 14)
-	p.Cell(0, 7, d.title, 1, "C")
-	if n := d.in.number(); n != "" {
+	p.Cell(0, 7, Sanitize(d.def.Title), 1, "C")
+	if n := d.in.Number; n != "" {
 		d.font("B", 10)
 		p.Cell(0, 5, Sanitize(n), 1, "C")
 	}
@@ -260,10 +246,11 @@ func (d *doc) titleBlock() {
 	d.font("", 10)
 }
 
-// place writes "La Paz, 26 de noviembre de 2026".
-func (d *doc) place(t time.Time) {
+// place writes "La Paz, 26 de noviembre de 2026", the date of the entry
+// the document reflects.
+func (d *doc) place() {
 	d.font("", 10)
-	d.pdf.Cell(0, lineH, Sanitize(d.opt.Institution.City)+", "+SpanishDate(t.In(d.opt.Location)), 1, "R")
+	d.pdf.Cell(0, lineH, Sanitize(d.opt.Institution.City)+", "+d.facts.Date().Long(), 1, "R")
 	d.pdf.Ln(2)
 }
 
@@ -435,7 +422,7 @@ func (d *doc) signOffs(blocks []signOff) {
 		p.SetX(x)
 		p.MultiCell(w, 3.3, Sanitize(d.roleText(e.Role, e.Interim)), "C")
 		p.SetX(x)
-		p.Cell(w, 3.3, "Fecha: "+spanishDateTime(e.At.In(d.opt.Location)), 2, "C")
+		p.Cell(w, 3.3, "Fecha: "+e.At.In(d.opt.Location).Format("02/01/2006 15:04"), 2, "C")
 		d.font("", 5.5)
 		p.SetX(x)
 		p.Cell(w, 2.8, fmt.Sprintf("Huella de la entrada %d:", e.Seq), 2, "C")
@@ -463,17 +450,4 @@ func (d *doc) roleText(r procedure.RoleID, interim bool) string {
 		s += " a.i."
 	}
 	return s
-}
-
-// verification closes a document with how to verify it.
-func (d *doc) verification() {
-	p := d.pdf
-	d.ensure(16)
-	p.Ln(2)
-	d.font("", 7.5)
-	p.MultiCell(0, 3.5, Sanitize(fmt.Sprintf(
-		"Este documento refleja el trámite %s hasta la entrada %d de su historial. Huella del documento (SHA-256): %s. "+
-			"Código de verificación: %s. Escanee el código QR o ingrese a la dirección del pie de página para verificarlo.",
-		d.in.Case.ID, d.st.last.Seq, d.sum, d.code)), "L")
-	d.font("", 10)
 }

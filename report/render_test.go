@@ -33,7 +33,7 @@ func TestRenderDocuments(t *testing.T) {
 		event procedure.EventName
 		want  []string
 	}{
-		{manual.TopicNotaRemision, manual.EventRequest, []string{"NOTA", "UIT/NOTA/2026/0001", "La Paz, 26 de noviembre de 2026",
+		{manual.TopicNotaRemision, manual.EventRequest, []string{"NOTA", "UDS/NOTA/2026/0001", "La Paz, 26 de noviembre de 2026",
 			"Jefe de la Unidad de Infraestructura Tecnológica", "REF.:", "Solicitud de puesta en producción del sistema SIGEP",
 			"Anexo: información proporcionada", "Solicitado por", "Ana Quispe", "Página 1 de 1"}},
 		{manual.TopicInformeConclusion, manual.EventConclude, []string{"INFORME TÉCNICO", "UIT/INF/2026/0001", "A:", "VÍA:", "DE:",
@@ -171,22 +171,6 @@ func TestSanitize(t *testing.T) {
 	for _, tt := range tests {
 		if got := report.Sanitize(tt.in); got != tt.want {
 			t.Errorf("Sanitize(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
-func TestSpanishDate(t *testing.T) {
-	tests := []struct {
-		t    time.Time
-		want string
-	}{
-		{time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC), "26 de noviembre de 2026"},
-		{time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), "1 de enero de 2027"},
-		{time.Date(2026, 9, 30, 0, 0, 0, 0, time.UTC), "30 de septiembre de 2026"},
-	}
-	for _, tt := range tests {
-		if got := report.SpanishDate(tt.t); got != tt.want {
-			t.Errorf("SpanishDate(%v) = %q, want %q", tt.t, got, tt.want)
 		}
 	}
 }

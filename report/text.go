@@ -1,9 +1,7 @@
 package report
 
 import (
-	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 )
 
@@ -39,14 +37,3 @@ func Sanitize(s string) string {
 	}
 	return b.String()
 }
-
-var months = [...]string{"enero", "febrero", "marzo", "abril", "mayo", "junio", "julio",
-	"agosto", "septiembre", "octubre", "noviembre", "diciembre"}
-
-// SpanishDate writes t's date in Spanish, as in "26 de noviembre de 2026".
-func SpanishDate(t time.Time) string {
-	return strconv.Itoa(t.Day()) + " de " + months[t.Month()-1] + " de " + strconv.Itoa(t.Year())
-}
-
-// spanishDateTime writes "26/11/2026 09:05".
-func spanishDateTime(t time.Time) string { return t.Format("02/01/2006 15:04") }

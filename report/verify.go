@@ -12,10 +12,6 @@ import (
 	"github.com/tramite/tramite/procedure"
 )
 
-// DefaultVerifyURL is the verification address the QR code points to when
-// Options.VerifyURL is empty; the fingerprint is appended to it.
-const DefaultVerifyURL = "https://verificar.agetic.gob.bo/tramite?h="
-
 // Fingerprint returns the hex SHA-256 that identifies a document and that
 // its QR code and verification code carry. A document cannot contain the
 // digest of its own bytes, so the fingerprint is defined over what the
@@ -49,7 +45,7 @@ func Fingerprint(in Input) (string, error) {
 	}
 	w("tramite-report-v1")
 	w(in.Topic)
-	w(in.number())
+	w(in.Number)
 	w(in.Case.ID)
 	w(in.Case.Procedure)
 	w(strconv.Itoa(last.Seq))
@@ -69,12 +65,12 @@ func VerifyCode(sha256hex string) string {
 	return s[:5] + "-" + s[5:]
 }
 
-// VerifyURL returns the address the QR code of a document carries: base
-// (DefaultVerifyURL when empty) followed by the fingerprint, query-escaped.
-// A base with "{h}" in it gets the fingerprint there instead.
+// VerifyURL returns the verification address of a document: base followed
+// by the fingerprint, query-escaped; a base with "{h}" in it gets the
+// fingerprint there instead. It returns "" for an empty base.
 func VerifyURL(base, sha256hex string) string {
 	if base == "" {
-		base = DefaultVerifyURL
+		return ""
 	}
 	h := url.QueryEscape(sha256hex)
 	if strings.Contains(base, "{h}") {

@@ -91,7 +91,9 @@ type InstitutionConfig struct {
 	Name string `json:"name" env:"TRAMITE_INSTITUTION_NAME"`
 	Unit string `json:"unit" env:"TRAMITE_INSTITUTION_UNIT"`
 	City string `json:"city" env:"TRAMITE_INSTITUTION_CITY"`
-	// VerifyURL is the base of the address the documents' QR code carries.
+	// VerifyURL is the base of the address where the agency verifies its
+	// documents, carried by their QR code and footer; empty (the default)
+	// when it publishes none.
 	VerifyURL string `json:"verify_url" env:"TRAMITE_VERIFY_URL"`
 }
 
@@ -193,7 +195,7 @@ func DefaultConfig() Config {
 		Listen:         "127.0.0.1:8443",
 		SealingKeyFile: "tramite-server.key",
 		Signing:        SigningConfig{DevDir: "tramite-server-dev-identity"},
-		Institution:    InstitutionConfig{Name: inst.Name, Unit: inst.Unit, City: inst.City, VerifyURL: report.DefaultVerifyURL},
+		Institution:    InstitutionConfig{Name: inst.Name, Unit: inst.Unit, City: inst.City},
 		SMTP:           SMTPConfig{TLS: "starttls", FromName: "Trámites UIT"},
 		LDAP: LDAPConfig{UserFilter: ldapauth.DefaultUserFilter, NameAttribute: ldapauth.DefaultNameAttribute,
 			EmailAttribute: ldapauth.DefaultEmailAttribute, UnitAttribute: ldapauth.DefaultUnitAttribute,

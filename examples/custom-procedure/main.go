@@ -1,8 +1,10 @@
 // Command custom-procedure shows that tramite runs procedures beyond PR01
-// and PR02 with no change to the library: it loads a third procedure from
+// and PR02 with no Go code of their own: it loads a third procedure from
 // JSON at run time (respaldo.json, an illustrative backup-generation
-// procedure with its own roles, steps and outputs), runs one case through
-// it on SQLite, and renders its route sheet (hoja de ruta) and request note.
+// procedure with its own roles, steps, documents and emails), runs one
+// case through it on SQLite, renders and signs the documents the JSON
+// declares into PDFs, and sends the emails it declares to an in-process
+// SMTP server that keeps each as an .eml file.
 //
 //	go run ./examples/custom-procedure -dir respaldo-demo
 //	go run ./examples/custom-procedure -def mi-procedimiento.json   # validate and draw another
@@ -20,8 +22,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/tramite/tramite/notify"
 	"github.com/tramite/tramite/procedure"
-	"github.com/tramite/tramite/procedure/manual"
 	"github.com/tramite/tramite/report"
 	"github.com/tramite/tramite/storage/sqlite"
 )
@@ -87,8 +89,7 @@ func run(ctx context.Context, data []byte, dir string, out io.Writer) error {
 			return err
 		}
 	}
-	e, err := procedure.NewEngine(store, procedure.WithDirectory(store),
-		procedure.WithDefinitions(append(manual.Definitions(), d)...))
+	e, err := procedure.NewEngine(store, procedure.WithDirectory(store), procedure.WithDefinitions(d))
 	if err != nil {
 		return err
 	}
@@ -118,7 +119,11 @@ func run(ctx context.Context, data []byte, dir string, out io.Writer) error {
 	if err := e.Verify(ctx, resp, c.ID); err != nil {
 		return err
 	}
-	p, err := report.NewProcessor(store, e.Definitions(), report.ProcessorConfig{Dir: dir, Directory: store})
+	id, err := report.NewDevIdentity(dir)
+	if err != nil {
+		return err
+	}
+	p, err := report.NewProcessor(store, e.Definitions(), report.ProcessorConfig{Dir: dir, Directory: store, Signers: report.SameSigner(id)})
 	if err != nil {
 		return err
 	}
@@ -137,7 +142,30 @@ func run(ctx context.Context, data []byte, dir string, out io.Writer) error {
 		return err
 	}
 	for _, doc := range docs {
-		fmt.Fprintf(out, "  %s v%d %s\n", report.FileName(c.ID, doc.Topic, 0), doc.Version, doc.SHA256[:16])
+		fmt.Fprintf(out, "  %s v%d %s\n", report.FileName(c.ID, doc.Topic, doc.Version), doc.Version, doc.Number)
+	}
+	return mail(ctx, store, e, dir, out)
+}
+
+// mail sends the emails the case owes to an in-process SMTP server that
+// keeps each message as dir/mail/NNN.eml.
+func mail(ctx context.Context, store procedure.Store, e *procedure.Engine, dir string, out io.Writer) error {
+	srv, err := notify.NewCaptureServer(filepath.Join(dir, "mail"))
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	d, err := notify.NewDispatcher(store, e, srv.Config(procedure.Address{Name: "Copias de seguridad", Email: "respaldos@agetic.gob.bo"}))
+	if err != nil {
+		return err
+	}
+	st, err := d.Drain(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "correos: %s\n", st)
+	for _, f := range srv.Files() {
+		fmt.Fprintf(out, "  %s\n", f)
 	}
 	return nil
 }

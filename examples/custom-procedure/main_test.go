@@ -22,8 +22,11 @@ func TestCustomProcedureEndToEnd(t *testing.T) {
 		"| 3 | Genera la copia de seguridad y registra su ubicación y su suma de verificación. | Operador de Copias de Seguridad | Registro de copia de seguridad |",
 		"verified --> closed : 5. acknowledge",
 		"PR03-2026-0001: Cerrada",
-		"PR03-2026-0001-hoja-de-ruta.pdf v1",
-		"PR03-2026-0001-nota-remision.pdf v1",
+		"PR03-2026-0001-hoja-de-ruta-v1.pdf v1",
+		"PR03-2026-0001-solicitud-v1.pdf v1 UDS/NOTA/2026/0001",
+		"PR03-2026-0001-registro-v3.pdf v3 UIT/RCS/2026/0001",
+		"PR03-2026-0001-acta-v1.pdf v1 UIT/AV/2026/0001",
+		"correos: enviados 6,",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
@@ -48,9 +51,9 @@ func TestCustomProcedureEndToEnd(t *testing.T) {
 }
 
 func TestBrokenDefinitionRefused(t *testing.T) {
-	broken := bytes.Replace(respaldoJSON, []byte(`"role": "operador_respaldos", "guard"`), []byte(`"role": "operador", "guard"`), 1)
+	broken := bytes.Replace(respaldoJSON, []byte(`"assigns": "operador"`), []byte(`"assigns": "nadie"`), 1)
 	err := run(context.Background(), broken, t.TempDir(), &bytes.Buffer{})
-	if procedure.ErrorCode(err) != procedure.EINVALID || !strings.Contains(err.Error(), `rol desconocido "operador"`) {
+	if procedure.ErrorCode(err) != procedure.EINVALID || !strings.Contains(err.Error(), `asigna desde "nadie"`) {
 		t.Fatalf("got %v", err)
 	}
 }

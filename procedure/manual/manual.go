@@ -2,13 +2,11 @@
 // (R.A. AGETIC/RA/0085/2022): UIT/ASS-PR01, putting a new system into
 // production, and UIT/ASS-PR02, updating a system in production, with the
 // manual's roles, steps and texts, and the documents and emails each step
-// produces. Pass them to an engine with
+// produces, worded as the manual words them. Pass them to an engine with
 // procedure.WithDefinitions(manual.Definitions()...).
 package manual
 
 import (
-	"slices"
-
 	"github.com/tramite/tramite/procedure"
 )
 
@@ -59,19 +57,34 @@ const (
 	EventWithdraw     procedure.EventName = "withdraw"
 )
 
-// Codes of the built-in procedures.
+// Codes of the procedures.
 const (
 	CodePR01 = "UIT/ASS-PR01"
 	CodePR02 = "UIT/ASS-PR02"
 )
 
+// Documents and emails of PR01 and PR02, by topic.
+const (
+	TopicNotaRemision      = "nota-remision"
+	TopicInformeConclusion = "informe-conclusion"
+	TopicNotaConclusion    = "nota-conclusion"
+	TopicNotaInterna       = "nota-interna"
+	TopicHojaDeRuta        = "hoja-de-ruta"
+	TopicObservaciones     = "observaciones"
+	TopicRespuesta         = "respuesta"
+	TopicAviso             = "aviso"
+)
+
 // Outputs as the manual names them.
 const (
-	OutputRemisionNota  = "Remisión de Nota"
-	OutputFlujo         = "Progreso del documento (Flujo)"
-	OutputCorreo        = "Correo electrónico institucional"
-	OutputInforme       = "Informe de conclusión"
-	OutputNotaInterna   = "Nota Interna"
+	OutputRemisionNota = "Remisión de Nota"
+	OutputFlujo        = "Progreso del documento (Flujo)"
+	OutputCorreo       = "Correo electrónico institucional"
+	OutputInforme      = "Informe de conclusión"
+	OutputNotaInterna  = "Nota Interna"
+)
+
+const (
 	resolutionM01       = "R.A. AGETIC/RA/0085/2022"
 	approvedM01         = "2022-07-19"
 	manualVersion       = "1"
@@ -86,27 +99,52 @@ const (
 	activityAcknowledge = "Recepciona nota interna de conclusión para el cierre de flujo."
 )
 
-// Document and email topics queued by the built-in procedures.
-const (
-	TopicNotaRemision      = "nota-remision"
-	TopicInformeConclusion = "informe-conclusion"
-	TopicNotaConclusion    = "nota-conclusion"
-	TopicNotaInterna       = "nota-interna"
-	TopicHojaDeRuta        = "hoja-de-ruta"
-	TopicObservaciones     = "observaciones"
-	TopicRespuesta         = "respuesta"
-	TopicAviso             = "aviso"
+// wording is what PR01 and PR02 say differently of the same step.
+type wording struct {
+	work     string // "la puesta en producción"
+	workOf   string // "puesta en producción" after "Conclusión de la"
+	report   string // "el informe" or "el informe o nota"
+	reportL  string // "informe de conclusión" or "informe o nota de conclusión"
+	observe  string // the action of step 4's observation
+	obsAsk   string // what the observation asks, in the email
+	complete string // the action of step 5
+	answer   string // the label of step 5's input
+	answerS  string // the subject of step 5's email
+	answered string // what step 5 did, in its email
+}
+
+var (
+	pr01Words = wording{
+		work: "la puesta en producción", workOf: "puesta en producción",
+		report: "el informe de conclusión", reportL: "informe de conclusión",
+		observe:  "Observar: solicitar completar la información",
+		obsAsk:   "le solicita completar la información necesaria para la puesta en producción",
+		complete: "Completar la información requerida", answer: "Información completada",
+		answerS: "Información completada", answered: "completó la información requerida",
+	}
+	pr02Words = wording{
+		work: "la actualización en producción", workOf: "actualización en producción",
+		report: "el informe o nota de conclusión", reportL: "informe o nota de conclusión",
+		observe:  "Observar: solicitar aclarar la actualización",
+		obsAsk:   "le solicita aclarar la actualización en producción",
+		complete: "Aclarar la actualización", answer: "Aclaración de la actualización",
+		answerS: "Aclaración de la actualización", answered: "aclaró la actualización en producción",
+	}
 )
 
-func stateLabels() map[procedure.State]string {
+func stateLabels(w wording) map[procedure.State]string {
+	submitted, approved := "Informe presentado", "Informe aprobado"
+	if w.reportL != pr01Words.reportL {
+		submitted, approved = "Informe o nota de conclusión presentados", "Informe o nota de conclusión aprobados"
+	}
 	return map[procedure.State]string{
 		StateRequested:       "Solicitado",
 		StateForwarded:       "Derivado",
 		StateInstructed:      "Instruido",
 		StateInProgress:      "En curso",
 		StateObserved:        "Observado",
-		StateReportSubmitted: "Informe presentado",
-		StateReportApproved:  "Informe aprobado",
+		StateReportSubmitted: submitted,
+		StateReportApproved:  approved,
 		StateMemoIssued:      "Nota interna emitida",
 		StateClosed:          "Cerrado",
 		StateRejected:        "Rechazado",
@@ -116,11 +154,11 @@ func stateLabels() map[procedure.State]string {
 
 func builtinRoles() []procedure.Role {
 	return []procedure.Role{
-		{ID: RoleSolicitante, Label: labelSolicitante},
-		{ID: RoleJefeUIT, Label: labelJefeUIT},
-		{ID: RoleResponsableSS, Label: labelResponsableSS},
-		{ID: RoleProfesionalSS, Label: labelProfesionalSS},
-		{ID: RoleAdministrador, Label: labelAdministrador},
+		{ID: RoleSolicitante, Label: labelSolicitante, Short: "Solicitante"},
+		{ID: RoleJefeUIT, Label: labelJefeUIT, Short: "Jefe UIT"},
+		{ID: RoleResponsableSS, Label: labelResponsableSS, Short: "Responsable"},
+		{ID: RoleProfesionalSS, Label: labelProfesionalSS, Short: "Profesional"},
+		{ID: RoleAdministrador, Label: labelAdministrador, Short: "Administrador"},
 	}
 }
 
@@ -135,85 +173,92 @@ func builtinVisibility() procedure.Visibility {
 	}
 }
 
+// secretAccess: the assigned profesional reads the credentials of step 1;
+// the Jefe de la UIT or that profesional erases them once the case ended.
+func secretAccess() procedure.SecretAccess {
+	return procedure.SecretAccess{
+		Reveal: []procedure.Permit{{Role: RoleProfesionalSS, Guard: procedure.GuardAssigned}},
+		Purge:  []procedure.Permit{{Role: RoleJefeUIT}, {Role: RoleProfesionalSS, Guard: procedure.GuardAssigned}},
+	}
+}
+
 var notice = procedure.Effect{Kind: procedure.EffectEmail, Topic: TopicAviso, To: []procedure.Recipient{procedure.RecipientNext}}
 
 var ccUIT = []procedure.Recipient{procedure.RoleRecipient(RoleJefeUIT), procedure.RoleRecipient(RoleResponsableSS)}
+
+func document(topic string) procedure.Effect {
+	return procedure.Effect{Kind: procedure.EffectDocument, Topic: topic}
+}
 
 func checklistInputs() []procedure.Input {
 	return []procedure.Input{
 		{Name: "backup_ref", Label: "Copias de seguridad realizadas (referencia)", Kind: procedure.InputText, Required: true},
 		{Name: "monitored_ports", Label: "Puertos monitoreados", Kind: procedure.InputPorts, Required: true},
 		{Name: "security_policies", Label: "Políticas de seguridad aplicadas en el servidor", Kind: procedure.InputBool, Required: true},
-		{Name: "report", Label: "Cuerpo del informe técnico", Kind: procedure.InputLongText, Required: true},
+		{Name: "report", Label: "Trabajo realizado", Kind: procedure.InputLongText, Required: true},
 		{Name: "conclusions", Label: "Conclusiones y recomendaciones", Kind: procedure.InputLongText},
 	}
 }
 
-// commonEvents returns the events shared by PR01 and PR02, after step 1.
-func commonEvents(concludeInputs []procedure.Input, concludeEffects []procedure.Effect, complete string) []procedure.EventDef {
+// events returns the events of a procedure after step 1.
+func events(w wording, concludeInputs, completeInputs []procedure.Input, conclusion []procedure.Effect, conclusionTopics []string) []procedure.EventDef {
+	route := document(TopicHojaDeRuta)
 	return []procedure.EventDef{
-		{Name: EventForward, Label: "Derivar al Responsable de Servidores y Servicios", Step: 2,
+		{Name: EventForward, Label: "Derivar al Responsable de Servidores y Servicios", Step: 2, Output: OutputFlujo,
 			From: []procedure.State{StateRequested}, To: StateForwarded, Role: RoleJefeUIT, Effects: []procedure.Effect{notice}},
-		{Name: EventInstruct, Label: "Instruir al Profesional de Servidores y Servicios", Step: 3,
+		{Name: EventInstruct, Label: "Instruir al Profesional de Servidores y Servicios", Step: 3, Output: OutputFlujo,
 			From: []procedure.State{StateForwarded}, To: StateInstructed, Role: RoleResponsableSS, Assigns: "profesional",
 			Inputs:  []procedure.Input{{Name: "profesional", Label: "Profesional de Servidores y Servicios", Kind: procedure.InputActor, Role: RoleProfesionalSS, Required: true}},
 			Effects: []procedure.Effect{notice}},
 		{Name: EventStart, Label: "Iniciar el trabajo", Step: 4,
 			From: []procedure.State{StateInstructed}, To: StateInProgress, Role: RoleProfesionalSS, Guard: procedure.GuardAssigned},
-		{Name: EventObserve, Label: "Observar: solicitar información", Step: 4,
+		{Name: EventObserve, Label: w.observe, Step: 4, Output: OutputCorreo,
 			From: []procedure.State{StateInstructed, StateInProgress}, To: StateObserved, Role: RoleProfesionalSS, Guard: procedure.GuardAssigned,
 			Inputs:  []procedure.Input{{Name: "observations", Label: "Observaciones", Kind: procedure.InputLongText, Required: true}},
 			Effects: []procedure.Effect{{Kind: procedure.EffectEmail, Topic: TopicObservaciones, To: []procedure.Recipient{procedure.RecipientRequester}, Cc: ccUIT}}},
-		{Name: EventComplete, Label: complete, Step: 5,
+		{Name: EventComplete, Label: w.complete, Step: 5, Output: OutputCorreo,
 			From: []procedure.State{StateObserved}, To: StateInProgress, Role: RoleSolicitante, Guard: procedure.GuardRequester,
-			Inputs:  []procedure.Input{{Name: "answer", Label: "Respuesta a las observaciones", Kind: procedure.InputLongText, Required: true}},
+			Inputs:  completeInputs,
 			Effects: []procedure.Effect{{Kind: procedure.EffectEmail, Topic: TopicRespuesta, To: []procedure.Recipient{procedure.RecipientAssigned}, Cc: ccUIT}}},
-		{Name: EventConclude, Label: "Concluir y presentar el informe", Step: 6,
+		{Name: EventConclude, Label: "Concluir y presentar " + w.report, Step: 6,
 			From: []procedure.State{StateInProgress}, To: StateReportSubmitted, Role: RoleProfesionalSS, Guard: procedure.GuardAssigned,
-			Inputs: concludeInputs, Effects: append(slices.Clone(concludeEffects), notice)},
-		{Name: EventApproveReport, Label: "Revisar y aprobar el informe", Step: 7,
+			Inputs: concludeInputs, Effects: append(append([]procedure.Effect{}, conclusion...), notice)},
+		{Name: EventApproveReport, Label: "Revisar y aprobar " + w.report, Step: 7, Output: OutputFlujo,
 			From: []procedure.State{StateReportSubmitted}, To: StateReportApproved, Role: RoleResponsableSS,
-			Effects: append(resign(concludeEffects), notice)},
-		{Name: EventIssueMemo, Label: "Aprobar el informe y emitir la nota interna", Step: 8,
+			Effects: append(append([]procedure.Effect{}, conclusion...), notice)},
+		{Name: EventIssueMemo, Label: "Aprobar " + w.report + " y emitir la nota interna", Step: 8,
 			From: []procedure.State{StateReportApproved}, To: StateMemoIssued, Role: RoleJefeUIT,
 			Inputs: []procedure.Input{{Name: "memo", Label: "Texto de la nota interna", Kind: procedure.InputLongText, Required: true}},
-			Effects: append(resign(concludeEffects),
-				procedure.Effect{Kind: procedure.EffectDocument, Topic: TopicNotaInterna, Series: "NI"},
-				procedure.Effect{Kind: procedure.EffectEmail, Topic: TopicNotaInterna, To: []procedure.Recipient{procedure.RecipientRequester}, Cc: ccUIT, Attach: []string{TopicNotaInterna}},
+			Effects: append(append([]procedure.Effect{}, conclusion...),
+				document(TopicNotaInterna),
+				procedure.Effect{Kind: procedure.EffectEmail, Topic: TopicNotaInterna, To: []procedure.Recipient{procedure.RecipientRequester}, Cc: ccUIT,
+					Attach: append([]string{TopicNotaInterna}, conclusionTopics...)},
 			)},
-		{Name: EventAcknowledge, Label: "Recepcionar la nota interna y cerrar el flujo", Step: 9,
+		{Name: EventAcknowledge, Label: "Recepcionar la nota interna y cerrar el flujo", Step: 9, Output: OutputFlujo,
 			From: []procedure.State{StateMemoIssued}, To: StateClosed, Role: RoleSolicitante, Guard: procedure.GuardRequester,
-			Effects: []procedure.Effect{{Kind: procedure.EffectDocument, Topic: TopicHojaDeRuta}}},
+			Effects: []procedure.Effect{route}},
 		// Extensions the manual does not name.
-		{Name: EventReturnReport, Label: "Devolver el informe para corrección", Step: 7, Extension: true,
+		{Name: EventReturnReport, Label: "Devolver " + w.report + " para corrección", Step: 7, Extension: true,
 			From: []procedure.State{StateReportSubmitted}, To: StateInProgress, Role: RoleResponsableSS,
 			Inputs:  []procedure.Input{{Name: "reasons", Label: "Motivos de la devolución", Kind: procedure.InputLongText, Required: true}},
 			Effects: []procedure.Effect{notice}},
-		{Name: EventReturnMemo, Label: "Devolver el informe aprobado para corrección", Step: 8, Extension: true,
+		{Name: EventReturnMemo, Label: "Devolver " + w.report + " aprobado para corrección", Step: 8, Extension: true,
 			From: []procedure.State{StateReportApproved}, To: StateInProgress, Role: RoleJefeUIT,
 			Inputs:  []procedure.Input{{Name: "reasons", Label: "Motivos de la devolución", Kind: procedure.InputLongText, Required: true}},
 			Effects: []procedure.Effect{notice}},
 		{Name: EventReject, Label: "Rechazar la solicitud", Step: 2, Extension: true,
 			From: []procedure.State{StateRequested}, To: StateRejected, Role: RoleJefeUIT,
-			Inputs:  []procedure.Input{{Name: "reasons", Label: "Motivos del rechazo", Kind: procedure.InputLongText, Required: true}},
-			Effects: []procedure.Effect{{Kind: procedure.EffectEmail, Topic: TopicAviso, To: []procedure.Recipient{procedure.RecipientRequester}}}},
+			Inputs: []procedure.Input{{Name: "reasons", Label: "Motivos del rechazo", Kind: procedure.InputLongText, Required: true}},
+			Effects: []procedure.Effect{route,
+				{Kind: procedure.EffectEmail, Topic: TopicAviso, To: []procedure.Recipient{procedure.RecipientRequester}, Attach: []string{TopicHojaDeRuta}}}},
 		{Name: EventWithdraw, Label: "Retirar la solicitud", Step: 1, Extension: true,
 			From: []procedure.State{StateRequested, StateForwarded, StateInstructed, StateInProgress, StateObserved},
 			To:   StateWithdrawn, Role: RoleSolicitante, Guard: procedure.GuardRequester,
-			Inputs:  []procedure.Input{{Name: "reasons", Label: "Motivos del retiro", Kind: procedure.InputLongText, Required: true}},
-			Effects: []procedure.Effect{{Kind: procedure.EffectEmail, Topic: TopicAviso, To: []procedure.Recipient{procedure.RoleRecipient(RoleJefeUIT), procedure.RecipientAssigned}}}},
+			Inputs: []procedure.Input{{Name: "reasons", Label: "Motivos del retiro", Kind: procedure.InputLongText, Required: true}},
+			Effects: []procedure.Effect{route,
+				{Kind: procedure.EffectEmail, Topic: TopicAviso, To: []procedure.Recipient{procedure.RoleRecipient(RoleJefeUIT), procedure.RecipientAssigned},
+					Attach: []string{TopicHojaDeRuta}}}},
 	}
-}
-
-// resign returns the conclusion documents of step 6 again, without a new
-// cite number: steps 7 and 8 render a new version carrying their sign-off.
-func resign(docs []procedure.Effect) []procedure.Effect {
-	out := make([]procedure.Effect, len(docs))
-	for i, d := range docs {
-		d.Series = ""
-		out[i] = d
-	}
-	return out
 }
 
 func requestInputs(secrets bool) []procedure.Input {
@@ -227,17 +272,29 @@ func requestInputs(secrets bool) []procedure.Input {
 			procedure.Input{Name: "credentials", Label: "Credenciales", Kind: procedure.InputSecret, Required: true},
 			procedure.Input{Name: "tokens", Label: "Tokens", Kind: procedure.InputSecret},
 			procedure.Input{Name: "access_keys", Label: "Llaves de acceso", Kind: procedure.InputSecret},
+			procedure.Input{Name: "other_secrets", Label: "Otros datos necesarios para la puesta en producción (variables de entorno, direcciones internas…)", Kind: procedure.InputSecret},
 		)
 	}
 	return in
 }
 
-// PR01 returns the built-in definition of UIT/ASS-PR01, putting a new system
-// into production. Each call returns a fresh copy.
+func completeInputs(w wording, secrets bool) []procedure.Input {
+	in := []procedure.Input{{Name: "answer", Label: w.answer, Kind: procedure.InputLongText, Required: true}}
+	if secrets {
+		in = append(in, procedure.Input{Name: "more_secrets",
+			Label: "Credenciales, tokens, llaves de acceso u otros datos reservados que se añaden (se guardan cifrados)", Kind: procedure.InputSecret})
+	}
+	return in
+}
+
+// PR01 returns the definition of UIT/ASS-PR01, putting a new system into
+// production. Each call returns a fresh copy.
 func PR01() *procedure.Definition {
+	w := pr01Words
 	request := procedure.EventDef{Name: EventRequest, Label: "Solicitar la puesta en producción", Step: 1,
 		To: StateRequested, Role: RoleSolicitante, Guard: procedure.GuardRequester, Inputs: requestInputs(true),
-		Effects: []procedure.Effect{{Kind: procedure.EffectDocument, Topic: TopicNotaRemision, Series: "NOTA"}, notice}}
+		Effects: []procedure.Effect{document(TopicNotaRemision), notice}}
+	conclusion := []procedure.Effect{document(TopicInformeConclusion)}
 	return &procedure.Definition{
 		Code: CodePR01, Name: "Procedimiento para la puesta en producción de sistemas en la AGETIC",
 		Version: manualVersion, Resolution: resolutionM01, Approved: approvedM01, Prefix: "PR01",
@@ -254,29 +311,41 @@ func PR01() *procedure.Definition {
 			{Number: 8, Activity: "Aprueba el informe de conclusión y elabora nota interna notificando la conclusión de la puesta en producción.", Responsible: RoleJefeUIT, Output: OutputNotaInterna},
 			{Number: 9, Activity: activityAcknowledge, Responsible: RoleSolicitante, Output: OutputFlujo},
 		},
-		Events: append([]procedure.EventDef{request}, commonEvents(checklistInputs(),
-			[]procedure.Effect{{Kind: procedure.EffectDocument, Topic: TopicInformeConclusion, Series: "INF"}},
-			"Completar la información requerida")...),
+		Events: append([]procedure.EventDef{request}, events(w, checklistInputs(), completeInputs(w, true), conclusion,
+			[]string{TopicInformeConclusion})...),
 		Final: []procedure.State{StateClosed, StateRejected, StateWithdrawn},
 		Unit:  "unit", System: "system", Description: "description",
 		Visibility:  builtinVisibility(),
-		StateLabels: stateLabels(),
-		Secrets: procedure.SecretAccess{
-			Reveal: []procedure.Permit{{Role: RoleProfesionalSS, Guard: procedure.GuardAssigned}},
-			Purge:  []procedure.Permit{{Role: RoleJefeUIT}, {Role: RoleProfesionalSS, Guard: procedure.GuardAssigned}},
+		StateLabels: stateLabels(w),
+		Secrets:     secretAccess(),
+		Documents: []procedure.DocumentDef{
+			requestNote(w, true),
+			conclusionDoc(w, TopicInformeConclusion, "Informe técnico de conclusión", "INFORME TÉCNICO", "INF"),
+			memo(w),
+			routeSheet(),
 		},
+		Emails: emails(w),
 	}
 }
 
-// PR02 returns the built-in definition of UIT/ASS-PR02, updating a system in
-// production. In step 6 the profesional states the update's complexity:
-// "alta" gives an Informe técnico de conclusión, "baja" a Nota de conclusión.
+// PR02 returns the definition of UIT/ASS-PR02, updating a system in
+// production. In step 6 the profesional states the update's complexity,
+// as the manual asks: the informe técnico de conclusión for a complex
+// update ("alta"), the nota de conclusión otherwise ("baja"). The manual
+// names no scale: these two grades, one per document it names, are this
+// definition's. Each call returns a fresh copy.
 func PR02() *procedure.Definition {
+	w := pr02Words
 	request := procedure.EventDef{Name: EventRequest, Label: "Solicitar la actualización", Step: 1,
 		To: StateRequested, Role: RoleSolicitante, Guard: procedure.GuardRequester, Inputs: requestInputs(false),
-		Effects: []procedure.Effect{{Kind: procedure.EffectDocument, Topic: TopicNotaRemision, Series: "NOTA"}, notice}}
-	conclude := append(checklistInputs(), procedure.Input{Name: complexityInput, Label: "Grado de complejidad de la actualización",
-		Kind: procedure.InputChoice, Choices: []string{complexityHigh, complexityLow}, Required: true})
+		Effects: []procedure.Effect{document(TopicNotaRemision), notice}}
+	conclude := append(checklistInputs(), procedure.Input{Name: complexityInput,
+		Label: "Grado de complejidad de la actualización: alta (se elabora un informe técnico de conclusión) o baja (una nota de conclusión)",
+		Kind:  procedure.InputChoice, Choices: []string{complexityHigh, complexityLow}, Required: true})
+	conclusion := []procedure.Effect{
+		{Kind: procedure.EffectDocument, Topic: TopicInformeConclusion, When: []string{complexityInput, complexityHigh}},
+		{Kind: procedure.EffectDocument, Topic: TopicNotaConclusion, When: []string{complexityInput, complexityLow}},
+	}
 	return &procedure.Definition{
 		Code: CodePR02, Name: "Procedimiento para la actualización de sistemas en producción de la AGETIC",
 		Version: manualVersion, Resolution: resolutionM01, Approved: approvedM01, Prefix: "PR02",
@@ -293,18 +362,21 @@ func PR02() *procedure.Definition {
 			{Number: 8, Activity: "Aprueba el informe o nota de conclusión y elabora nota interna notificando la conclusión de la actualización del sistema en producción.", Responsible: RoleJefeUIT, Output: OutputNotaInterna},
 			{Number: 9, Activity: activityAcknowledge, Responsible: RoleSolicitante, Output: OutputFlujo},
 		},
-		Events: append([]procedure.EventDef{request}, commonEvents(conclude, []procedure.Effect{
-			{Kind: procedure.EffectDocument, Topic: TopicInformeConclusion, Series: "INF", When: []string{complexityInput, complexityHigh}},
-			{Kind: procedure.EffectDocument, Topic: TopicNotaConclusion, Series: "NC", When: []string{complexityInput, complexityLow}},
-		}, "Aclarar la actualización")...),
+		Events: append([]procedure.EventDef{request}, events(w, conclude, completeInputs(w, false), conclusion,
+			[]string{TopicInformeConclusion, TopicNotaConclusion})...),
 		Final: []procedure.State{StateClosed, StateRejected, StateWithdrawn},
 		Unit:  "unit", System: "system", Description: "description",
 		Visibility:  builtinVisibility(),
-		StateLabels: stateLabels(),
-		Secrets: procedure.SecretAccess{
-			Reveal: []procedure.Permit{{Role: RoleProfesionalSS, Guard: procedure.GuardAssigned}},
-			Purge:  []procedure.Permit{{Role: RoleJefeUIT}, {Role: RoleProfesionalSS, Guard: procedure.GuardAssigned}},
+		StateLabels: stateLabels(w),
+		Secrets:     secretAccess(),
+		Documents: []procedure.DocumentDef{
+			requestNote(w, false),
+			conclusionDoc(w, TopicInformeConclusion, "Informe técnico de conclusión", "INFORME TÉCNICO", "INF"),
+			conclusionDoc(w, TopicNotaConclusion, "Nota de conclusión", "NOTA DE CONCLUSIÓN", "NC"),
+			memo(w),
+			routeSheet(),
 		},
+		Emails: emails(w),
 	}
 }
 

@@ -70,7 +70,7 @@ func ObservationLoop(b *testing.B, e *procedure.Engine, ids ...string) {
 	b.Helper()
 	ctx := context.Background()
 	observe := procedure.Inputs{"observations": "Falta la variable DB_HOST."}
-	answer := procedure.Inputs{"answer": "DB_HOST=10.0.0.5"}
+	answer := procedure.Inputs{"answer": "Agregada la variable DB_HOST."}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -126,11 +126,12 @@ func RunPR01(t testing.TB, e *procedure.Engine, system, secret string, rounds in
 	fire(Profesional, manual.EventStart, nil)
 	for i := 0; i < rounds; i++ {
 		fire(Profesional, manual.EventObserve, procedure.Inputs{"observations": fmt.Sprintf("Ronda %d: falta la URL del repositorio y la variable DB_HOST.", i+1)})
-		fire(Solicitante, manual.EventComplete, procedure.Inputs{"answer": fmt.Sprintf("Ronda %d: repositorio gitlab.agetic.gob.bo/sis/app, DB_HOST=10.0.0.5.", i+1)})
+		fire(Solicitante, manual.EventComplete, procedure.Inputs{"answer": fmt.Sprintf("Ronda %d: repositorio gitlab.agetic.gob.bo/sis/app; DB_HOST va en los datos reservados.", i+1),
+			"more_secrets": "DB_HOST=10.0.0.5"})
 	}
 	fire(Profesional, manual.EventConclude, Checklist(""))
 	fire(Responsable, manual.EventApproveReport, nil)
-	fire(Jefe, manual.EventIssueMemo, procedure.Inputs{"memo": "Se comunica la conclusión de la puesta en producción del sistema " + system + "."})
+	fire(Jefe, manual.EventIssueMemo, procedure.Inputs{"memo": "Se comunica la conclusión de la puesta en producción de " + system + "."})
 	fire(Solicitante, manual.EventAcknowledge, nil)
 	return c
 }
