@@ -14,32 +14,34 @@ import (
 	"github.com/tramite/tramite/procedure/manual"
 )
 
-// Demo units and actors: two requesting units, a jefe (and an interim
-// jefe), a responsable and two profesionales.
+// Demo units and actors (manual.DemoPeople): two requesting units, a
+// jefe (and an interim jefe), a responsable, two profesionales and an
+// administrator.
 const (
-	UnitDesarrollo = "Unidad de Desarrollo de Software"
-	UnitGobierno   = "Unidad de Gobierno Electrónico"
+	UnitDesarrollo = manual.UnitDesarrollo
+	UnitGobierno   = manual.UnitGobierno
 )
 
 // Demo actors.
 var (
-	Solicitante = procedure.Actor{ID: "ana", Name: "Ana Quispe", Email: "ana@agetic.gob.bo", Unit: UnitDesarrollo,
-		Grants: []procedure.Grant{{Role: manual.RoleSolicitante}}}
-	Solicitante2 = procedure.Actor{ID: "bruno", Name: "Bruno Mamani", Email: "bruno@agetic.gob.bo", Unit: UnitGobierno,
-		Grants: []procedure.Grant{{Role: manual.RoleSolicitante}}}
-	Jefe = procedure.Actor{ID: "carla", Name: "Carla Rojas", Email: "carla@agetic.gob.bo", Unit: "UIT",
-		Grants: []procedure.Grant{{Role: manual.RoleJefeUIT}}}
-	JefeAI = procedure.Actor{ID: "diego", Name: "Diego Flores", Email: "diego@agetic.gob.bo", Unit: "UIT",
-		Grants: []procedure.Grant{{Role: manual.RoleJefeUIT, Interim: true}}}
-	Responsable = procedure.Actor{ID: "elena", Name: "Elena Vargas", Email: "elena@agetic.gob.bo", Unit: "UIT",
-		Grants: []procedure.Grant{{Role: manual.RoleResponsableSS}}}
-	Profesional = procedure.Actor{ID: "fabio", Name: "Fabio Choque", Email: "fabio@agetic.gob.bo", Unit: "UIT",
-		Grants: []procedure.Grant{{Role: manual.RoleProfesionalSS}}}
-	Profesional2 = procedure.Actor{ID: "gina", Name: "Gina Torrez", Email: "gina@agetic.gob.bo", Unit: "UIT",
-		Grants: []procedure.Grant{{Role: manual.RoleProfesionalSS}}}
-	Admin = procedure.Actor{ID: "hugo", Name: "Hugo Alanoca", Email: "hugo@agetic.gob.bo", Unit: "UIT",
-		Grants: []procedure.Grant{{Role: manual.RoleAdministrador}}}
+	Solicitante  = demo("ana")
+	Solicitante2 = demo("bruno")
+	Jefe         = demo("carla")
+	JefeAI       = demo("diego")
+	Responsable  = demo("elena")
+	Profesional  = demo("fabio")
+	Profesional2 = demo("gina")
+	Admin        = demo("hugo")
 )
+
+func demo(id string) procedure.Actor {
+	for _, a := range manual.DemoPeople() {
+		if a.ID == id {
+			return a
+		}
+	}
+	panic("proceduretest: no demo person " + id)
+}
 
 // Actors returns every demo actor.
 func Actors() []procedure.Actor {

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/tramite/tramite/procedure"
-	"github.com/tramite/tramite/procedure/manual"
 )
 
 // Config wires a Service.
@@ -74,19 +73,4 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 }
 
 // Units returns the requesting units of the people in the directory, sorted.
-func (s *Service) Units(ctx context.Context) ([]string, error) {
-	as, err := s.cfg.People.Holders(ctx, manual.RoleSolicitante, "")
-	if err != nil {
-		return nil, err
-	}
-	seen := map[string]bool{}
-	var out []string
-	for _, a := range as {
-		if a.Unit != "" && !seen[a.Unit] {
-			seen[a.Unit] = true
-			out = append(out, a.Unit)
-		}
-	}
-	sortStrings(out)
-	return out, nil
-}
+func (s *Service) Units(ctx context.Context) ([]string, error) { return s.cfg.Engine.Units(ctx) }

@@ -19,7 +19,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tramite/tramite/procedure"
-	"github.com/tramite/tramite/procedure/manual"
 )
 
 // CaseView shows one case: its stepper, its data, the hoja de ruta, its
@@ -190,7 +189,7 @@ func (cv *CaseView) fillData(c procedure.Case) {
 	}
 	sort.Strings(topics)
 	for _, t := range topics {
-		add(lang.L("Cite de {{.T}}", map[string]any{"T": t}), c.Cites[t])
+		add(cv.Def.TopicLabel(procedure.EffectDocument, t), c.Cites[t])
 	}
 	f.Refresh()
 }
@@ -218,9 +217,11 @@ func (cv *CaseView) fillTimeline(d *procedure.Definition, hist []procedure.Entry
 		if len(h.Outputs) > 0 {
 			body += "\n" + lang.L("Salidas") + ": " + strings.Join(h.Outputs, "; ")
 		}
-		for _, k := range []string{"observations", "answer", "reasons", "memo"} {
-			if v := h.Data[k]; v != "" {
-				body += "\n" + v
+		if ev, ok := d.Event(h.Event); ok {
+			for _, in := range ev.Inputs {
+				if v := h.Data[in.Name]; v != "" && in.Kind == procedure.InputLongText {
+					body += "\n" + in.Label + ": " + v
+				}
 			}
 		}
 		if h.Comment != "" {
@@ -237,7 +238,7 @@ func (cv *CaseView) fillDocuments() {
 		cv.Documents.Add(wrapLabel(lang.L("Aún no hay documentos generados para este trámite.")))
 	}
 	for _, doc := range cv.docs {
-		name := fmt.Sprintf("%s v%d", doc.Topic, doc.Version)
+		name := fmt.Sprintf("%s v%d", cv.Def.TopicLabel(procedure.EffectDocument, doc.Topic), doc.Version)
 		if doc.Number != "" {
 			name += " · " + doc.Number
 		}
@@ -318,7 +319,7 @@ func (cv *CaseView) fillEmails(mails []procedure.OutboxItem) {
 		for _, a := range m.To {
 			to = append(to, a.Name+" <"+a.Email+">")
 		}
-		line := fmt.Sprintf("%s · %s · %s", m.Topic, statusLabel(m.Status), m.CreatedAt.Local().Format("02/01/2006 15:04"))
+		line := fmt.Sprintf("%s · %s · %s", cv.Def.TopicLabel(procedure.EffectEmail, m.Topic), statusLabel(m.Status), m.CreatedAt.Local().Format("02/01/2006 15:04"))
 		body := lang.L("Para") + ": " + strings.Join(to, ", ")
 		if len(m.Cc) > 0 {
 			var cc []string
@@ -338,8 +339,7 @@ func (cv *CaseView) fillEmails(mails []procedure.OutboxItem) {
 func (cv *CaseView) fillSecrets(c procedure.Case) {
 	cv.secretsBox.Objects = nil
 	cv.Reveal, cv.Secrets = nil, nil
-	_, prof := cv.u.User.Holds(manual.RoleProfesionalSS)
-	if prof && c.Assignee == cv.u.User.ID && cv.hasSecrets {
+	if cv.hasSecrets && cv.Def.MayReveal(cv.u.User, c) {
 		cv.Reveal = widget.NewButtonWithIcon(lang.L("Mostrar credenciales"), theme.VisibilityIcon(), cv.RevealSecrets)
 		cv.secretsBox.Add(widget.NewSeparator())
 		cv.secretsBox.Add(bold(lang.L("Credenciales del paso 1")))
@@ -452,27 +452,13 @@ func (s *Stepper) Set(d *procedure.Definition, c procedure.Case, hist []procedur
 		num.TextStyle.Bold = true
 		num.Alignment = fyne.TextAlignCenter
 		dot := container.New(layout.NewGridWrapLayout(fyne.NewSize(30, 30)), container.NewStack(circle, container.NewCenter(num)))
-		role := canvas.NewText(shortRole(st.Responsible), theme.Color(theme.ColorNameForeground))
+		role := canvas.NewText(lang.L(d.RoleShort(st.Responsible)), theme.Color(theme.ColorNameForeground))
 		role.TextSize = theme.CaptionTextSize()
 		role.Alignment = fyne.TextAlignCenter
 		s.box.Add(container.NewVBox(container.NewCenter(dot), role))
 	}
 	s.box.Refresh()
 	s.Refresh()
-}
-
-func shortRole(r procedure.RoleID) string {
-	switch r {
-	case manual.RoleSolicitante:
-		return lang.L("Solicitante")
-	case manual.RoleJefeUIT:
-		return lang.L("Jefe UIT")
-	case manual.RoleResponsableSS:
-		return lang.L("Responsable")
-	case manual.RoleProfesionalSS:
-		return lang.L("Profesional")
-	}
-	return string(r)
 }
 
 func statusLabel(s procedure.OutboxStatus) string {

@@ -58,7 +58,7 @@ func newMain(u *UI) *Main {
 		m.refresh()
 	}
 	who := bold(u.User.Name)
-	roles := widget.NewLabel(roleLabels(u.User))
+	roles := widget.NewLabel(roleLabels(u.s.Definitions(), u.User))
 	m.SignOut = widget.NewButtonWithIcon(lang.L("Cerrar sesión"), theme.LogoutIcon(), u.SignOut)
 	top := container.NewBorder(nil, nil, container.NewHBox(who, roles), m.SignOut)
 	m.Content = container.NewBorder(container.NewVBox(top, widget.NewSeparator()), nil, nil, nil, m.Tabs)

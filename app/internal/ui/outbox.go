@@ -48,7 +48,7 @@ func newOutbox(u *UI) *Outbox {
 	o.kinds[lang.L("Documentos")] = procedure.EffectDocument
 	o.Status = widget.NewSelect(sopts, func(string) { o.reload() })
 	o.Kind = widget.NewSelect([]string{lang.L("Correos"), lang.L("Documentos"), all}, func(string) { o.reload() })
-	cols := []string{lang.L("Trámite"), lang.L("Tipo"), lang.L("Tema"), lang.L("Para"), lang.L("Estado"), lang.L("Intentos"), lang.L("Último error")}
+	cols := []string{lang.L("Trámite"), lang.L("Tipo"), lang.L("Documento o correo"), lang.L("Para"), lang.L("Estado"), lang.L("Intentos"), lang.L("Último error")}
 	widths := []float32{150, 100, 150, 280, 100, 80, 300}
 	o.Table = widget.NewTable(func() (int, int) { return o.Count, len(cols) },
 		func() fyne.CanvasObject {
@@ -63,7 +63,7 @@ func newOutbox(u *UI) *Outbox {
 				l.SetText("…")
 				return
 			}
-			l.SetText(outboxCell(it, id.Col))
+			l.SetText(outboxCell(u.s.Definitions(), it, id.Col))
 		})
 	o.Table.ShowHeaderRow = true
 	o.Table.CreateHeader = func() fyne.CanvasObject { return bold("") }
@@ -85,7 +85,9 @@ func newOutbox(u *UI) *Outbox {
 	return o
 }
 
-func outboxCell(it procedure.OutboxItem, col int) string {
+// outboxCell is what column col of the outbox shows of an item; defs name
+// its document or email.
+func outboxCell(defs []*procedure.Definition, it procedure.OutboxItem, col int) string {
 	switch col {
 	case 0:
 		return it.CaseID
@@ -95,10 +97,17 @@ func outboxCell(it procedure.OutboxItem, col int) string {
 		}
 		return lang.L("documento")
 	case 2:
-		if it.Number != "" {
-			return it.Topic + " " + it.Number
+		label := it.Topic
+		for _, d := range defs {
+			if l := d.TopicLabel(it.Kind, it.Topic); l != it.Topic {
+				label = l
+				break
+			}
 		}
-		return it.Topic
+		if it.Number != "" {
+			return label + " " + it.Number
+		}
+		return label
 	case 3:
 		var to []string
 		for _, a := range it.To {

@@ -178,7 +178,7 @@ func (dg *Diagram) draw() ([]fyne.CanvasObject, fyne.Size) {
 	dot.Move(fyne.NewPos(sp.X+nodeW/2-7, 0))
 	dot.Resize(fyne.NewSize(14, 14))
 	boxes = append(boxes, dot)
-	lines = append(lines, arrow(fyne.NewPos(sp.X+nodeW/2, 14), fyne.NewPos(sp.X+nodeW/2, sp.Y), fg, fmt.Sprintf("%d. %s", start.Step, start.Name))...)
+	lines = append(lines, arrow(fyne.NewPos(sp.X+nodeW/2, 14), fyne.NewPos(sp.X+nodeW/2, sp.Y), fg, fmt.Sprintf("%d. %s", start.Step, start.Label))...)
 	lane := float32(margin - 16)
 	for _, ev := range d.Events {
 		for _, f := range ev.From {
@@ -187,7 +187,7 @@ func (dg *Diagram) draw() ([]fyne.CanvasObject, fyne.Size) {
 			if ev.Extension {
 				col = grey
 			}
-			label := fmt.Sprintf("%d. %s", ev.Step, ev.Name)
+			label := fmt.Sprintf("%d. %s", ev.Step, ev.Label)
 			switch {
 			case b.Y > a.Y: // forward: bottom to top
 				from := fyne.NewPos(a.X+nodeW/2, a.Y+nodeH)

@@ -17,7 +17,6 @@ import (
 
 	"github.com/tramite/tramite/app/internal/desk"
 	"github.com/tramite/tramite/procedure"
-	"github.com/tramite/tramite/procedure/manual"
 )
 
 // Service signs people in and keeps this desk's settings; *desk.Service
@@ -213,12 +212,17 @@ func (u *UI) CloseCase() {
 	u.Main.refresh()
 }
 
-// roleLabels returns the labels of a's roles, "a.i." marked.
-func roleLabels(a procedure.Actor) string {
-	d := manual.PR01()
+// roleLabels returns the labels of a's roles, "a.i." marked, as the first
+// of defs that declares each role names it.
+func roleLabels(defs []*procedure.Definition, a procedure.Actor) string {
 	var out []string
 	for _, g := range a.Grants {
-		l := d.RoleLabel(g.Role)
+		l := string(g.Role)
+		for _, d := range defs {
+			if l = d.RoleLabel(g.Role); l != string(g.Role) {
+				break
+			}
+		}
 		if g.Interim {
 			l += " a.i."
 		}

@@ -224,7 +224,7 @@ func testPR01ThroughTheUI(t *testing.T, mode string) {
 	if nr == nil || !nr.Choose(manual.CodePR01) {
 		t.Fatal("ana cannot start PR01")
 	}
-	if got := nr.Fields.Entry("unit").Text; got != desk.UnitDesarrollo {
+	if got := nr.Fields.Entry("unit").Text; got != manual.UnitDesarrollo {
 		t.Fatalf("unit prefilled with %q", got)
 	}
 	if nr.Fields.Entry("credentials").Password != true {
