@@ -2,6 +2,7 @@ package procedure_test
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -90,6 +91,18 @@ func TestLoaderRefusesWhatCannotRun(t *testing.T) {
 				}
 			}
 		}, `una opción del dato "complexity" del evento "conclude" debe ocupar una sola línea`},
+		{"an output over its limit", func(d *procedure.Definition) {
+			event(d, manual.EventForward).Output = strings.Repeat("o", procedure.MaxNameLen+1)
+		}, `la salida del evento "forward" supera los 200 caracteres`},
+		{"a document's name with NUL", func(d *procedure.Definition) {
+			d.Documents[0].Label = "Nota\x00"
+		}, fmt.Sprintf("el nombre del documento %q contiene un carácter de control", manual.PR02().Documents[0].Topic)},
+		{"an email's subject of two lines", func(d *procedure.Definition) {
+			d.Emails[0].Subject = "Asunto\r\nBcc: x@example.com"
+		}, fmt.Sprintf("el asunto del correo %q contiene un carácter de control no permitido (U+000D)", manual.PR02().Emails[0].Topic)},
+		{"an email's text over its limit", func(d *procedure.Definition) {
+			d.Emails[0].Text = strings.Repeat("t", 20001)
+		}, fmt.Sprintf("el texto del correo %q supera los 20000 caracteres", manual.PR02().Emails[0].Topic)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -43,6 +43,11 @@ const (
 	maxParagraphLen = 4000
 	// maxItemIDLen bounds the ID of an outbox item (case/seq/kind/topic).
 	maxItemIDLen = 4 * MaxIDLen
+	// maxTemplateLen bounds a template of one line of a definition's
+	// documents and emails (a heading, a field, a subject, a cell);
+	// maxBodyLen one of several (a paragraph, an email's text or HTML).
+	maxTemplateLen = 2000
+	maxBodyLen     = 20000
 )
 
 // Default limits of inputs whose MaxLen is 0, by kind.
@@ -312,6 +317,7 @@ func (d *Definition) textProblems() []string {
 				p = append(p, fmt.Sprintf("el largo máximo del dato %s del evento %s debe estar entre 1 y %d caracteres (o 0, el de su tipo)", iname, en, MaxTextLen))
 			}
 		}
+		name(fmt.Sprintf("la salida del evento %s", en), ev.Output)
 		for _, ef := range ev.Effects {
 			id(fmt.Sprintf("el tema de un efecto del evento %s", en), ef.Topic)
 			id(fmt.Sprintf("la serie de un efecto del evento %s", en), ef.Series)
@@ -325,6 +331,62 @@ func (d *Definition) textProblems() []string {
 				id(fmt.Sprintf("un adjunto de un efecto del evento %s", en), a)
 			}
 		}
+	}
+	return append(p, d.outputTextProblems()...)
+}
+
+// outputTextProblems returns the problems of the text of d's documents and
+// emails: names and labels as names, templates within their limits.
+func (d *Definition) outputTextProblems() []string {
+	var p []string
+	add := func(r textRule, v string) {
+		if s := r.problem(v); s != "" {
+			p = append(p, s)
+		}
+	}
+	line := func(label, v string) { add(lineRule(label, maxTemplateLen), v) }
+	body := func(label string, max int, v string) {
+		add(textRule{label: label, max: max, multiline: true}, v)
+	}
+	for _, doc := range d.Documents {
+		dn := quote(doc.Topic)
+		add(idRule("el tema de un documento"), doc.Topic)
+		add(nameRule(fmt.Sprintf("el nombre del documento %s", dn)), doc.Label)
+		add(nameRule(fmt.Sprintf("el título del documento %s", dn)), doc.Title)
+		add(idRule(fmt.Sprintf("la serie del documento %s", dn)), doc.Series)
+		for i, b := range doc.Blocks {
+			bn := fmt.Sprintf("el bloque %d del documento %s", i+1, dn)
+			line(fmt.Sprintf("el título de %s", bn), b.Heading)
+			body(fmt.Sprintf("el texto de %s", bn), maxBodyLen, b.Text)
+			for _, f := range b.Fields {
+				add(nameRule(fmt.Sprintf("un campo de %s", bn)), f.Label)
+				line(fmt.Sprintf("el valor de un campo de %s", bn), f.Value)
+			}
+			if t := b.Table; t != nil {
+				for _, c := range t.Columns {
+					add(nameRule(fmt.Sprintf("una columna de %s", bn)), c.Title)
+				}
+				for _, r := range t.Rows {
+					for _, c := range r {
+						body(fmt.Sprintf("una celda de %s", bn), maxTemplateLen, c)
+					}
+				}
+				for _, c := range t.Each {
+					body(fmt.Sprintf("una celda de %s", bn), maxTemplateLen, c)
+				}
+			}
+		}
+		for _, so := range doc.SignOffs {
+			add(nameRule(fmt.Sprintf("una firma del documento %s", dn)), so.Caption)
+		}
+	}
+	for _, em := range d.Emails {
+		en := quote(em.Topic)
+		add(idRule("el tema de un correo"), em.Topic)
+		add(nameRule(fmt.Sprintf("el nombre del correo %s", en)), em.Label)
+		line(fmt.Sprintf("el asunto del correo %s", en), em.Subject)
+		body(fmt.Sprintf("el texto del correo %s", en), maxBodyLen, em.Text)
+		body(fmt.Sprintf("el HTML del correo %s", en), maxBodyLen, em.HTML)
 	}
 	return p
 }
