@@ -1,5 +1,5 @@
 // Command app is tramite's desktop client: agency staff sign in and do
-// their part of procedures UIT/ASS-PR01 and PR02.
+// their part of the procedures of manual UIT/ASS-M01.
 //
 //	go run ./app                 # the embedded SQLite database, with demo data
 //	go run ./app -db ruta.db     # another database

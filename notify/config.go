@@ -88,8 +88,8 @@ type Config struct {
 	// Domain is the right-hand side of Message-IDs ("tramite.<Domain>");
 	// default: the domain of From.
 	Domain string
-	// Kinds switches email topics on or off: "observaciones", "respuesta",
-	// "nota-interna", "aviso". A topic that is absent is on.
+	// Kinds switches email topics (procedure.EmailDef.Topic) on or off; a
+	// topic that is absent is on.
 	Kinds map[string]bool
 	// MailDir keeps a raw .eml copy of every sent message, one folder per
 	// case (<case>/<seq>-<topic>.eml, see EMLPath), and in .journal the

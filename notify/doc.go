@@ -1,10 +1,12 @@
-// Package notify delivers the institutional email of manual UIT/ASS-M01:
-// the observations of step 4, the answer of step 5, the Nota Interna of
-// step 8 (with its PDF attached) and a short notice to whoever a case waits
-// for after each step.
+// Package notify delivers the institutional email a procedure's definition
+// declares (procedure.EmailDef): for the manual UIT/ASS-M01, the
+// observations of step 4, the answer of step 5, the Nota Interna of step 8
+// with its PDFs attached, and a short notice to whoever a case waits for
+// after each step. It knows no procedure by name.
 //
 // Composition uses github.com/emersion/go-message: every message is
-// multipart/alternative plain text and HTML written from Spanish templates,
+// multipart/alternative plain text and HTML written from the definition's
+// templates,
 // carries a stable Message-ID derived from its outbox item, and points with
 // In-Reply-To and References to one root per case, so all mail of a case
 // is one thread in the recipient's client. Sending uses

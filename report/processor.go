@@ -50,7 +50,8 @@ type ProcessorConfig struct {
 	// "<case>-<topic>.pdf" holds the latest version and
 	// "<case>-<topic>-v<N>.pdf" each version, never overwritten.
 	Dir string
-	// Owner names this processor in outbox claims (default "report").
+	// Owner names this processor in outbox claims (default
+	// "report/<hostname>/<pid>").
 	Owner string
 	// Clock tells the time (default procedure.SystemClock).
 	Clock procedure.Clock
@@ -98,7 +99,8 @@ func NewProcessor(store procedure.Store, defs []*procedure.Definition, cfg Proce
 		return nil, procedure.Errorf(procedure.EINVALID, "report: el procesador de documentos necesita las definiciones de los procedimientos (por ejemplo engine.Definitions())")
 	}
 	if cfg.Owner == "" {
-		cfg.Owner = "report"
+		host, _ := os.Hostname()
+		cfg.Owner = "report/" + host + "/" + strconv.Itoa(os.Getpid())
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = procedure.SystemClock

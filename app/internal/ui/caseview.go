@@ -166,7 +166,7 @@ func (cv *CaseView) fillData(c procedure.Case) {
 	}
 	keys := make([]string, 0, len(c.Data))
 	for k := range c.Data {
-		if k != "system" && k != "description" && k != "unit" {
+		if k != cv.Def.System && k != cv.Def.Description && k != cv.Def.Unit { // shown above
 			keys = append(keys, k)
 		}
 	}

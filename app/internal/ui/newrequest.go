@@ -10,8 +10,8 @@ import (
 	"github.com/tramite/tramite/procedure"
 )
 
-// NewRequest is the Nueva solicitud screen: step 1 of PR01 or PR02, its
-// form built from the starting event's inputs.
+// NewRequest is the Nueva solicitud screen: the first step of a procedure,
+// its form built from the starting event's inputs.
 type NewRequest struct {
 	Procedure *widget.Select
 	// Fields is the form of the chosen procedure.
