@@ -342,9 +342,17 @@ func (a *Act) Detail() string {
 	slices.Sort(rest)
 	names = append(names, rest...)
 	for _, k := range names {
-		if v := a.f.format(k, a.e.Data[k]); v != "" {
-			parts = append(parts, a.f.Label(k)+": "+v)
+		v := a.f.format(k, a.e.Data[k])
+		if v == "" {
+			continue
 		}
+		label := a.f.Label(k)
+		if ev != nil {
+			if in, ok := ev.Input(k); ok {
+				label = in.Label // the event's own words for it
+			}
+		}
+		parts = append(parts, label+": "+v)
 	}
 	if len(a.e.Outputs) > 0 {
 		parts = append(parts, "Salidas: "+a.Outputs())

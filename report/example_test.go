@@ -76,7 +76,7 @@ func ExampleRender() {
 	}
 	sum, _ := report.Fingerprint(in)
 	fmt.Println(in.Number, bytes.HasPrefix(pdf.Bytes(), []byte("%PDF-")), pages(pdf.Bytes()), report.VerifyCode(sum))
-	// Output: UIT/INF/2026/0001 true 1 QGGS2-VCBCV
+	// Output: UIT/INF/2026/0001 true 1 EKUHF-DHPLB
 }
 
 func ExampleSign() {

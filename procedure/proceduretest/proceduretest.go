@@ -77,7 +77,7 @@ func (c *Clock) Now() time.Time {
 // PR01Request returns valid step 1 inputs of PR01, with secret as its
 // credentials.
 func PR01Request(system, secret string) procedure.Inputs {
-	return procedure.Inputs{"system": system, "description": "Puesta en producción del sistema " + system,
+	return procedure.Inputs{"system": system, "description": "Puesta en producción de " + system,
 		"unit": UnitDesarrollo, "credentials": secret, "tokens": "tok-" + secret}
 }
 
