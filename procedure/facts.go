@@ -304,21 +304,21 @@ func (f *Facts) act(e Entry) *Act {
 func (a *Act) Input(name string) string { return a.f.format(name, a.e.Data[name]) }
 
 // Action is what was done: the event's label, marked "(extensión)" for an
-// event the manual does not name.
+// event the manual does not name, or the reading or erasure of the
+// reserved data.
 func (a *Act) Action() string {
-	s := string(a.Event)
-	switch ev, ok := a.f.def.Event(a.Event); {
+	ev, ok := a.f.def.Event(a.Event)
+	switch {
+	case ok && ev.Extension:
+		return ev.Label + " (extensión)"
 	case ok:
-		s = ev.Label
+		return ev.Label
 	case a.Event == ActionRevealSecrets:
-		s = "Consulta de los datos reservados"
+		return "Consulta de los datos reservados"
 	case a.Event == ActionPurgeSecrets:
-		s = "Eliminación de los datos reservados"
+		return "Eliminación de los datos reservados"
 	}
-	if a.Extension {
-		s += " (extensión)"
-	}
-	return s
+	return string(a.Event)
 }
 
 // Outputs lists what the entry produced, as the history records it.

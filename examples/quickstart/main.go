@@ -205,7 +205,8 @@ func (d *demo) pr01(ctx context.Context) (procedure.Case, error) {
 	}
 	if c, err = d.fire(ctx, c, []step{
 		{fabio, manual.EventObserve, procedure.Inputs{"observations": "Falta la URL del repositorio y la variable de entorno DB_HOST."}},
-		{ana, manual.EventComplete, procedure.Inputs{"answer": "Repositorio: gitlab.agetic.gob.bo/sis/correspondencia; DB_HOST=10.0.0.5."}},
+		{ana, manual.EventComplete, procedure.Inputs{"answer": "Repositorio: gitlab.agetic.gob.bo/sis/correspondencia. DB_HOST va en los datos reservados.",
+			"more_secrets": "DB_HOST=10.0.0.5"}},
 		{fabio, manual.EventConclude, checklist("")},
 		{elena, manual.EventApproveReport, nil},
 		{carla, manual.EventIssueMemo, procedure.Inputs{"memo": "Se comunica que el Sistema de Correspondencia Digital se encuentra en producción."}},
@@ -283,17 +284,13 @@ func (d *demo) printRoute(ctx context.Context, out io.Writer, c procedure.Case) 
 	}
 	fmt.Fprintf(out, "\n%s %s: %s (%s)\n", c.Procedure, c.ID, c.System, def.StateLabel(c.State))
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "paso\tevento\tactor\trol\thora")
-	for _, e := range h {
-		num := strconv.Itoa(e.Step)
-		if _, ok := def.Event(e.Event); !ok {
+	fmt.Fprintln(tw, "paso\tacción\tpersona\trol\thora")
+	for _, a := range procedure.NewFacts(def, c, h, 0, procedure.FactsOptions{Location: laPaz}).Acts() {
+		num := strconv.Itoa(a.Step)
+		if _, ok := def.Event(a.Event); !ok {
 			num = "-" // a reveal or purge of secrets, not a step
 		}
-		role := def.RoleLabel(e.Role)
-		if e.Interim {
-			role += " a.i."
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", num, e.Event, e.ActorName, role, e.At.In(laPaz).Format("02/01/2006 15:04:05"))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", num, a.Action(), a.Actor, a.Role, a.At.T().Format("02/01/2006 15:04:05"))
 	}
 	if err := tw.Flush(); err != nil {
 		return err

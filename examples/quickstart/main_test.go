@@ -45,7 +45,7 @@ func TestQuickstart(t *testing.T) {
 	if len(routes) != 2 {
 		t.Fatalf("%d routes printed, want 2", len(routes))
 	}
-	row := regexp.MustCompile(`(?m)^(\d|-)\s+(\w+)\s`)
+	row := regexp.MustCompile(`(?m)^(\d|-)\s+(\S+)\s`)
 	for _, r := range routes {
 		var steps []string
 		for _, m := range row.FindAllStringSubmatch(r, -1) {
@@ -57,10 +57,20 @@ func TestQuickstart(t *testing.T) {
 			t.Errorf("route goes through steps %v:\n%s", steps, r)
 		}
 	}
-	if !strings.Contains(routes[0], "-     reveal_secrets  Fabio Choque") || !strings.Contains(routes[0], "-     purge_secrets   Carla Rojas") {
+	if !regexp.MustCompile(`(?m)^-\s+Consulta de los datos reservados\s+Fabio Choque`).MatchString(routes[0]) ||
+		!regexp.MustCompile(`(?m)^-\s+Eliminación de los datos reservados\s+Carla Rojas`).MatchString(routes[0]) {
 		t.Errorf("PR01 route lacks the reveal or the purge of its credentials:\n%s", routes[0])
 	}
 	// The documents, signed, and the mail the capture server received.
+	// The route reads as staff read it: actions, not event names.
+	for _, ev := range []string{"request", "forward", "issue_memo", "reveal_secrets"} {
+		if strings.Contains(got, " "+ev+" ") {
+			t.Errorf("the route prints the event name %q", ev)
+		}
+	}
+	if !strings.Contains(got, "Observar: solicitar aclarar la actualización") || !strings.Contains(got, "Aclarar la actualización") {
+		t.Errorf("PR02's route lacks its own words for steps 4 and 5")
+	}
 	for _, name := range []string{"PR01-2026-0001-nota-remision.pdf", "PR01-2026-0001-informe-conclusion.pdf",
 		"PR01-2026-0001-informe-conclusion-v3.pdf", "PR01-2026-0001-nota-interna.pdf", "PR01-2026-0001-hoja-de-ruta.pdf",
 		"PR02-2026-0001-nota-conclusion.pdf", "PR02-2026-0001-nota-interna.pdf", "PR02-2026-0001-hoja-de-ruta.pdf"} {
