@@ -24,10 +24,12 @@ func FuzzFire(f *testing.F) {
 	f.Add("Sistema\x00", "desc", "Unidad", "k", "c", byte(0), "v", "c")
 	f.Add("Sistema", "línea\r\notra", "Unidad\u202e", "clave\r\n", "caf\xe9", byte(3), "443, 5432/tcp", "a\rb")
 	f.Add("Sistema", "d", "Unidad", "k", "", byte(4), "fabio", strings.Repeat("ñ", 2001))
+	// One engine for every input: building one validates the definitions,
+	// which costs more than a run. Each input works on cases of its own.
+	store := procedure.NewMemoryStore()
+	e := proceduretest.NewEngine(f, store)
 	f.Fuzz(func(t *testing.T, system, description, unit, secret, comment string, route byte, value, fireComment string) {
 		ctx := context.Background()
-		store := procedure.NewMemoryStore()
-		e := proceduretest.NewEngine(t, store)
 		requester := proceduretest.Solicitante
 		requester.Unit = unit
 		c, err := e.Start(ctx, procedure.StartRequest{Procedure: manual.CodePR01, Actor: requester, Comment: comment,
