@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 	"golang.org/x/crypto/bcrypt"
@@ -408,6 +409,41 @@ func testPR01ThroughTheUI(t *testing.T, mode string) {
 			}
 		}
 	}
+	// Staff read names, not identifiers: the cite numbers under their
+	// documents' names, the emails by what they are.
+	var labels []string
+	for _, it := range u.Case.Data.Items {
+		labels = append(labels, it.Text)
+	}
+	for _, w := range []string{"Remisión de Nota", "Informe técnico de conclusión", "Nota Interna"} {
+		if !slices.Contains(labels, w) {
+			t.Errorf("the case's data lacks %q: %v", w, labels)
+		}
+	}
+	shown := strings.Join(append(labels, texts(u.Case.Emails)...), "\n")
+	for _, bad := range []string{"Cite de", "nota-remision", "informe-conclusion", "observaciones ·", "aviso ·"} {
+		if strings.Contains(shown, bad) {
+			t.Errorf("the case view shows %q:\n%s", bad, shown)
+		}
+	}
+	if !strings.Contains(shown, "Observaciones a la solicitud · ") {
+		t.Errorf("the emails are not named:\n%s", shown)
+	}
+}
+
+// texts returns the text of every label under o.
+func texts(o fyne.CanvasObject) []string {
+	switch x := o.(type) {
+	case *widget.Label:
+		return []string{x.Text}
+	case *fyne.Container:
+		var out []string
+		for _, c := range x.Objects {
+			out = append(out, texts(c)...)
+		}
+		return out
+	}
+	return nil
 }
 
 func TestSignInIsSlowedAfterFiveFailures(t *testing.T) {
