@@ -505,6 +505,10 @@ func (d *Dispatcher) retry(ctx context.Context, p *pass, j job, reason string, c
 	return j
 }
 
+// configError reports whether a connection failed for a reason only a
+// change of configuration mends (dial classifies those as EINVALID).
+func configError(err error) bool { return procedure.ErrorCode(err) == procedure.EINVALID }
+
 // failed marks j failed for good (until Retry).
 func (d *Dispatcher) failed(ctx context.Context, p *pass, j job, reason string) job {
 	j.raw = nil
@@ -579,8 +583,12 @@ func (d *Dispatcher) deliver(ctx context.Context, p *pass, j job) job {
 	if ctx.Err() != nil || now.Add(d.margin()).After(it.ClaimedUntil) {
 		return release()
 	}
+	// A connection that fails for a reason of configuration (a refused
+	// login, no STARTTLS, an untrusted certificate) counts towards the
+	// item's attempts, so that it ends failed with the reason instead of
+	// waiting forever; a network outage does not.
 	if p.connErr != nil {
-		return d.retry(ctx, p, j, procedure.ErrorMessage(p.connErr)+": "+p.connErr.Error(), false)
+		return d.retry(ctx, p, j, procedure.ErrorMessage(p.connErr)+": "+p.connErr.Error(), configError(p.connErr))
 	}
 	if p.cl == nil {
 		var err error
@@ -589,7 +597,7 @@ func (d *Dispatcher) deliver(ctx context.Context, p *pass, j job) job {
 			if ctx.Err() != nil {
 				return release()
 			}
-			return d.retry(ctx, p, j, procedure.ErrorMessage(err)+": "+err.Error(), false)
+			return d.retry(ctx, p, j, procedure.ErrorMessage(err)+": "+err.Error(), configError(err))
 		}
 	}
 	out := p.cl.send(d.cfg.From.Email, envelope(it), j.raw)
@@ -649,7 +657,7 @@ func (d *Dispatcher) content(ctx context.Context, p *pass, it procedure.OutboxIt
 		p.cases[it.CaseID] = cd
 		cd.cs, cd.err = d.store.Case(ctx, it.CaseID)
 		if cd.err == nil {
-			cd.def, cd.err = d.defs.Definition(cd.cs.Procedure)
+			cd.def, cd.err = d.defs.DefinitionOf(cd.cs)
 		}
 		if cd.err == nil {
 			cd.history, cd.err = d.store.History(ctx, it.CaseID)

@@ -167,3 +167,52 @@ func TestLoginPromptsDeliver(t *testing.T) {
 		t.Fatalf("right password: stats %v, error %v, want %d sent", st, err, len(pending))
 	}
 }
+
+// TestRefusedLoginEndsFailed: a password the server keeps refusing is a
+// configuration error, not an outage: after the dispatcher's attempts the
+// item ends failed with the reason (Retry puts it back once mended),
+// instead of waiting forever.
+func TestRefusedLoginEndsFailed(t *testing.T) {
+	ctx := context.Background()
+	cfg := (&promptServer{prompts: []string{"User Name\x00", "Password\x00"}}).start(t)
+	cfg.MailDir = t.TempDir()
+	cfg.Password = "nope"
+	f := newFixture(t)
+	f.start(t, "s3cr3t")
+	d := f.dispatcher(t, cfg, notify.WithMaxAttempts(3))
+	for range 3 {
+		d.Drain(ctx)
+		f.clock.Add(time.Hour)
+	}
+	if p := f.emails(t, procedure.OutboxPending); len(p) != 0 {
+		t.Fatalf("after 3 refused logins %d items still pending: %+v", len(p), p)
+	}
+	failed := f.emails(t, procedure.OutboxFailed)
+	if len(failed) == 0 || !strings.Contains(failed[0].LastError, "la autenticación falló") || failed[0].Attempts != 3 {
+		t.Fatalf("failed items %+v, want them failed after 3 attempts naming the authentication", failed)
+	}
+}
+
+// TestServerDownStaysPending: a server that does not answer is an outage:
+// the item keeps waiting, however many passes find it down.
+func TestServerDownStaysPending(t *testing.T) {
+	ctx := context.Background()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().(*net.TCPAddr)
+	ln.Close() // nothing listens there now
+	f := newFixture(t)
+	f.start(t, "s3cr3t")
+	cfg := notify.Config{Host: "127.0.0.1", Port: addr.Port, TLS: notify.Insecure, DialTimeout: time.Second,
+		From: procedure.Address{Name: "Trámites UIT", Email: "tramites@agetic.gob.bo"}}
+	d := f.dispatcher(t, cfg, notify.WithMaxAttempts(2))
+	for range 4 {
+		d.Drain(ctx)
+		f.clock.Add(time.Hour)
+	}
+	if p := f.emails(t, procedure.OutboxPending); len(p) == 0 {
+		t.Fatalf("a server that is down failed the items: %+v", f.emails(t, procedure.OutboxFailed))
+	}
+}
