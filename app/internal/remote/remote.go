@@ -142,7 +142,8 @@ func (s *Session) Live() bool { return true }
 // Units returns the requesting units.
 func (s *Session) Units(ctx context.Context) ([]string, error) {
 	var out []string
-	return out, s.do(ctx, http.MethodGet, "/units", nil, &out)
+	err := s.do(ctx, http.MethodGet, "/units", nil, &out)
+	return out, err
 }
 
 // Holders returns the people holding a role.
@@ -152,13 +153,15 @@ func (s *Session) Holders(ctx context.Context, role procedure.RoleID, unit strin
 		q.Set("unit", unit)
 	}
 	var out []procedure.Actor
-	return out, s.do(ctx, http.MethodGet, "/people?"+q.Encode(), nil, &out)
+	err := s.do(ctx, http.MethodGet, "/people?"+q.Encode(), nil, &out)
+	return out, err
 }
 
 // Person returns someone by ID, among the holders of any role.
 func (s *Session) Person(ctx context.Context, id string) (procedure.Actor, error) {
 	var out procedure.Actor
-	return out, s.do(ctx, http.MethodGet, "/people/"+url.PathEscape(id), nil, &out)
+	err := s.do(ctx, http.MethodGet, "/people/"+url.PathEscape(id), nil, &out)
+	return out, err
 }
 
 type casePage struct {
@@ -231,28 +234,32 @@ func (s *Session) Open(ctx context.Context, id string) (desk.CaseFile, error) {
 	if err := s.do(ctx, http.MethodGet, p+"/documents", nil, &f.Documents); err != nil {
 		return f, err
 	}
-	return f, s.do(ctx, http.MethodGet, p+"/emails", nil, &f.Emails)
+	err := s.do(ctx, http.MethodGet, p+"/emails", nil, &f.Emails)
+	return f, err
 }
 
 // DocumentContent downloads the PDF of a document version.
 func (s *Session) DocumentContent(ctx context.Context, doc procedure.Document) ([]byte, error) {
 	var pdf []byte
 	path := fmt.Sprintf("/cases/%s/documents/%s?version=%d", url.PathEscape(doc.CaseID), url.PathEscape(doc.Topic), doc.Version)
-	return pdf, s.do(ctx, http.MethodGet, path, nil, &pdf)
+	err := s.do(ctx, http.MethodGet, path, nil, &pdf)
+	return pdf, err
 }
 
 // Start opens a case.
 func (s *Session) Start(ctx context.Context, code string, in procedure.Inputs, comment string) (procedure.Case, error) {
 	var c procedure.Case
 	body := map[string]any{"procedure": code, "inputs": in, "comment": comment}
-	return c, s.do(ctx, http.MethodPost, "/cases", body, &c)
+	err := s.do(ctx, http.MethodPost, "/cases", body, &c)
+	return c, err
 }
 
 // Fire takes an action on a case.
 func (s *Session) Fire(ctx context.Context, id string, ev procedure.EventName, in procedure.Inputs, comment string, version int64) (procedure.Case, error) {
 	var c procedure.Case
 	body := map[string]any{"inputs": in, "comment": comment, "version": version}
-	return c, s.do(ctx, http.MethodPost, "/cases/"+url.PathEscape(id)+"/events/"+url.PathEscape(string(ev)), body, &c)
+	err := s.do(ctx, http.MethodPost, "/cases/"+url.PathEscape(id)+"/events/"+url.PathEscape(string(ev)), body, &c)
+	return c, err
 }
 
 // RevealSecrets shows the step 1 secrets to the assigned profesional.
@@ -287,7 +294,8 @@ func (s *Session) outbox(ctx context.Context, q procedure.OutboxQuery) (outboxPa
 		v.Set("offset", strconv.Itoa(q.Offset))
 	}
 	var p outboxPage
-	return p, s.do(ctx, http.MethodGet, "/outbox?"+v.Encode(), nil, &p)
+	err := s.do(ctx, http.MethodGet, "/outbox?"+v.Encode(), nil, &p)
+	return p, err
 }
 
 // Outbox lists the outbox.

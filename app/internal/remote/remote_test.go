@@ -1,7 +1,10 @@
 package remote_test
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http/httptest"
 	"path/filepath"
 	"testing"
@@ -14,6 +17,7 @@ import (
 	"github.com/tramite/tramite/procedure"
 	"github.com/tramite/tramite/procedure/manual"
 	"github.com/tramite/tramite/procedure/proceduretest"
+	"github.com/tramite/tramite/report"
 	"github.com/tramite/tramite/server"
 	"github.com/tramite/tramite/storage/sqlite"
 )
@@ -22,7 +26,7 @@ var ctx = context.Background()
 
 // newServer runs a real tramite server on a loopback listener, on a
 // SQLite file, with the demo people (password "demo-" + username).
-func newServer(t *testing.T) (*remote.Client, *procedure.Engine) {
+func newServer(t *testing.T) (*remote.Client, *procedure.Engine, *sqlite.Store) {
 	t.Helper()
 	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "tramite.db"), sqlite.WithWatchInterval(20*time.Millisecond))
 	if err != nil {
@@ -54,7 +58,7 @@ func newServer(t *testing.T) (*remote.Client, *procedure.Engine) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return c, e
+	return c, e, store
 }
 
 func TestNewRefusesPlainHTTPOffThisMachine(t *testing.T) {
@@ -85,7 +89,7 @@ func TestNewRefusesPlainHTTPOffThisMachine(t *testing.T) {
 // TestErrorsKeepTheServersWords: refusals come back with the engine's code
 // and Spanish message, as they would on the desk.
 func TestErrorsKeepTheServersWords(t *testing.T) {
-	c, _ := newServer(t)
+	c, e, store := newServer(t)
 	if _, err := c.SignIn(ctx, "ana", "mala"); procedure.ErrorCode(err) != procedure.EFORBIDDEN || procedure.ErrorMessage(err) == "" {
 		t.Fatalf("wrong password: %v", err)
 	}
@@ -120,12 +124,34 @@ func TestErrorsKeepTheServersWords(t *testing.T) {
 	if _, err := ana.Outbox(ctx, procedure.OutboxQuery{}); procedure.ErrorCode(err) != procedure.EFORBIDDEN {
 		t.Fatalf("a requester's outbox: %v", err)
 	}
+	// The server renders the request note; the desk downloads the PDF.
+	p, err := report.NewProcessor(store, e.Definitions(), report.ProcessorConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	f, err := ana.Open(ctx, cs.ID)
+	if err != nil || len(f.Documents) == 0 {
+		t.Fatalf("ana's case lists %d documents: %v", len(f.Documents), err)
+	}
+	pdf, err := ana.DocumentContent(ctx, f.Documents[0])
+	if sum := sha256.Sum256(pdf); err != nil || !bytes.HasPrefix(pdf, []byte("%PDF-")) || hex.EncodeToString(sum[:]) != f.Documents[0].SHA256 {
+		t.Fatalf("the document downloads as %d bytes (%.8q): %v", len(pdf), pdf, err)
+	}
+	if units, err := ana.Units(ctx); err != nil || len(units) == 0 {
+		t.Fatalf("units %v: %v", units, err)
+	}
+	if people, err := ana.Holders(ctx, procedure.RoleID("profesional_ss"), ""); err != nil || len(people) == 0 {
+		t.Fatalf("profesionales %v: %v", people, err)
+	}
 }
 
 // TestSignOutEndsTheSession: after SignOut the token no longer works and
 // the event stream ends.
 func TestSignOutEndsTheSession(t *testing.T) {
-	c, _ := newServer(t)
+	c, _, _ := newServer(t)
 	s, err := c.SignIn(ctx, "carla", desk.DemoPassword("carla"))
 	if err != nil {
 		t.Fatal(err)
