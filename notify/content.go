@@ -10,10 +10,10 @@ import (
 	"github.com/tramite/tramite/procedure"
 )
 
-// Definitions gives the procedure definitions by code; *procedure.Engine
-// implements it.
+// Definitions gives the definition a case runs under (the version it
+// started with); *procedure.Engine implements it.
 type Definitions interface {
-	Definition(code string) (*procedure.Definition, error)
+	DefinitionOf(c procedure.Case) (*procedure.Definition, error)
 }
 
 // Content is what an email is made from: the outbox item, its case, its

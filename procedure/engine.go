@@ -30,12 +30,16 @@ type Engine struct {
 	log    *slog.Logger
 	cite   string
 	units  map[string]string
-	defs   map[string]*compiled
+	defs   map[string]*compiled // the current version of each procedure
 	order  []string
+	given  []*Definition
+	// versions holds every version given, by Definition.Hash.
+	versions map[string]*compiled
 }
 
 type compiled struct {
 	def    *Definition
+	hash   string
 	events fsm.Events
 }
 
@@ -102,14 +106,20 @@ func initials(name string) string {
 }
 
 // WithDefinitions sets the procedures the engine runs; an engine needs at
-// least one (the manual's: manual.Definitions()).
+// least one (the manual's: manual.Definitions()). Several versions of a
+// procedure (one Code, each its own Version) may be given: the last one is
+// current and starts new cases, the others let the cases that started
+// under them finish under them.
 func WithDefinitions(defs ...*Definition) Option {
 	return func(e *Engine) {
 		e.defs = map[string]*compiled{}
 		e.order = nil
+		e.given = defs
 		for _, d := range defs {
+			if _, ok := e.defs[d.Code]; !ok {
+				e.order = append(e.order, d.Code)
+			}
 			e.defs[d.Code] = &compiled{def: d}
-			e.order = append(e.order, d.Code)
 		}
 	}
 }
@@ -126,11 +136,25 @@ func NewEngine(store Store, opts ...Option) (*Engine, error) {
 	if len(e.order) == 0 {
 		return nil, Errorf(EINVALID, "el motor necesita al menos una definición de procedimiento (WithDefinitions)")
 	}
-	for _, code := range e.order {
-		c := e.defs[code]
-		if err := c.def.Validate(); err != nil {
+	e.versions = map[string]*compiled{}
+	versions := map[[2]string]string{} // code and version to hash
+	for _, d := range e.given {
+		c := e.defs[d.Code]
+		if c.def != d {
+			c = &compiled{def: d} // an earlier version
+		} else if c.hash != "" {
+			continue // given twice
+		}
+		if err := d.Validate(); err != nil {
 			return nil, err
 		}
+		c.hash = d.Hash()
+		key := [2]string{d.Code, d.Version}
+		if h, ok := versions[key]; ok && h != c.hash {
+			return nil, Errorf(EINVALID, "el procedimiento %s tiene dos definiciones distintas con la versión %s: una definición cambiada debe llevar una versión nueva", d.Code, quote(d.Version))
+		}
+		versions[key] = c.hash
+		e.versions[c.hash] = c
 		for _, ev := range c.def.Events {
 			src := make([]string, 0, len(ev.From))
 			for _, f := range ev.From {
@@ -217,9 +241,9 @@ func (e *Engine) Fire(ctx context.Context, req FireRequest) (Case, error) {
 	if req.Version != 0 && req.Version != cs.Version {
 		return Case{}, wrapOp("fire", conflictError(cs.ID))
 	}
-	c, ok := e.defs[cs.Procedure]
-	if !ok {
-		return Case{}, Errorf(ENOTFOUND, "el trámite %s es de un procedimiento desconocido %q", cs.ID, cs.Procedure)
+	c, err := e.caseDef(cs)
+	if err != nil {
+		return Case{}, wrapOp("fire", err)
 	}
 	ev, ok := c.def.Event(req.Event)
 	if !ok || len(ev.From) == 0 {
@@ -471,6 +495,7 @@ func (e *Engine) transition(ctx context.Context, c *compiled, ev *EventDef, cs C
 	if start {
 		next.System, next.Description = public[d.System], public[d.Description]
 		next.RequesterID, next.CreatedAt = a.ID, now
+		next.DefinitionHash = c.hash
 	}
 	if sealed != nil {
 		next.Secrets = sealed
@@ -704,9 +729,9 @@ func (e *Engine) Available(ctx context.Context, a Actor, caseID string) ([]Event
 	if err != nil {
 		return nil, wrapOp("available", err)
 	}
-	c, ok := e.defs[cs.Procedure]
-	if !ok {
-		return nil, Errorf(ENOTFOUND, "procedimiento desconocido %q", cs.Procedure)
+	c, err := e.caseDef(cs)
+	if err != nil {
+		return nil, wrapOp("available", err)
 	}
 	out := []EventDef{}
 	for _, ev := range c.def.Events {
@@ -785,7 +810,7 @@ func (e *Engine) RevealSecrets(ctx context.Context, a Actor, caseID string) (map
 	if err != nil {
 		return nil, wrapOp("reveal secrets", err)
 	}
-	d, err := e.Definition(cs.Procedure)
+	d, err := e.DefinitionOf(cs)
 	if err != nil {
 		return nil, err
 	}
@@ -814,7 +839,7 @@ func (e *Engine) PurgeSecrets(ctx context.Context, a Actor, caseID string) error
 	if err != nil {
 		return wrapOp("purge secrets", err)
 	}
-	d, err := e.Definition(cs.Procedure)
+	d, err := e.DefinitionOf(cs)
 	if err != nil {
 		return err
 	}

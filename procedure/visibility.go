@@ -75,7 +75,10 @@ func scopeOf(d *Definition, a Actor) scope {
 // CanSee reports whether a may read case c: its history, documents and
 // emails with it.
 func (e *Engine) CanSee(a Actor, c Case) bool {
-	d, ok := e.defs[c.Procedure]
+	d, ok := e.versions[c.DefinitionHash] // the version the case runs under
+	if !ok {
+		d, ok = e.defs[c.Procedure]
+	}
 	if !ok {
 		return false
 	}

@@ -86,7 +86,9 @@ type ProcessorConfig struct {
 type Processor struct {
 	store procedure.Store
 	defs  map[string]*procedure.Definition
-	cfg   ProcessorConfig
+	// versions holds every definition given, by procedure.Definition.Hash.
+	versions map[string]*procedure.Definition
+	cfg      ProcessorConfig
 }
 
 // NewProcessor returns a Processor on store for the given procedures. It
@@ -120,9 +122,10 @@ func NewProcessor(store procedure.Store, defs []*procedure.Definition, cfg Proce
 			return min(d, time.Hour)
 		}
 	}
-	p := &Processor{store: store, defs: map[string]*procedure.Definition{}, cfg: cfg}
+	p := &Processor{store: store, defs: map[string]*procedure.Definition{}, versions: map[string]*procedure.Definition{}, cfg: cfg}
 	for _, d := range defs {
-		p.defs[d.Code] = d
+		p.defs[d.Code] = d // the last of a code is current
+		p.versions[d.Hash()] = d
 	}
 	return p, nil
 }
@@ -257,7 +260,10 @@ func (p *Processor) Input(ctx context.Context, it procedure.OutboxItem) (Input, 
 	if err != nil {
 		return Input{}, err
 	}
-	def, ok := p.defs[cs.Procedure]
+	def, ok := p.versions[cs.DefinitionHash] // the version the case started under
+	if !ok {
+		def, ok = p.defs[cs.Procedure]
+	}
 	if !ok {
 		return Input{}, procedure.Errorf(procedure.ENOTFOUND, "report: el trámite %s es del procedimiento %q, que este procesador no conoce: páselo en las definiciones", cs.ID, cs.Procedure)
 	}

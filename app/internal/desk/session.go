@@ -66,6 +66,9 @@ type Session interface {
 // CaseFile is a case with everything its view shows.
 type CaseFile struct {
 	Case procedure.Case
+	// Definition is the version of its procedure the case runs under; nil
+	// when the session cannot tell (the view then takes the current one).
+	Definition *procedure.Definition
 	// Available are the actions the person may take now.
 	Available []procedure.EventDef
 	History   []procedure.Entry
@@ -144,6 +147,9 @@ func (l *local) Open(ctx context.Context, id string) (CaseFile, error) {
 	var f CaseFile
 	var err error
 	if f.Case, err = e.Case(ctx, l.a, id); err != nil {
+		return f, err
+	}
+	if f.Definition, err = e.DefinitionOf(f.Case); err != nil {
 		return f, err
 	}
 	if f.Available, err = e.Available(ctx, l.a, id); err != nil {

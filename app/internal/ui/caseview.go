@@ -93,9 +93,11 @@ func (cv *CaseView) load() error {
 		return err
 	}
 	c, avail, hist, mails := f.Case, f.Available, f.History, f.Emails
-	d, err := u.s.Definition(c.Procedure)
-	if err != nil {
-		return err
+	d := f.Definition
+	if d == nil {
+		if d, err = u.s.Definition(c.Procedure); err != nil {
+			return err
+		}
 	}
 	cv.Case, cv.Def, cv.docs, cv.hasSecrets = c, d, f.Documents, f.HasSecrets
 	cv.Title.SetText(c.ID + " — " + c.System)
