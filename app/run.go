@@ -158,7 +158,7 @@ func startBackground(ctx context.Context, log *slog.Logger, engine *procedure.En
 	if err != nil {
 		return fmt.Errorf("signing identity: %w", err)
 	}
-	proc, err := report.NewProcessor(store, engine.Definitions(), report.ProcessorConfig{
+	proc, err := report.NewProcessor(store, engine, report.ProcessorConfig{
 		Options: report.Options{Institution: report.Institution{Name: st.Institution, Unit: st.Unit, City: st.City}},
 		Signers: report.SameSigner(id), Directory: store, Dir: filepath.Join(dataDir, "documents")})
 	if err != nil {

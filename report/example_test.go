@@ -108,7 +108,7 @@ func ExampleProcessor() {
 	// The example's case ran on a test clock in November 2026; the
 	// processor's clock must be past the items' due time.
 	clock := procedure.ClockFunc(func() time.Time { return time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC) })
-	p, err := report.NewProcessor(store, e.Definitions(), report.ProcessorConfig{Clock: clock})
+	p, err := report.NewProcessor(store, e, report.ProcessorConfig{Clock: clock})
 	if err != nil {
 		log.Fatal(err)
 	}

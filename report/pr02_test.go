@@ -43,7 +43,7 @@ func TestProcessorPR02LowComplexityWithReturn(t *testing.T) {
 	fire(proceduretest.Responsable, manual.EventApproveReport, nil)
 	fire(proceduretest.JefeAI, manual.EventIssueMemo, procedure.Inputs{"memo": "Actualización concluida."})
 
-	p, _ := report.NewProcessor(store, e.Definitions(), report.ProcessorConfig{Clock: later})
+	p, _ := report.NewProcessor(store, e, report.ProcessorConfig{Clock: later})
 	res, err := p.Drain(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -85,19 +85,23 @@ type ProcessorConfig struct {
 // keeps every version self-contained.
 type Processor struct {
 	store procedure.Store
-	defs  map[string]*procedure.Definition
-	// versions holds every definition given, by procedure.Definition.Hash.
-	versions map[string]*procedure.Definition
-	cfg      ProcessorConfig
+	defs  Definitions
+	cfg   ProcessorConfig
 }
 
-// NewProcessor returns a Processor on store for the given procedures. It
-// returns EINVALID without a store or definitions.
-func NewProcessor(store procedure.Store, defs []*procedure.Definition, cfg ProcessorConfig) (*Processor, error) {
+// Definitions gives the definition a case runs under (the version it
+// started with); *procedure.Engine implements it.
+type Definitions interface {
+	DefinitionOf(c procedure.Case) (*procedure.Definition, error)
+}
+
+// NewProcessor returns a Processor on store; defs (the engine) gives each
+// case's definition. It returns EINVALID without a store or definitions.
+func NewProcessor(store procedure.Store, defs Definitions, cfg ProcessorConfig) (*Processor, error) {
 	if store == nil {
 		return nil, procedure.Errorf(procedure.EINVALID, "report: el procesador de documentos necesita un almacenamiento")
 	}
-	if len(defs) == 0 {
+	if defs == nil {
 		return nil, procedure.Errorf(procedure.EINVALID, "report: el procesador de documentos necesita las definiciones de los procedimientos (por ejemplo engine.Definitions())")
 	}
 	if cfg.Owner == "" {
@@ -122,12 +126,7 @@ func NewProcessor(store procedure.Store, defs []*procedure.Definition, cfg Proce
 			return min(d, time.Hour)
 		}
 	}
-	p := &Processor{store: store, defs: map[string]*procedure.Definition{}, versions: map[string]*procedure.Definition{}, cfg: cfg}
-	for _, d := range defs {
-		p.defs[d.Code] = d // the last of a code is current
-		p.versions[d.Hash()] = d
-	}
-	return p, nil
+	return &Processor{store: store, defs: defs, cfg: cfg}, nil
 }
 
 // Result is the outcome of processing one outbox item.
@@ -260,12 +259,9 @@ func (p *Processor) Input(ctx context.Context, it procedure.OutboxItem) (Input, 
 	if err != nil {
 		return Input{}, err
 	}
-	def, ok := p.versions[cs.DefinitionHash] // the version the case started under
-	if !ok {
-		def, ok = p.defs[cs.Procedure]
-	}
-	if !ok {
-		return Input{}, procedure.Errorf(procedure.ENOTFOUND, "report: el trámite %s es del procedimiento %q, que este procesador no conoce: páselo en las definiciones", cs.ID, cs.Procedure)
+	def, err := p.defs.DefinitionOf(cs) // the version the case started under
+	if err != nil {
+		return Input{}, err
 	}
 	h, err := p.store.History(ctx, cs.ID)
 	if err != nil {

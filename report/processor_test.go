@@ -36,7 +36,7 @@ func TestProcessorEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := report.NewProcessor(store, e.Definitions(), report.ProcessorConfig{Signers: report.SameSigner(id), Dir: dir, Clock: later,
+	p, err := report.NewProcessor(store, e, report.ProcessorConfig{Signers: report.SameSigner(id), Dir: dir, Clock: later,
 		Directory: proceduretest.Directory()})
 	if err != nil {
 		t.Fatal(err)
@@ -131,7 +131,7 @@ func TestProcessorIdempotent(t *testing.T) {
 	store := procedure.NewMemoryStore()
 	e := proceduretest.NewEngine(t, store)
 	c := proceduretest.RunPR01(t, e, "SIGEP", "x", 0)
-	p, _ := report.NewProcessor(store, e.Definitions(), report.ProcessorConfig{Clock: later})
+	p, _ := report.NewProcessor(store, e, report.ProcessorConfig{Clock: later})
 	items, _ := store.Outbox(ctx, procedure.OutboxQuery{CaseID: c.ID, Kind: procedure.EffectDocument})
 	in, err := p.Input(ctx, items[0])
 	if err != nil {
@@ -182,7 +182,7 @@ func TestProcessorFailures(t *testing.T) {
 		store := &flaky{Store: mem, n: 1}
 		now := later.Now()
 		clock := procedure.ClockFunc(func() time.Time { return now })
-		p, _ := report.NewProcessor(store, e.Definitions(), report.ProcessorConfig{Clock: clock, Batch: 1})
+		p, _ := report.NewProcessor(store, e, report.ProcessorConfig{Clock: clock, Batch: 1})
 		res, err := p.RunOnce(ctx)
 		if err != nil || len(res) != 1 || res[0].Err == nil {
 			t.Fatalf("first run: %+v %v", res, err)
@@ -215,7 +215,11 @@ func TestProcessorFailures(t *testing.T) {
 		mem := procedure.NewMemoryStore()
 		e := proceduretest.NewEngine(t, mem)
 		proceduretest.RunPR01(t, e, "SIGEP", "x", 0)
-		p, _ := report.NewProcessor(mem, []*procedure.Definition{manual.PR02()}, report.ProcessorConfig{Clock: later})
+		other, err := procedure.NewEngine(mem, procedure.WithDefinitions(manual.PR02()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, _ := report.NewProcessor(mem, other, report.ProcessorConfig{Clock: later})
 		res, err := p.Drain(ctx)
 		if err != nil || len(res) != 6 {
 			t.Fatalf("%d results, %v", len(res), err)
@@ -233,14 +237,14 @@ func TestProcessorFailures(t *testing.T) {
 		none := report.SignersFunc(func(ctx context.Context, actor string) (report.Identity, error) {
 			return report.Identity{}, procedure.Errorf(procedure.ENOTFOUND, "%s no tiene certificado de firma", actor)
 		})
-		p, _ := report.NewProcessor(mem, e.Definitions(), report.ProcessorConfig{Clock: later, Signers: none})
+		p, _ := report.NewProcessor(mem, e, report.ProcessorConfig{Clock: later, Signers: none})
 		res, _ := p.Drain(ctx)
 		if len(res) == 0 || res[0].Item.Status != procedure.OutboxFailed || !strings.Contains(res[0].Item.LastError, "no tiene certificado") {
 			t.Fatalf("%+v", res)
 		}
 	})
 	t.Run("bad configuration", func(t *testing.T) {
-		if _, err := report.NewProcessor(nil, manual.Definitions(), report.ProcessorConfig{}); procedure.ErrorCode(err) != procedure.EINVALID {
+		if _, err := report.NewProcessor(nil, proceduretest.NewEngine(t, procedure.NewMemoryStore()), report.ProcessorConfig{}); procedure.ErrorCode(err) != procedure.EINVALID {
 			t.Fatal(err)
 		}
 		if _, err := report.NewProcessor(procedure.NewMemoryStore(), nil, report.ProcessorConfig{}); procedure.ErrorCode(err) != procedure.EINVALID {
@@ -263,7 +267,7 @@ func TestNoSecretInAnyDocument(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, _ := report.NewProcessor(store, e.Definitions(), report.ProcessorConfig{Clock: later})
+	p, _ := report.NewProcessor(store, e, report.ProcessorConfig{Clock: later})
 	if _, err := p.Drain(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -312,7 +316,7 @@ func TestProcessorsConcurrent(t *testing.T) {
 	c := proceduretest.RunPR01(t, e, "SIGEP", "x", 0)
 	errs := make(chan error, 2)
 	for _, owner := range []string{"a", "b"} {
-		p, _ := report.NewProcessor(store, e.Definitions(), report.ProcessorConfig{Clock: later, Owner: owner, Batch: 1})
+		p, _ := report.NewProcessor(store, e, report.ProcessorConfig{Clock: later, Owner: owner, Batch: 1})
 		go func() { _, err := p.Drain(ctx); errs <- err }()
 	}
 	for range 2 {
@@ -331,7 +335,7 @@ func TestProcessorRun(t *testing.T) {
 	store := procedure.NewMemoryStore()
 	e := proceduretest.NewEngine(t, store)
 	c := proceduretest.RunPR01(t, e, "SIGEP", "x", 0)
-	p, _ := report.NewProcessor(store, e.Definitions(), report.ProcessorConfig{Clock: later})
+	p, _ := report.NewProcessor(store, e, report.ProcessorConfig{Clock: later})
 	done := make(chan error)
 	go func() { done <- p.Run(ctx, 5*time.Millisecond) }()
 	for deadline := time.Now().Add(time.Minute); ; time.Sleep(5 * time.Millisecond) {

@@ -18,7 +18,7 @@ import (
 func texts(t *testing.T, store procedure.Store, e *procedure.Engine, caseID string) map[string][]string {
 	t.Helper()
 	ctx := context.Background()
-	p, err := report.NewProcessor(store, e.Definitions(), report.ProcessorConfig{Clock: later, Directory: proceduretest.Directory()})
+	p, err := report.NewProcessor(store, e, report.ProcessorConfig{Clock: later, Directory: proceduretest.Directory()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -249,4 +249,43 @@ func isNumber(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// TestRendersUnderTheCaseVersion: a document of a case that started under
+// an earlier version of its definition is drawn as that version says,
+// after a new version became current.
+func TestRendersUnderTheCaseVersion(t *testing.T) {
+	ctx := context.Background()
+	store := procedure.NewMemoryStore()
+	v1, v2 := manual.PR02(), manual.PR02()
+	v2.Version = "2"
+	note, _ := v2.Document(manual.TopicNotaRemision)
+	note.Title = "NOTA DE SOLICITUD"
+	engine := func(defs ...*procedure.Definition) *procedure.Engine {
+		e, err := procedure.NewEngine(store, procedure.WithDefinitions(defs...), procedure.WithDirectory(proceduretest.Directory()),
+			procedure.WithClock(proceduretest.NewClock()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	start := func(e *procedure.Engine) procedure.Case {
+		c, err := e.Start(ctx, procedure.StartRequest{Procedure: manual.CodePR02, Actor: proceduretest.Solicitante, Inputs: proceduretest.PR02Request("Portal")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	old := start(engine(v1))
+	e := engine(v1, v2)
+	fresh := start(e)
+	for _, tt := range []struct {
+		c     procedure.Case
+		title string
+	}{{old, "NOTA\n"}, {fresh, "NOTA DE SOLICITUD\n"}} {
+		text := texts(t, store, e, tt.c.ID)[manual.TopicNotaRemision][0]
+		if !strings.Contains(text, tt.title) {
+			t.Errorf("%s: the note lacks its version's title %q:\n%s", tt.c.ID, tt.title, text)
+		}
+	}
 }

@@ -315,7 +315,7 @@ func (e *env) closed(c procedure.Case) procedure.Case {
 func (e *env) render() {
 	e.t.Helper()
 	later := procedure.ClockFunc(func() time.Time { return time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC) })
-	p, err := report.NewProcessor(e.store, e.engine.Definitions(), report.ProcessorConfig{Clock: later, Directory: e.store})
+	p, err := report.NewProcessor(e.store, e.engine, report.ProcessorConfig{Clock: later, Directory: e.store})
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -484,7 +484,7 @@ func (m *Main) workersFor(cfg Config) (*report.Processor, *notify.Dispatcher, er
 		}
 	}
 	in := cfg.Institution
-	proc, err := report.NewProcessor(m.store, m.engine.Definitions(), report.ProcessorConfig{
+	proc, err := report.NewProcessor(m.store, m.engine, report.ProcessorConfig{
 		Options: report.Options{Institution: report.Institution{Name: in.Name, Unit: in.Unit, City: in.City}, VerifyURL: in.VerifyURL},
 		Signers: report.SameSigner(id), Directory: m.store, Dir: cfg.DocumentsDir, Owner: owner("report")})
 	if err != nil {

@@ -123,7 +123,7 @@ func run(ctx context.Context, data []byte, dir string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	p, err := report.NewProcessor(store, e.Definitions(), report.ProcessorConfig{Dir: dir, Directory: store, Signers: report.SameSigner(id)})
+	p, err := report.NewProcessor(store, e, report.ProcessorConfig{Dir: dir, Directory: store, Signers: report.SameSigner(id)})
 	if err != nil {
 		return err
 	}

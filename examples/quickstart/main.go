@@ -305,7 +305,7 @@ func (d *demo) render(ctx context.Context, out io.Writer, clock procedure.Clock)
 	if err != nil {
 		return err
 	}
-	p, err := report.NewProcessor(d.store, d.engine.Definitions(), report.ProcessorConfig{
+	p, err := report.NewProcessor(d.store, d.engine, report.ProcessorConfig{
 		Signers: report.SameSigner(id), Dir: d.dir, Directory: d.store, Clock: clock})
 	if err != nil {
 		return err

@@ -125,7 +125,7 @@ func TestErrorsKeepTheServersWords(t *testing.T) {
 		t.Fatalf("a requester's outbox: %v", err)
 	}
 	// The server renders the request note; the desk downloads the PDF.
-	p, err := report.NewProcessor(store, e.Definitions(), report.ProcessorConfig{})
+	p, err := report.NewProcessor(store, e, report.ProcessorConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}
