@@ -15,6 +15,7 @@ import (
 
 	"github.com/tramite/tramite/notify"
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/proceduretest"
 )
 
 // freeAddr returns an address on 127.0.0.1 where nothing listens.
@@ -91,7 +92,7 @@ func TestFaults(t *testing.T) {
 					t.Fatalf("a refused message was delivered")
 				}
 				// Visible and retryable by hand.
-				if err := notify.Retry(ctx, f.store, it.ID); err != nil {
+				if _, err := f.eng.RetryOutbox(ctx, proceduretest.Jefe, it.ID); err != nil {
 					t.Fatal(err)
 				}
 			} else {
@@ -420,10 +421,10 @@ func TestRetryByHand(t *testing.T) {
 	}{
 		{"unknown item", c.ID + "/99/email/aviso", procedure.ENOTFOUND},
 		{"failed item", id, ""},
-		{"pending item", id, procedure.EINVALID},
+		{"pending item", id, procedure.EINVALIDTRANSITION},
 	}
 	for _, tt := range tests {
-		if err := notify.Retry(ctx, f.store, tt.id); procedure.ErrorCode(err) != tt.code {
+		if _, err := f.eng.RetryOutbox(ctx, proceduretest.Jefe, tt.id); procedure.ErrorCode(err) != tt.code {
 			t.Errorf("%s: Retry = %v, want code %q", tt.name, err, tt.code)
 		}
 	}

@@ -736,26 +736,3 @@ func latest(docs []procedure.Document, topic string, seq int) (procedure.Documen
 	}
 	return best, ok
 }
-
-// Retry puts a failed email item back in the queue, due at once, with its
-// attempts counted from zero. It returns ENOTFOUND for an unknown item and
-// EINVALID for an item that has not failed.
-func Retry(ctx context.Context, store procedure.Store, itemID string) error {
-	items, err := store.Outbox(ctx, procedure.OutboxQuery{ID: itemID, Kind: procedure.EffectEmail})
-	if err != nil {
-		return fmt.Errorf("retry %s: %w", itemID, err)
-	}
-	for _, it := range items {
-		if it.ID != itemID {
-			continue
-		}
-		if it.Status != procedure.OutboxFailed {
-			return procedure.Errorf(procedure.EINVALID, "solo se reintenta un correo fallido; %s está %q", itemID, it.Status)
-		}
-		it.Status, it.Attempts, it.NextAttempt = procedure.OutboxPending, 0, it.CreatedAt
-		it.LastError = "reintento manual; último error: " + it.LastError
-		it.ClaimedBy, it.ClaimedUntil = "", time.Time{}
-		return store.UpdateOutbox(ctx, it)
-	}
-	return procedure.Errorf(procedure.ENOTFOUND, "no existe el correo %s en la bandeja de salida", itemID)
-}

@@ -17,8 +17,9 @@
 // A Dispatcher sends what committed transitions left in the store's
 // outbox: it never runs inside a transaction, retries temporary failures
 // with exponential backoff and jitter, marks permanent ones failed with the
-// server's reply (Retry puts them back by hand), and keeps every message it
-// sent as a raw RFC 5322 .eml file in the case's folder of Config.MailDir.
+// server's reply (procedure.Engine.RetryOutbox puts them back by hand), and
+// keeps every message it sent as a raw RFC 5322 .eml file in the case's
+// folder of Config.MailDir.
 //
 // # Exactly once
 //

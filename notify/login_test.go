@@ -170,7 +170,7 @@ func TestLoginPromptsDeliver(t *testing.T) {
 
 // TestRefusedLoginEndsFailed: a password the server keeps refusing is a
 // configuration error, not an outage: after the dispatcher's attempts the
-// item ends failed with the reason (Retry puts it back once mended),
+// item ends failed with the reason (RetryOutbox puts it back once mended),
 // instead of waiting forever.
 func TestRefusedLoginEndsFailed(t *testing.T) {
 	ctx := context.Background()

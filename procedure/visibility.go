@@ -323,9 +323,12 @@ func (e *Engine) RetryOutbox(ctx context.Context, a Actor, itemID string) (Outbo
 	if it.Status != OutboxFailed && it.Status != OutboxSkipped {
 		return OutboxItem{}, Errorf(EINVALIDTRANSITION, "solo un envío fallido u omitido puede reintentarse; %s está %s", itemID, it.Status)
 	}
-	it.Status = OutboxPending
+	it.Status, it.Attempts = OutboxPending, 0
 	it.NextAttempt = e.clock.Now().UTC()
 	it.ClaimedBy, it.ClaimedUntil = "", time.Time{}
+	if it.LastError != "" {
+		it.LastError = "reintento manual; último error: " + it.LastError
+	}
 	return it, wrapOp("retry", e.store.UpdateOutbox(ctx, it))
 }
 

@@ -133,8 +133,9 @@ func TestRetryOutbox(t *testing.T) {
 		t.Fatal(err)
 	}
 	again, _ := s.Outbox(ctx, procedure.OutboxQuery{ID: it.ID})
-	if len(again) != 1 || again[0].Status != procedure.OutboxPending || got.Status != procedure.OutboxPending || again[0].ClaimedBy != "" {
-		t.Fatalf("after a retry: %+v", again)
+	if len(again) != 1 || again[0].Status != procedure.OutboxPending || got.Status != procedure.OutboxPending || again[0].ClaimedBy != "" ||
+		again[0].Attempts != 0 || !strings.Contains(again[0].LastError, "550 buzón inexistente") {
+		t.Fatalf("after a retry: %+v (want pending, its attempts counted again from zero, the last error kept)", again)
 	}
 }
 
