@@ -94,13 +94,9 @@ func RoleRecipient(role RoleID) Recipient { return Recipient("role:" + string(ro
 // queued in the outbox in the same transaction.
 type Effect struct {
 	Kind EffectKind `json:"kind"`
-	// Topic names the document ("nota-remision", "informe-conclusion",
-	// "nota-conclusion", "nota-interna", "hoja-de-ruta") or the email
-	// ("observaciones", "respuesta", "nota-interna", "aviso").
+	// Topic names the document (a DocumentDef of the definition, which
+	// says how it is numbered) or the email (an EmailDef).
 	Topic string `json:"topic"`
-	// Series, for a document, is the numbering series of its cite
-	// ("INF" gives UIT/INF/2026/0007). Empty means no cite number.
-	Series string `json:"series,omitempty"`
 	// When limits the effect to the case whose input When[0] equals When[1],
 	// e.g. ["complexity","alta"].
 	When []string    `json:"when,omitempty"`

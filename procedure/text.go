@@ -320,7 +320,6 @@ func (d *Definition) textProblems() []string {
 		name(fmt.Sprintf("la salida del evento %s", en), ev.Output)
 		for _, ef := range ev.Effects {
 			id(fmt.Sprintf("el tema de un efecto del evento %s", en), ef.Topic)
-			id(fmt.Sprintf("la serie de un efecto del evento %s", en), ef.Series)
 			for _, w := range ef.When {
 				name(fmt.Sprintf("la condición de un efecto del evento %s", en), w)
 			}
