@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/tramite/tramite/procedure"
-	"github.com/tramite/tramite/procedure/manual"
 )
 
 // Page sizes of the listings.
@@ -122,17 +121,10 @@ func procedures(s *Server, w http.ResponseWriter, r *http.Request, c *call) erro
 }
 
 func units(s *Server, w http.ResponseWriter, r *http.Request, c *call) error {
-	as, err := s.people.Holders(r.Context(), manual.RoleSolicitante, "")
+	out, err := s.engine.Units(r.Context())
 	if err != nil {
 		return err
 	}
-	out := []string{}
-	for _, a := range as {
-		if a.Unit != "" && !slices.Contains(out, a.Unit) {
-			out = append(out, a.Unit)
-		}
-	}
-	slices.Sort(out)
 	writeJSON(w, http.StatusOK, out)
 	return nil
 }

@@ -43,10 +43,8 @@ func demo(id string) procedure.Actor {
 	panic("proceduretest: no demo person " + id)
 }
 
-// Actors returns every demo actor.
-func Actors() []procedure.Actor {
-	return []procedure.Actor{Solicitante, Solicitante2, Jefe, JefeAI, Responsable, Profesional, Profesional2, Admin}
-}
+// Actors returns every demo actor (manual.DemoPeople).
+func Actors() []procedure.Actor { return manual.DemoPeople() }
 
 // Directory returns a directory of the demo actors.
 func Directory() *procedure.StaticDirectory { return procedure.NewDirectory(Actors()...) }

@@ -8,10 +8,6 @@ import (
 	"github.com/tramite/tramite/procedure/manual"
 )
 
-// DemoActors returns the people a new database starts with: the manual's
-// demo people (manual.DemoPeople). Their IDs are their usernames.
-func DemoActors() []procedure.Actor { return manual.DemoPeople() }
-
 // DemoPassword is the password of a demo person: "demo-" and the username.
 func DemoPassword(id string) string { return "demo-" + id }
 
@@ -22,7 +18,7 @@ func (s *Service) SeedPeople(ctx context.Context) (bool, error) {
 	if err != nil || len(as) > 0 {
 		return false, err
 	}
-	for _, a := range DemoActors() {
+	for _, a := range manual.DemoPeople() { // their IDs are their usernames
 		if err := s.cfg.People.SaveActor(ctx, a); err != nil {
 			return false, fmt.Errorf("seed %s: %w", a.ID, err)
 		}
