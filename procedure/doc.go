@@ -1,8 +1,11 @@
-// Package procedure is the domain of tramite: the definitions of the
-// procedures of manual UIT/ASS-M01 (UIT/ASS-PR01, putting a new system into
-// production, and UIT/ASS-PR02, updating one), the cases that run through
-// them, the actors and roles that move them, the tamper-evident history of
-// every step, and the Engine that fires events through a finite state machine.
+// Package procedure is the domain of tramite: definitions of procedures as
+// data (steps, roles, events, inputs, and the documents and emails each
+// event produces), the cases that run through them, the actors and roles
+// that move them, the tamper-evident history of every step, and the Engine
+// that fires events through a finite state machine. The procedures of
+// manual UIT/ASS-M01 (UIT/ASS-PR01, putting a new system into production,
+// and UIT/ASS-PR02, updating one) are defined in procedure/manual; others
+// load from JSON (LoadDefinition).
 //
 // The package depends only on the standard library and github.com/looplab/fsm.
 // Persistence, documents and email live at the edges (storage/sqlite, report,

@@ -143,7 +143,10 @@ func TestWordingPR01(t *testing.T) {
 // TestWordingPR02 renders an update concluded with a Nota de conclusión:
 // no document calls it an informe, and the actions and states say
 // "informe o nota" as the manual's steps 7 and 8 do.
-func TestWordingPR02(t *testing.T) {
+// pr02Closed runs an update of the given complexity through its nine
+// steps, with one round of observations.
+func pr02Closed(t *testing.T, complexity string) (procedure.Store, *procedure.Engine, procedure.Case) {
+	t.Helper()
 	ctx := context.Background()
 	store := procedure.NewMemoryStore()
 	e := proceduretest.NewEngine(t, store)
@@ -156,11 +159,33 @@ func TestWordingPR02(t *testing.T) {
 		procedure.FireRequest{Event: manual.EventInstruct, Actor: proceduretest.Responsable, Inputs: procedure.Inputs{"profesional": proceduretest.Profesional.ID}},
 		procedure.FireRequest{Event: manual.EventObserve, Actor: proceduretest.Profesional, Inputs: procedure.Inputs{"observations": "¿Incluye migraciones?"}},
 		procedure.FireRequest{Event: manual.EventComplete, Actor: proceduretest.Solicitante, Inputs: procedure.Inputs{"answer": "Sí, dos."}},
-		procedure.FireRequest{Event: manual.EventConclude, Actor: proceduretest.Profesional, Inputs: proceduretest.Checklist("baja")},
+		procedure.FireRequest{Event: manual.EventConclude, Actor: proceduretest.Profesional, Inputs: proceduretest.Checklist(complexity)},
 		procedure.FireRequest{Event: manual.EventApproveReport, Actor: proceduretest.Responsable},
 		procedure.FireRequest{Event: manual.EventIssueMemo, Actor: proceduretest.Jefe, Inputs: procedure.Inputs{"memo": "Se comunica la actualización."}},
 		procedure.FireRequest{Event: manual.EventAcknowledge, Actor: proceduretest.Solicitante},
 	)
+	return store, e, c
+}
+
+// TestWordingPR02Informe: a complex update is concluded with an informe
+// técnico, and the Nota Interna sends it.
+func TestWordingPR02Informe(t *testing.T) {
+	store, e, c := pr02Closed(t, "alta")
+	docs := texts(t, store, e, c.ID)
+	checkProse(t, docs)
+	if len(docs[manual.TopicInformeConclusion]) != 3 || len(docs[manual.TopicNotaConclusion]) != 0 {
+		t.Fatalf("documents: %d informes, %d notas de conclusión", len(docs[manual.TopicInformeConclusion]), len(docs[manual.TopicNotaConclusion]))
+	}
+	if memo := docs[manual.TopicNotaInterna][0]; !strings.Contains(memo, "Se adjunta el informe técnico de conclusión UIT/INF/2026/0001, revisado y aprobado.") {
+		t.Errorf("the Nota Interna should send the informe:\n%s", memo)
+	}
+	if inf := flat(docs[manual.TopicInformeConclusion][2]); !strings.Contains(inf, "INFORME TÉCNICO") || !strings.Contains(inf, "Conclusión de la actualización en producción") {
+		t.Errorf("informe:\n%s", inf)
+	}
+}
+
+func TestWordingPR02(t *testing.T) {
+	store, e, c := pr02Closed(t, "baja")
 	docs := texts(t, store, e, c.ID)
 	checkProse(t, docs)
 	if len(docs[manual.TopicInformeConclusion]) != 0 || len(docs[manual.TopicNotaConclusion]) != 3 {

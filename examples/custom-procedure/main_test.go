@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	gomail "github.com/emersion/go-message/mail"
+
 	"github.com/tramite/tramite/procedure"
 )
 
@@ -47,6 +49,47 @@ func TestCustomProcedureEndToEnd(t *testing.T) {
 		if !strings.Contains(strings.ToUpper(string(text)), strings.ToUpper(want)) {
 			t.Errorf("route sheet text lacks %q:\n%s", want, text)
 		}
+	}
+	// The documents the JSON declares, in its own words.
+	acta, err := exec.Command("pdftotext", "-layout", filepath.Join(dir, "PR03-2026-0001-acta.pdf"), "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"ACTA DE VERIFICACIÓN", "UIT/AV/2026/0001", "registrada con el número", "UIT/RCS/2026/0001",
+		"se aprueba el registro", "Verificado por"} {
+		if !strings.Contains(strings.Join(strings.Fields(string(acta)), " "), want) {
+			t.Errorf("the acta lacks %q:\n%s", want, acta)
+		}
+	}
+	// And the emails it declares, one .eml each.
+	mails, _ := filepath.Glob(filepath.Join(dir, "mail", "*.eml"))
+	if len(mails) != 6 {
+		t.Fatalf("%d .eml files, want 6", len(mails))
+	}
+	f, err := os.Open(mails[len(mails)-1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	mr, err := gomail.CreateReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	subject, _ := mr.Header.Subject()
+	var files []string
+	for {
+		p, err := mr.NextPart()
+		if err != nil {
+			break
+		}
+		if h, ok := p.Header.(*gomail.AttachmentHeader); ok {
+			name, _ := h.Filename()
+			files = append(files, name)
+		}
+	}
+	if subject != "[PR03-2026-0001] Copia de seguridad verificada: Sistema de Correspondencia" ||
+		strings.Join(files, ", ") != "Acta de verificación UIT-AV-2026-0001.pdf, Registro de copia de seguridad UIT-RCS-2026-0001.pdf" {
+		t.Errorf("the last email: %q with %v", subject, files)
 	}
 }
 
