@@ -46,15 +46,52 @@ func benchSetup(b *testing.B) (*fixture, func(round int)) {
 			b.Fatal(err)
 		}
 	}
+	// Each copy goes to a case of its own (a copy of c with its history
+	// and documents), as a real outbox's emails do: the .eml copy of an
+	// item is named by its case, entry and topic.
+	cs, err := f.store.Case(ctx, c.ID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	hist, err := f.store.History(ctx, c.ID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	docs, err := f.store.Documents(ctx, c.ID)
+	if err != nil {
+		b.Fatal(err)
+	}
 	queue := func(round int) {
 		batch := make([]procedure.OutboxItem, benchBatch)
-		for i := range batch {
-			it := memo
-			it.ID = memo.ID + "/bench-" + strconv.Itoa(round) + "-" + strconv.Itoa(i)
-			batch[i] = it
-		}
-		if err := f.store.Update(ctx, func(tx procedure.Tx) error { return tx.Enqueue(batch...) }); err != nil {
+		err := f.store.Update(ctx, func(tx procedure.Tx) error {
+			for i := range batch {
+				cc := cs.Clone()
+				cc.ID, cc.Version = c.ID+"-B"+strconv.Itoa(round)+"-"+strconv.Itoa(i), 1
+				if err := tx.CreateCase(cc); err != nil {
+					return err
+				}
+				for _, e := range hist {
+					e.CaseID = cc.ID
+					if err := tx.AppendEntry(e); err != nil {
+						return err
+					}
+				}
+				it := memo
+				it.ID, it.CaseID = cc.ID+"/"+memo.Topic, cc.ID
+				batch[i] = it
+			}
+			return tx.Enqueue(batch...)
+		})
+		if err != nil {
 			b.Fatal(err)
+		}
+		for _, it := range batch {
+			for _, d := range docs {
+				d.CaseID = it.CaseID
+				if _, err := f.store.PutDocument(ctx, d); err != nil {
+					b.Fatal(err)
+				}
+			}
 		}
 	}
 	return f, queue
