@@ -4,6 +4,7 @@ import (
 	"bytes"
 	htmltemplate "html/template"
 	"strings"
+	"sync"
 	texttemplate "text/template"
 	"time"
 
@@ -83,14 +84,14 @@ func Build(cfg Config, c Content) (Email, error) {
 		return procedure.Errorf(procedure.EINVALID, "el correo %q del procedimiento %s no se puede redactar (%s): %v", it.Topic, d.Code, part, err)
 	}
 	var subject, text, html bytes.Buffer
-	if err := run(texttemplate.New("subject"), def.Subject, &subject, v); err != nil {
+	if err := runText(def.Subject, &subject, v); err != nil {
 		return Email{}, fail("asunto", err)
 	}
-	if err := run(texttemplate.New("text"), def.Text, &text, v); err != nil {
+	if err := runText(def.Text, &text, v); err != nil {
 		return Email{}, fail("texto", err)
 	}
 	if def.HTML != "" {
-		t, err := htmltemplate.New("html").Funcs(htmltemplate.FuncMap(procedure.TemplateFuncs())).Parse(def.HTML)
+		t, err := parsedHTML(def.HTML)
 		if err == nil {
 			err = t.Execute(&html, v)
 		}
@@ -113,12 +114,34 @@ func Build(cfg Config, c Content) (Email, error) {
 	}, nil
 }
 
-func run(t *texttemplate.Template, src string, w *bytes.Buffer, data any) error {
-	t, err := t.Funcs(procedure.TemplateFuncs()).Parse(src)
-	if err != nil {
-		return err
+// Parsed templates, by source. Definitions are immutable, so a template's
+// source always parses alike; parsing (and html/template's escaping, done
+// at the first execution) is paid once per template, not once per message.
+// A parsed template may be executed from any number of goroutines at once.
+var textTemplates, htmlTemplates sync.Map
+
+func runText(src string, w *bytes.Buffer, data any) error {
+	t, ok := textTemplates.Load(src)
+	if !ok {
+		parsed, err := texttemplate.New("t").Funcs(procedure.TemplateFuncs()).Parse(src)
+		if err != nil {
+			return err
+		}
+		t, _ = textTemplates.LoadOrStore(src, parsed)
 	}
-	return t.Execute(w, data)
+	return t.(*texttemplate.Template).Execute(w, data)
+}
+
+func parsedHTML(src string) (*htmltemplate.Template, error) {
+	if t, ok := htmlTemplates.Load(src); ok {
+		return t.(*htmltemplate.Template), nil
+	}
+	parsed, err := htmltemplate.New("html").Funcs(htmltemplate.FuncMap(procedure.TemplateFuncs())).Parse(src)
+	if err != nil {
+		return nil, err
+	}
+	t, _ := htmlTemplates.LoadOrStore(src, parsed)
+	return t.(*htmltemplate.Template), nil
 }
 
 // attachmentName is the file name of an attached document: its label and
