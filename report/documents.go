@@ -35,7 +35,10 @@ func (d *doc) exec(where, src string, data any) (string, error) {
 	if src == "" {
 		return "", nil
 	}
-	t, err := template.New(where).Funcs(procedure.TemplateFuncs()).Option("missingkey=zero").Parse(src)
+	if d.tmpl == nil { // one set per document: the functions are bound once
+		d.tmpl = template.New("").Funcs(procedure.TemplateFuncs()).Option("missingkey=zero")
+	}
+	t, err := d.tmpl.New(where).Parse(src)
 	if err == nil {
 		var b bytes.Buffer
 		if err = t.Execute(&b, data); err == nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"text/template"
 
 	qr "github.com/piglig/go-qr"
 
@@ -71,6 +72,7 @@ type doc struct {
 	sum   string
 	code  string
 	qr    [][]bool
+	tmpl  *template.Template
 }
 
 func newDoc(in Input, def *procedure.DocumentDef, opt Options, sum string) (*doc, error) {
@@ -134,13 +136,14 @@ func (d *doc) issuer() string {
 }
 
 // qrText is what the QR code carries: the verification address when one
-// is set (Options.VerifyURL), else the document's identity in words.
+// is set (Options.VerifyURL), else the case, the verification code and the
+// fingerprint, in capitals so that the code stays small (QR alphanumeric
+// mode).
 func (d *doc) qrText() string {
 	if d.opt.VerifyURL != "" {
 		return VerifyURL(d.opt.VerifyURL, d.sum)
 	}
-	return fmt.Sprintf("%s %s %s\nTrámite %s, entrada %d\nCódigo de verificación %s\nSHA-256 %s",
-		d.opt.Institution.Short(), d.def.Label, d.in.Number, d.in.Case.ID, d.last.Seq, d.code, d.sum)
+	return strings.ToUpper(d.in.Case.ID + " " + d.code + " SHA-256:" + d.sum)
 }
 
 func (d *doc) font(style string, size float64) { d.pdf.SetFont(fontFamily, style, size) }
