@@ -1,9 +1,12 @@
 package pdfdoc
 
 import (
+	"bytes"
+	"compress/flate"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/adler32"
 	"math"
 	"sort"
 )
@@ -21,6 +24,13 @@ type Font struct {
 	tables     []table
 	glyf       []byte
 	loca       []uint32 // numGlyphs+1 offsets into glyf
+
+	// The tables every subset embeds unchanged (all but head, loca, glyf
+	// and the dropped ones), laid out once, with their deflated form.
+	fixed        []table
+	fixedData    []byte // fixed tables, each padded to four bytes
+	fixedOffsets []int  // offset of each fixed table in fixedData
+	fixedDeflate []byte // raw deflate of fixedData, ended by a sync flush
 
 	ascent, descent, capHeight int
 	bbox                       [4]int
@@ -147,6 +157,45 @@ func (f *Font) parse(data []byte) error {
 		}
 	}
 	f.gids = gids
+	return f.layoutFixed()
+}
+
+// dropped reports whether subsets leave a table out: a signature over the
+// original no longer holds, and layout tables go unused, since a PDF
+// positions every glyph itself.
+func dropped(tag string) bool {
+	switch tag {
+	case "DSIG", "GDEF", "GPOS", "GSUB", "MATH":
+		return true
+	}
+	return false
+}
+
+// layoutFixed lays out and deflates, once, the tables every subset embeds
+// as they are.
+func (f *Font) layoutFixed() error {
+	for _, t := range f.tables {
+		switch {
+		case t.tag == "head" || t.tag == "loca" || t.tag == "glyf" || dropped(t.tag):
+			continue
+		}
+		f.fixed = append(f.fixed, t)
+		f.fixedOffsets = append(f.fixedOffsets, len(f.fixedData))
+		f.fixedData = append(f.fixedData, t.data...)
+		for len(f.fixedData)%4 != 0 {
+			f.fixedData = append(f.fixedData, 0)
+		}
+	}
+	var buf bytes.Buffer
+	zw, err := flate.NewWriter(&buf, flate.BestCompression)
+	if err != nil {
+		return err
+	}
+	zw.Write(f.fixedData) // writes to a bytes.Buffer cannot fail
+	if err := zw.Flush(); err != nil {
+		return err
+	}
+	f.fixedDeflate = buf.Bytes()
 	return nil
 }
 
@@ -236,6 +285,55 @@ func (f *Font) glyph(r rune) (uint16, int) {
 // (nor a component of one in used, nor .notdef) has no outline. Glyph
 // numbers do not change, so text encoded with them needs no remapping.
 func (f *Font) subset(used map[uint16]rune) []byte {
+	dir, vary := f.subsetParts(used)
+	out := append(append(dir, f.fixedData...), vary...)
+	return out
+}
+
+// subsetStream returns the subset as a zlib stream, and its length
+// uncompressed. Only the table directory and the glyph tables change from
+// one subset to another: the stream stores those as they are and splices
+// in the other tables deflated once when the font was parsed, so a
+// document pays no compression for its fonts.
+func (f *Font) subsetStream(used map[uint16]rune) ([]byte, int) {
+	dir, vary := f.subsetParts(used)
+	n := len(dir) + len(f.fixedData) + len(vary)
+	out := make([]byte, 0, 2+len(dir)+len(f.fixedDeflate)+len(vary)+5*(2+len(vary)/65535)+4)
+	out = append(out, 0x78, 0x01) // zlib: deflate, 32 KiB window, no dictionary
+	out = storedBlocks(out, dir, false)
+	out = append(out, f.fixedDeflate...)
+	out = storedBlocks(out, vary, true)
+	sum := adler32.New()
+	sum.Write(dir)
+	sum.Write(f.fixedData)
+	sum.Write(vary)
+	return sum.Sum(out), n
+}
+
+// storedBlocks appends data as deflate stored blocks (at most 65,535 bytes
+// each), the last one final when final is set. The stream must be at a
+// byte boundary, as it is after a sync flush or another stored block.
+func storedBlocks(out, data []byte, final bool) []byte {
+	for {
+		k := min(len(data), 65535)
+		last := k == len(data)
+		hdr := byte(0)
+		if last && final {
+			hdr = 1
+		}
+		out = append(out, hdr, byte(k), byte(k>>8), ^byte(k), ^byte(k>>8))
+		out = append(out, data[:k]...)
+		data = data[k:]
+		if last {
+			return out
+		}
+	}
+}
+
+// subsetParts returns the table directory of a subset and its variable
+// tables (head, loca and glyf, in that order, each padded to four bytes),
+// which follow the fixed tables in the file.
+func (f *Font) subsetParts(used map[uint16]rune) (dir, vary []byte) {
 	keep := make([]bool, f.numGlyphs)
 	stack := []uint16{0}
 	for g := range used {
@@ -282,31 +380,60 @@ func (f *Font) subset(used map[uint16]rune) []byte {
 		}
 	}
 	putLoca(f.numGlyphs)
-
-	tables := make([]table, 0, len(f.tables))
+	var head []byte
 	for _, t := range f.tables {
-		switch t.tag {
-		case "glyf":
-			t.data = glyf
-		case "loca":
-			t.data = loca
-		case "head":
-			head := append([]byte(nil), t.data...)
-			binary.BigEndian.PutUint32(head[8:], 0) // checkSumAdjustment
-			format := uint16(1)
-			if short {
-				format = 0
-			}
-			binary.BigEndian.PutUint16(head[50:], format)
-			t.data = head
-		case "DSIG", "GDEF", "GPOS", "GSUB", "MATH":
-			// A signature over the original no longer holds; layout
-			// tables go unused, since a PDF positions every glyph itself.
-			continue
+		if t.tag == "head" {
+			head = append([]byte(nil), t.data...)
 		}
-		tables = append(tables, t)
 	}
-	return writeSFNT(tables)
+	binary.BigEndian.PutUint32(head[8:], 0) // checkSumAdjustment
+	format := uint16(1)
+	if short {
+		format = 0
+	}
+	binary.BigEndian.PutUint16(head[50:], format)
+
+	// The directory lists every table by tag; the data lies in the order
+	// directory, fixed tables, head, loca, glyf.
+	type entry struct {
+		tag         string
+		data        []byte
+		offset, sum int
+	}
+	var entries []entry
+	dirLen := 12 + 16*(len(f.fixed)+3)
+	for i, t := range f.fixed {
+		entries = append(entries, entry{t.tag, t.data, dirLen + f.fixedOffsets[i], 0})
+	}
+	at := dirLen + len(f.fixedData)
+	for _, t := range []table{{"head", head}, {"loca", loca}, {"glyf", glyf}} {
+		entries = append(entries, entry{t.tag, t.data, at, 0})
+		vary = append(vary, t.data...)
+		for len(vary)%4 != 0 {
+			vary = append(vary, 0)
+		}
+		at = dirLen + len(f.fixedData) + len(vary)
+	}
+	sort.Slice(entries, func(i, j int) bool { return entries[i].tag < entries[j].tag })
+	n := len(entries)
+	dir = make([]byte, dirLen)
+	binary.BigEndian.PutUint32(dir, 0x00010000)
+	binary.BigEndian.PutUint16(dir[4:], uint16(n))
+	sel := 0
+	for 1<<(sel+1) <= n {
+		sel++
+	}
+	binary.BigEndian.PutUint16(dir[6:], uint16(16<<sel))
+	binary.BigEndian.PutUint16(dir[8:], uint16(sel))
+	binary.BigEndian.PutUint16(dir[10:], uint16(16*n-16<<sel))
+	for i, e := range entries {
+		rec := dir[12+16*i:]
+		copy(rec, e.tag)
+		binary.BigEndian.PutUint32(rec[4:], checksum(e.data))
+		binary.BigEndian.PutUint32(rec[8:], uint32(e.offset))
+		binary.BigEndian.PutUint32(rec[12:], uint32(len(e.data)))
+	}
+	return dir, vary
 }
 
 // components returns the glyphs a composite glyph is built from.
@@ -342,37 +469,6 @@ func (f *Font) components(g uint16) []uint16 {
 		}
 		if flags&moreComponents == 0 {
 			break
-		}
-	}
-	return out
-}
-
-// writeSFNT lays tables out as a TrueType file, with their checksums.
-func writeSFNT(tables []table) []byte {
-	n := len(tables)
-	size := 12 + 16*n
-	for _, t := range tables {
-		size += (len(t.data) + 3) &^ 3
-	}
-	out := make([]byte, 12+16*n, size)
-	binary.BigEndian.PutUint32(out, 0x00010000)
-	binary.BigEndian.PutUint16(out[4:], uint16(n))
-	sel := 0
-	for 1<<(sel+1) <= n {
-		sel++
-	}
-	binary.BigEndian.PutUint16(out[6:], uint16(16<<sel))
-	binary.BigEndian.PutUint16(out[8:], uint16(sel))
-	binary.BigEndian.PutUint16(out[10:], uint16(16*n-16<<sel))
-	for i, t := range tables {
-		rec := out[12+16*i:]
-		copy(rec, t.tag)
-		binary.BigEndian.PutUint32(rec[4:], checksum(t.data))
-		binary.BigEndian.PutUint32(rec[8:], uint32(len(out)))
-		binary.BigEndian.PutUint32(rec[12:], uint32(len(t.data)))
-		out = append(out, t.data...)
-		for len(out)%4 != 0 {
-			out = append(out, 0)
 		}
 	}
 	return out

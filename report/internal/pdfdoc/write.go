@@ -157,9 +157,9 @@ func (b *writer) font(u *fontUse, n int) {
 	}
 	fmt.Fprintf(&b.buf, "<</Type /FontDescriptor /FontName /%s /Flags %d /FontBBox [%d %d %d %d] /ItalicAngle %d /Ascent %d /Descent %d /CapHeight %d /StemV %d /MissingWidth %d /FontFile2 %d 0 R>>\nendobj\n",
 		name, flags, f.bbox[0], f.bbox[1], f.bbox[2], f.bbox[3], f.italicAngle, f.ascent, f.descent, f.capHeight, f.stemV, f.missingWidth, n+3)
-	sub := f.subset(u.used)
+	sub, length1 := f.subsetStream(u.used)
 	b.obj(n + 3)
-	b.stream(" /Length1 "+strconv.Itoa(len(sub)), sub, true)
+	b.stream(" /Length1 "+strconv.Itoa(length1)+" /Filter /FlateDecode", sub, false)
 	b.obj(n + 4)
 	b.stream("", toUnicode(gids, u.used), true)
 }
