@@ -271,9 +271,6 @@ func (e *Engine) scoped(a Actor, q CaseQuery) []CaseQuery {
 			out = append(out, sq)
 		}
 	}
-	if len(out) == 0 {
-		return nothing
-	}
 	return out
 }
 

@@ -71,6 +71,3 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 		return nil
 	}
 }
-
-// Units returns the requesting units of the people in the directory, sorted.
-func (s *Service) Units(ctx context.Context) ([]string, error) { return s.cfg.Engine.Units(ctx) }

@@ -93,7 +93,7 @@ func (l *local) CanStart(code string) bool                   { return l.s.cfg.En
 func (l *local) CanSeeOutbox() bool                          { return l.s.cfg.Engine.CanSeeOutbox(l.a) }
 func (l *local) Now() time.Time                              { return l.s.cfg.Clock.Now() }
 func (l *local) Live() bool                                  { return l.s.cfg.Feed != nil }
-func (l *local) Units(ctx context.Context) ([]string, error) { return l.s.Units(ctx) }
+func (l *local) Units(ctx context.Context) ([]string, error) { return l.s.cfg.Engine.Units(ctx) }
 func (l *local) SignOut(context.Context) error               { return nil }
 
 func (l *local) Definition(code string) (*procedure.Definition, error) {
