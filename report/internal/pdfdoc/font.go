@@ -281,20 +281,15 @@ func (f *Font) glyph(r rune) (uint16, int) {
 	return g, f.widths[g]
 }
 
-// subset returns a copy of the font in which every glyph not in used
-// (nor a component of one in used, nor .notdef) has no outline. Glyph
-// numbers do not change, so text encoded with them needs no remapping.
-func (f *Font) subset(used map[uint16]rune) []byte {
-	dir, vary := f.subsetParts(used)
-	out := append(append(dir, f.fixedData...), vary...)
-	return out
-}
-
-// subsetStream returns the subset as a zlib stream, and its length
-// uncompressed. Only the table directory and the glyph tables change from
-// one subset to another: the stream stores those as they are and splices
-// in the other tables deflated once when the font was parsed, so a
-// document pays no compression for its fonts.
+// subsetStream returns, as a zlib stream, a copy of the font in which
+// every glyph not in used (nor a component of one in used, nor .notdef)
+// has no outline, and the copy's length uncompressed. Glyph numbers do
+// not change, so text encoded with them needs no remapping.
+//
+// Only the table directory and the glyph tables change from one subset to
+// another: the stream stores those as they are and splices in the other
+// tables, deflated once when the font was parsed, so a document pays no
+// compression for its fonts.
 func (f *Font) subsetStream(used map[uint16]rune) ([]byte, int) {
 	dir, vary := f.subsetParts(used)
 	n := len(dir) + len(f.fixedData) + len(vary)
