@@ -71,11 +71,17 @@ func ThreadID(caseID, domain string) string {
 // missing or malformed.
 func Compose(e Email) ([]byte, error) {
 	var buf bytes.Buffer
-	buf.Grow(4096 + len(e.Text) + 2*len(e.HTML) + attachmentsSize(e.Attachments))
-	if err := WriteEmail(&buf, e); err != nil {
+	if err := composeTo(&buf, e); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// composeTo is Compose appending to buf, grown first to about the size of
+// the message.
+func composeTo(buf *bytes.Buffer, e Email) error {
+	buf.Grow(4096 + len(e.Text) + 2*len(e.HTML) + attachmentsSize(e.Attachments))
+	return WriteEmail(buf, e)
 }
 
 func attachmentsSize(as []Attachment) int {

@@ -85,18 +85,24 @@ type Config struct {
 	CommandTimeout time.Duration
 	// HeloName is the name given in EHLO (default "localhost").
 	HeloName string
+	// NoPipelining sends each command of a message and waits for its reply
+	// before the next, even when the server offers PIPELINING (RFC 2920):
+	// for a server that offers it and mishandles it. By default MAIL,
+	// RCPT and DATA go out together.
+	NoPipelining bool
 	// Domain is the right-hand side of Message-IDs ("tramite.<Domain>");
 	// default: the domain of From.
 	Domain string
 	// Kinds switches email topics (procedure.EmailDef.Topic) on or off; a
 	// topic that is absent is on.
 	Kinds map[string]bool
-	// MailDir keeps a raw .eml copy of every sent message, one folder per
-	// case (<case>/<seq>-<topic>.eml, see EMLPath), and in .journal the
-	// batch journals that narrow the exactly-once window (see the package
-	// documentation). Files are created 0600 in 0700 folders. Empty keeps
-	// no copies and no journal (and leaves only the Message-ID to
-	// recognise a resend).
+	// MailDir keeps, in .journal, the batch journals that narrow the
+	// exactly-once window (see the package documentation), and in
+	// enviados/<YYYY-MM>/ the archive of every sent message, byte for byte:
+	// the journals whose outcomes the store has (read them with Archives,
+	// ReadArchive and WriteMbox). Files are created 0600 in 0700 folders.
+	// Empty keeps no journal and no archive (and leaves only the
+	// Message-ID to recognise a resend).
 	MailDir string
 }
 

@@ -158,15 +158,3 @@ func attachmentName(d *procedure.Definition, doc procedure.Document) string {
 		return r
 	}, name) + ".pdf"
 }
-
-// sanitize keeps letters, digits, '.', '-' and '_', and turns anything else
-// into '-'.
-func sanitize(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '.', r == '-', r == '_':
-			return r
-		}
-		return '-'
-	}, s)
-}

@@ -30,18 +30,21 @@ func freeAddr(t *testing.T) string {
 	return addr
 }
 
+// faultCase is a fault of TestFaults.
+type faultCase struct {
+	name  string
+	stage string
+	fault fault
+	down  bool
+	// failed: the fault is permanent.
+	failed string
+}
+
 // TestFaults: each fault ends with the message delivered exactly once
 // after recovery, or failed with the server's reason; never lost, never
 // doubled.
 func TestFaults(t *testing.T) {
-	tests := []struct {
-		name  string
-		stage string
-		fault fault
-		down  bool
-		// failed: the fault is permanent.
-		failed string
-	}{
+	tests := []faultCase{
 		{name: "server down", down: true},
 		{name: "421 on MAIL", stage: "mail", fault: fault{code: 421}},
 		{name: "530 on MAIL (authentication required)", stage: "mail", fault: fault{code: 530}},
@@ -54,85 +57,98 @@ func TestFaults(t *testing.T) {
 		{name: "554 on MAIL", stage: "mail", fault: fault{code: 554}, failed: "554"},
 		{name: "550 on every RCPT", stage: "rcpt", fault: fault{code: 550}, failed: "rechazó a todos los destinatarios"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			ctx := context.Background()
-			f := newFixture(t)
-			c := f.start(t, canary)
-			var srv *server
-			var cfg notify.Config
-			addr := freeAddr(t)
-			if tt.down {
-				srv = startServer(t, "")
-				cfg = config(t, srv)
-				host, port, _ := net.SplitHostPort(addr)
-				cfg.Host = host
-				fmt.Sscanf(port, "%d", &cfg.Port)
-			} else {
-				srv = startServer(t, addr)
-				cfg = config(t, srv)
-				srv.script(tt.stage, tt.fault)
-				if tt.stage == "rcpt" && tt.fault.code == 550 {
-					srv.script("rcpt", tt.fault) // both jefes refused
-				}
-			}
-			d := f.dispatcher(t, cfg)
-			st, err := d.Drain(ctx)
-			items := f.emails(t, "")
-			if len(items) != 1 {
-				t.Fatalf("%d items", len(items))
-			}
-			it := items[0]
-			if tt.failed != "" {
-				if st.Failed != 1 || it.Status != procedure.OutboxFailed || !strings.Contains(it.LastError, tt.failed) {
-					t.Fatalf("stats %v, item %s %q: want failed with %q", st, it.Status, it.LastError, tt.failed)
-				}
-				if len(srv.messages()) != 0 {
-					t.Fatalf("a refused message was delivered")
-				}
-				// Visible and retryable by hand.
-				if _, err := f.eng.RetryOutbox(ctx, proceduretest.Jefe, it.ID); err != nil {
-					t.Fatal(err)
-				}
-			} else {
-				if st.Retried != 1 || it.Status != procedure.OutboxPending || it.Attempts != 1 || it.LastError == "" || it.ClaimedBy != "" {
-					t.Fatalf("stats %v (%v), item %+v: want pending for a retry", st, err, it)
-				}
-				if !it.NextAttempt.After(f.clock.Now()) {
-					t.Errorf("next attempt %v is not after now", it.NextAttempt)
-				}
-				if tt.down && err == nil {
-					t.Errorf("Drain with the server down returned no error")
-				}
-				// Not due yet: nothing happens.
-				if st, _ := d.Drain(ctx); st.Total() != 0 {
-					t.Errorf("retried before its backoff: %v", st)
-				}
-				f.clock.Add(2 * time.Minute)
-			}
-			if tt.down {
-				srv = startServer(t, addr)
-			}
-			if got := len(srv.messages()); got != 0 {
-				t.Fatalf("%d messages before recovery", got)
-			}
-			st, err = d.Drain(ctx)
-			if err != nil || st.Sent != 1 {
-				t.Fatalf("after recovery: %v, %v", st, err)
-			}
-			msgs := srv.messages()
-			if len(msgs) != 1 {
-				t.Fatalf("%d messages delivered, want exactly 1", len(msgs))
-			}
-			p := parse(t, msgs[0].raw)
-			if id, _ := p.header.MessageID(); id != notify.MessageID(c.ID+"/1/email/aviso", "agetic.gob.bo") {
-				t.Errorf("Message-ID %s", id)
-			}
-			if it := f.emails(t, procedure.OutboxSent); len(it) != 1 {
-				t.Errorf("item not marked sent")
-			}
-		})
+	// Each fault with MAIL, RCPT and DATA pipelined (the go-smtp server
+	// offers PIPELINING), and one command at a time.
+	for _, mode := range []struct {
+		name string
+		off  bool
+	}{{"pipelined", false}, {"stepwise", true}} {
+		for _, tt := range tests {
+			t.Run(mode.name+"/"+tt.name, func(t *testing.T) {
+				testFault(t, tt, mode.off)
+			})
+		}
+	}
+}
+
+// testFault runs one case of TestFaults.
+func testFault(t *testing.T, tt faultCase, noPipelining bool) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newFixture(t)
+	c := f.start(t, canary)
+	var srv *server
+	var cfg notify.Config
+	addr := freeAddr(t)
+	if tt.down {
+		srv = startServer(t, "")
+		cfg = config(t, srv)
+		host, port, _ := net.SplitHostPort(addr)
+		cfg.Host = host
+		fmt.Sscanf(port, "%d", &cfg.Port)
+	} else {
+		srv = startServer(t, addr)
+		cfg = config(t, srv)
+		srv.script(tt.stage, tt.fault)
+		if tt.stage == "rcpt" && tt.fault.code == 550 {
+			srv.script("rcpt", tt.fault) // both jefes refused
+		}
+	}
+	cfg.NoPipelining = noPipelining
+	d := f.dispatcher(t, cfg)
+	st, err := d.Drain(ctx)
+	items := f.emails(t, "")
+	if len(items) != 1 {
+		t.Fatalf("%d items", len(items))
+	}
+	it := items[0]
+	if tt.failed != "" {
+		if st.Failed != 1 || it.Status != procedure.OutboxFailed || !strings.Contains(it.LastError, tt.failed) {
+			t.Fatalf("stats %v, item %s %q: want failed with %q", st, it.Status, it.LastError, tt.failed)
+		}
+		if len(srv.messages()) != 0 {
+			t.Fatalf("a refused message was delivered")
+		}
+		// Visible and retryable by hand.
+		if _, err := f.eng.RetryOutbox(ctx, proceduretest.Jefe, it.ID); err != nil {
+			t.Fatal(err)
+		}
+	} else {
+		if st.Retried != 1 || it.Status != procedure.OutboxPending || it.Attempts != 1 || it.LastError == "" || it.ClaimedBy != "" {
+			t.Fatalf("stats %v (%v), item %+v: want pending for a retry", st, err, it)
+		}
+		if !it.NextAttempt.After(f.clock.Now()) {
+			t.Errorf("next attempt %v is not after now", it.NextAttempt)
+		}
+		if tt.down && err == nil {
+			t.Errorf("Drain with the server down returned no error")
+		}
+		// Not due yet: nothing happens.
+		if st, _ := d.Drain(ctx); st.Total() != 0 {
+			t.Errorf("retried before its backoff: %v", st)
+		}
+		f.clock.Add(2 * time.Minute)
+	}
+	if tt.down {
+		srv = startServer(t, addr)
+	}
+	if got := len(srv.messages()); got != 0 {
+		t.Fatalf("%d messages before recovery", got)
+	}
+	st, err = d.Drain(ctx)
+	if err != nil || st.Sent != 1 {
+		t.Fatalf("after recovery: %v, %v", st, err)
+	}
+	msgs := srv.messages()
+	if len(msgs) != 1 {
+		t.Fatalf("%d messages delivered, want exactly 1", len(msgs))
+	}
+	p := parse(t, msgs[0].raw)
+	if id, _ := p.header.MessageID(); id != notify.MessageID(c.ID+"/1/email/aviso", "agetic.gob.bo") {
+		t.Errorf("Message-ID %s", id)
+	}
+	if it := f.emails(t, procedure.OutboxSent); len(it) != 1 {
+		t.Errorf("item not marked sent")
 	}
 }
 
@@ -231,7 +247,7 @@ func journals(t *testing.T, mailDir string) []string {
 // the fourth of ten messages of a batch, before any outcome reaches the
 // store. When the dead dispatcher's lease ends another one takes the
 // batch: the four journaled messages are marked sent without going again
-// (their .eml copies made from the journal), the other six are sent, and
+// (their archive written from the journal when it is retired), the other six are sent, and
 // every message reaches the server once. Damage to the journal costs only
 // the damaged record, whose message is then sent again byte for byte, as
 // the exactly-once window allows.
@@ -349,11 +365,6 @@ func TestCrashWithinBatch(t *testing.T) {
 			if len(sent) != n {
 				t.Fatalf("%d items marked sent, want %d", len(sent), n)
 			}
-			for _, it := range sent {
-				if b, err := os.ReadFile(notify.EMLPath(cfg.MailDir, it)); err != nil || !bytes.Equal(b, got[it.ID].raw) {
-					t.Errorf("%s: the .eml copy is missing or differs from what the server received (%v)", it.ID, err)
-				}
-			}
 			// The dead batch's journal outlives the recovery; it goes once
 			// nobody has written to it for two leases and its items are sent.
 			if files := journals(t, cfg.MailDir); len(files) != 1 {
@@ -373,12 +384,23 @@ func TestCrashWithinBatch(t *testing.T) {
 			if len(srv.messages()) != len(msgs) {
 				t.Fatal("a message was sent again while removing the journal")
 			}
+			// The archives hold every sent message once, as the server
+			// last received it: the dead batch's journal is archived too.
+			kept, damaged := archived(t, cfg.MailDir)
+			if len(kept) != n || (damaged > 0) != (tt.tidy != "") {
+				t.Errorf("%d messages archived, %d bytes damaged; want %d, and damage only where the journal was damaged", len(kept), damaged, n)
+			}
+			for _, it := range sent {
+				if !bytes.Equal(kept[it.ID], got[it.ID].raw) {
+					t.Errorf("%s: the archived message is missing or differs from what the server received", it.ID)
+				}
+			}
 		})
 	}
 }
 
-// TestJournalGone: once a Drain has recorded every outcome and kept every
-// copy, no journal and no temporary file is left in MailDir.
+// TestJournalGone: once a Drain has recorded every outcome and archived
+// every message, no journal and no temporary file is left in MailDir.
 func TestJournalGone(t *testing.T) {
 	srv := startServer(t, "")
 	f := newFixture(t)
@@ -396,9 +418,10 @@ func TestJournalGone(t *testing.T) {
 	if len(tmp) != 0 {
 		t.Errorf("temporary files left: %v", tmp)
 	}
+	kept, _ := archived(t, cfg.MailDir)
 	for _, it := range f.emails(t, procedure.OutboxSent) {
-		if _, err := os.Stat(notify.EMLPath(cfg.MailDir, it)); err != nil {
-			t.Errorf("%s: %v", it.ID, err)
+		if kept[it.ID] == nil {
+			t.Errorf("%s: not archived", it.ID)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -47,6 +48,7 @@ type Dispatcher struct {
 	log           *slog.Logger
 	journal       *journal
 	wake          chan struct{}
+	bufs          sync.Pool
 	// crashAfter, in tests, makes a Drain stop dead right after that many
 	// journal records, as if the process died: nothing more is sent,
 	// synced, copied or written to the store.
@@ -125,8 +127,7 @@ type Stats struct {
 	// Sent: accepted by the server in this pass.
 	Sent int
 	// Recovered: found already accepted (their record is in a batch
-	// journal, or their .eml copy exists) and marked sent without sending
-	// them again.
+	// journal) and marked sent without sending them again.
 	Recovered int
 	// Retried: left pending after a temporary failure.
 	Retried int
@@ -163,9 +164,9 @@ type caseData struct {
 // pass is the state of one Drain. A batch goes through three stages that
 // overlap: prepare (read the case, compose), deliver (the SMTP
 // transaction on the one connection, then the journal record of each
-// accepted message) and record (sync the journal, update the store, keep
-// the .eml copies), so disk and store work hide behind the network: a
-// batch is recorded while the next one is sent.
+// accepted message) and record (sync the journal, update the store), so
+// disk and store work hide behind the network: a batch is recorded while
+// the next one is sent.
 type pass struct {
 	now     time.Time
 	cl      *client
@@ -193,9 +194,8 @@ func (p *pass) fail(err error) {
 	p.mu.Unlock()
 }
 
-// recorderWorkers write outcomes and .eml copies in parallel: creating a
-// file can cost as much as an SMTP transaction on some disks, and a
-// shared store answers over the network.
+// recorderWorkers write outcomes in parallel: a shared store answers over
+// the network.
 const recorderWorkers = 4
 
 // job is an item on its way through a pass.
@@ -211,8 +211,20 @@ type job struct {
 	// journaled: raw's record is in the batch journal, so the outcome may
 	// wait for the end of the batch.
 	journaled bool
-	// from: the item was found in a journal; its .eml copy comes from there.
-	from *recordRef
+	// buf holds raw; it goes back to the Dispatcher's pool once the batch
+	// is recorded.
+	buf *bytes.Buffer
+}
+
+// buffer returns an empty buffer from the pool of composed messages: a
+// drain composes every message into a buffer a message recorded before it
+// used, rather than allocating and collecting one per message.
+func (d *Dispatcher) buffer() *bytes.Buffer {
+	if b, ok := d.bufs.Get().(*bytes.Buffer); ok {
+		b.Reset()
+		return b
+	}
+	return new(bytes.Buffer)
 }
 
 // Drain makes one pass over the outbox: it claims the email items due now
@@ -220,7 +232,7 @@ type job struct {
 // something to send. Items it cannot send now are left pending for a
 // later pass. The error reports what stopped sending (the server
 // unreachable, the context ended, the store failing) and any failure to
-// keep the journal or the .eml copies; Stats says what happened to each
+// keep the journal or the archive; Stats says what happened to each
 // item either way.
 func (d *Dispatcher) Drain(ctx context.Context) (Stats, error) {
 	p := &pass{now: d.clock.Now(), cases: map[string]*caseData{}}
@@ -321,8 +333,8 @@ func (d *Dispatcher) Drain(ctx context.Context) (Stats, error) {
 // record writes the outcomes of one batch. Those of items not sent, or
 // sent without a journal record, go to the store at once. At the end of
 // the batch, once the batch before it is recorded (prev), the journal is
-// synced, then the store learns the outcomes of the messages it holds,
-// their .eml copies are written, and the journal is removed.
+// synced, then the store learns the outcomes of the messages it holds;
+// the journal joins the archive once its last batch is recorded.
 func (d *Dispatcher) record(ctx context.Context, p *pass, b *batch, done <-chan job, prev <-chan struct{}) {
 	var sent []job
 	for j := range done {
@@ -333,12 +345,6 @@ func (d *Dispatcher) record(ctx context.Context, p *pass, b *batch, done <-chan 
 			sent = append(sent, j)
 		default:
 			d.update(ctx, p, j)
-			switch {
-			case j.from != nil:
-				d.restore(ctx, p, j)
-			case j.commit:
-				d.keep(ctx, p, j) // the journal failed: keep the copy all the same
-			}
 		}
 	}
 	if prev != nil {
@@ -363,13 +369,13 @@ func (d *Dispatcher) record(ctx context.Context, p *pass, b *batch, done <-chan 
 			missing.Store(true)
 		}
 	})
-	parallel(len(sent), func(i int) {
-		if !d.keep(ctx, p, sent[i]) {
-			missing.Store(true)
+	for _, j := range sent {
+		if j.buf != nil {
+			d.bufs.Put(j.buf)
 		}
-	})
-	// The journal stays while an outcome or a copy is missing: later passes
-	// read it, and tidy removes it once it is of no more use.
+	}
+	// The journal stays while an outcome is missing: later passes read
+	// it, and tidy archives it once it is of no more use.
 	b.finish(!missing.Load())
 }
 
@@ -402,32 +408,6 @@ func (d *Dispatcher) update(ctx context.Context, p *pass, j job) bool {
 		return false
 	}
 	return true
-}
-
-// keep writes the .eml copy of a sent message; it reports whether it did.
-func (d *Dispatcher) keep(ctx context.Context, p *pass, j job) bool {
-	if err := d.journal.keep(j.it, j.raw); err != nil {
-		p.fail(err)
-		d.logItem(ctx, j.it, slog.LevelError, "notify mail dir", slog.String("error", err.Error()))
-		return false
-	}
-	return true
-}
-
-// restore writes the .eml copy of an item recovered from a journal, if
-// it is missing.
-func (d *Dispatcher) restore(ctx context.Context, p *pass, j job) {
-	if _, err := os.Stat(EMLPath(d.cfg.MailDir, j.it)); err == nil {
-		return
-	}
-	raw, err := j.from.message()
-	if err == nil {
-		err = d.journal.keep(j.it, raw)
-	}
-	if err != nil {
-		p.fail(err)
-		d.logItem(ctx, j.it, slog.LevelError, "notify mail dir", slog.String("error", err.Error()))
-	}
 }
 
 // Run drains the outbox every poll interval, and at once after Wake,
@@ -528,13 +508,11 @@ func (d *Dispatcher) prepare(ctx context.Context, p *pass, it procedure.OutboxIt
 		p.count(func(s *Stats) { s.Skipped++ })
 		return j
 	}
-	if ref, ok := d.journal.sent(it); ok {
+	if _, ok := d.journal.sent(it); ok {
 		// Accepted by the server in an earlier attempt whose outcome was
-		// not recorded (the process died or the store failed after 250).
+		// not recorded (the process died or the store failed after 250);
+		// the journal that holds its record archives it when retired.
 		j.it.Status, j.it.LastError = procedure.OutboxSent, ""
-		if ref.path != "" {
-			j.from = &ref
-		}
 		p.count(func(s *Stats) { s.Recovered++ })
 		d.logItem(ctx, it, slog.LevelInfo, "notify recovered: already accepted, not sent again")
 		return j
@@ -554,14 +532,15 @@ func (d *Dispatcher) prepare(ctx context.Context, p *pass, it procedure.OutboxIt
 		return j
 	}
 	email, err := Build(d.cfg, content)
-	var raw []byte
+	buf := d.buffer()
 	if err == nil {
-		raw, err = Compose(email)
+		err = composeTo(buf, email)
 	}
 	if err != nil {
+		d.bufs.Put(buf)
 		return d.failed(ctx, p, j, "no se pudo redactar el correo: "+procedure.ErrorMessage(err))
 	}
-	j.raw = raw
+	j.raw, j.buf = buf.Bytes(), buf
 	return j
 }
 

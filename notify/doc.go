@@ -18,8 +18,9 @@
 // outbox: it never runs inside a transaction, retries temporary failures
 // with exponential backoff and jitter, marks permanent ones failed with the
 // server's reply (procedure.Engine.RetryOutbox puts them back by hand), and
-// keeps every message it sent as a raw RFC 5322 .eml file in the case's
-// folder of Config.MailDir.
+// keeps every message it sent, byte for byte, in the archive of
+// Config.MailDir (see Archives, ReadArchive and WriteMbox). MAIL, RCPT and
+// DATA are pipelined (RFC 2920) when the server offers it.
 //
 // # Exactly once
 //
@@ -33,12 +34,12 @@
 // the Drain. Durability is paid once per batch, not once per message:
 // when the batch's last message is sent the journal file (and, for a new
 // file, its folder) is synced; only then does the store learn the batch's
-// outcomes, after which the .eml copies are written and, once everything
-// it holds is in the store and in the copies, the journal file is removed.
-// An item found pending whose record is in a journal (or, as earlier
-// versions recorded it, whose .eml copy exists) was accepted already: it
-// is marked sent without being sent again, and its missing .eml copy is
-// written from the journal. So a store that fails, or a process that
+// outcomes and, once everything it holds is in the store, the journal file
+// is moved into the archive, <MailDir>/enviados/<YYYY-MM>/: the archive
+// costs one rename per journal, not a file per message. An item found
+// pending whose record is in a journal was accepted already: it is marked
+// sent without being sent again, and its journal is archived once none of
+// its items is pending. So a store that fails, or a process that
 // dies, after the record is written causes no resend. If the journal
 // cannot be written the Drain says so, and each outcome goes to the store
 // right after its 250. What remains:

@@ -468,3 +468,29 @@ func addrs(t testing.TB, h mail.Header, key string) []string {
 	}
 	return out
 }
+
+// archived reads every archive under mailDir and returns each item's
+// message and the damaged bytes met; an item archived twice fails the
+// test.
+func archived(t testing.TB, mailDir string) (map[string][]byte, int) {
+	t.Helper()
+	paths, err := notify.Archives(mailDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, damaged := map[string][]byte{}, 0
+	for _, p := range paths {
+		msgs, bad, err := notify.ReadArchive(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		damaged += bad
+		for _, m := range msgs {
+			if _, dup := out[m.Item]; dup {
+				t.Errorf("%s archived twice", m.Item)
+			}
+			out[m.Item] = m.Raw
+		}
+	}
+	return out, damaged
+}

@@ -26,7 +26,8 @@ import (
 // every accepted message is appended as one record right after its 250,
 // before the next message is sent. When the batch's last message is sent
 // the file and its folder are synced, once; then the store learns the
-// batch's outcomes, the .eml copies are written and the file is removed.
+// batch's outcomes, and the file, once its last batch is recorded, is
+// moved into the archive (archive.go).
 // A pending item with a record in any journal was accepted: it is marked
 // sent without being sent again.
 //
@@ -121,11 +122,10 @@ func recordAt(data []byte) (int, bool) {
 }
 
 // journal is the Dispatcher's view of Config.MailDir: the batch journals
-// and the .eml copies. With no MailDir it keeps nothing.
+// and the archive. With no MailDir it keeps nothing.
 type journal struct {
 	mail string // Config.MailDir
 	dir  string // its .journal folder
-	made sync.Map
 
 	mu      sync.Mutex
 	dirMade bool
@@ -196,7 +196,7 @@ func (j *journal) create() (*os.File, error) {
 		if err := j.makeDir(); err != nil {
 			return nil, err
 		}
-		f, err := os.CreateTemp(j.dir, journalPrefix+"*"+journalSuffix)
+		f, err := os.CreateTemp(j.dir, journalPrefix+time.Now().UTC().Format(journalStamp)+"-*"+journalSuffix)
 		if errors.Is(err, fs.ErrNotExist) && !again {
 			j.mu.Lock()
 			j.dirMade = false
@@ -229,8 +229,8 @@ func syncDir(dir string) error {
 
 // writer is the journal of one Drain: its batches append their records
 // to one file, and a new file is started once a file passes rotateSize.
-// A file is removed when the last of its batches is recorded, unless an
-// outcome or a copy it holds is missing; then it stays for later passes.
+// A file is archived when the last of its batches is recorded, unless an
+// outcome it holds is missing; then it stays for later passes.
 // Appending never rewrites a byte, so other dispatchers can read a journal
 // while it grows.
 type writer struct {
@@ -249,7 +249,7 @@ type journalWriter struct {
 	synced bool
 	// batches counts those that wrote to it and are not recorded yet.
 	batches int
-	// keep: an outcome or a copy it holds is missing.
+	// keep: an outcome it holds is missing.
 	keep bool
 	// full: no new batch writes to it.
 	full bool
@@ -359,7 +359,7 @@ func (b *batch) sync() error {
 	return nil
 }
 
-// finish ends the batch; done says that the store and the .eml copies have
+// finish ends the batch; done says that the store and the archive have
 // everything it recorded.
 func (b *batch) finish(done bool) {
 	if b == nil || b.jw == nil {
@@ -376,7 +376,7 @@ func (b *batch) finish(done bool) {
 	b.jw = nil
 }
 
-// close ends the Drain's journal: its files are removed, or left for later
+// close ends the Drain's journal: its files are archived, or left for later
 // passes, as their last batches are recorded.
 func (w *writer) close() {
 	if w == nil {
@@ -392,15 +392,19 @@ func (w *writer) close() {
 }
 
 // release closes jw once no batch may write to it and none is waiting to
-// be recorded; it removes it unless it must stay. w.mu is held.
+// be recorded; it archives it unless it must stay. w.mu is held.
 func (w *writer) release(jw *journalWriter) {
 	if !jw.full || jw.batches > 0 || jw.f == nil {
 		return
 	}
-	jw.f.Close()
+	if err := jw.f.Close(); err != nil {
+		jw.keep = true
+	}
 	jw.f = nil
 	if !jw.keep {
-		os.Remove(jw.path)
+		// Done with: it joins the archive. Should that fail, it stays,
+		// and tidy moves it later.
+		w.j.archive(jw.path)
 	}
 	w.j.mu.Lock()
 	delete(w.j.active, jw.path)
@@ -518,18 +522,12 @@ func (j *journal) recorded(id string) (recordRef, bool) {
 }
 
 // sent reports whether the server accepted the item in an earlier pass
-// whose outcome did not reach the store: its record is in a journal, or
-// its .eml copy exists (as earlier versions of the Dispatcher recorded
-// it). The reference is empty when only the copy exists.
+// whose outcome did not reach the store: its record is in a journal.
 func (j *journal) sent(item procedure.OutboxItem) (recordRef, bool) {
 	if !j.enabled() {
 		return recordRef{}, false
 	}
-	if r, ok := j.recorded(item.ID); ok {
-		return r, true
-	}
-	_, err := os.Stat(EMLPath(j.mail, item))
-	return recordRef{}, err == nil
+	return j.recorded(item.ID)
 }
 
 // message reads the message of a record.
@@ -544,48 +542,6 @@ func (r recordRef) message() ([]byte, error) {
 		return nil, fmt.Errorf("mail journal %s: %w", filepath.Base(r.path), err)
 	}
 	return raw, nil
-}
-
-// keep writes raw as the item's .eml copy (0600, in a 0700 folder): to a
-// temporary file, then renamed, so that a copy is always whole. Copies are
-// not synced one by one: the journal is the durable record.
-func (j *journal) keep(item procedure.OutboxItem, raw []byte) error {
-	if !j.enabled() {
-		return nil
-	}
-	p := EMLPath(j.mail, item)
-	dir := filepath.Dir(p)
-	var f *os.File
-	for again := false; ; again = true {
-		if _, ok := j.made.Load(dir); !ok {
-			if err := os.MkdirAll(dir, 0o700); err != nil {
-				return fmt.Errorf("mail dir: %w", err)
-			}
-			j.made.Store(dir, true)
-		}
-		var err error
-		f, err = os.CreateTemp(dir, filepath.Base(p)+".*.tmp")
-		if errors.Is(err, fs.ErrNotExist) && !again {
-			j.made.Delete(dir) // removed meanwhile: make it again
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("mail dir: %w", err)
-		}
-		break
-	}
-	_, err := f.Write(raw)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), p)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("mail dir: %w", err)
-	}
-	return nil
 }
 
 // stale returns the journals read by refresh that nobody has written to
@@ -618,9 +574,9 @@ func (j *journal) forget(path string) {
 	delete(j.files, path)
 }
 
-// tidy removes the journals of batches that ended long ago (nobody has
+// tidy archives the journals of batches that ended long ago (nobody has
 // written to them for longer than age) once the store says none of their
-// items is pending, writing first the .eml copies they miss. A journal
+// items is pending, moving them into the archive. A journal
 // with an item still pending stays: the pass that claims the item marks
 // it sent from its record. Journals are read by refresh, which must come
 // first.
@@ -634,7 +590,8 @@ func (j *journal) tidy(ctx context.Context, store procedure.Store, age time.Dura
 	return errors.Join(errs...)
 }
 
-// retire removes one stale journal if none of its items is pending.
+// retire moves one stale journal into the archive if none of its items is
+// pending.
 func (j *journal) retire(ctx context.Context, store procedure.Store, path string, jf journalFile) error {
 	if len(jf.recs) == 0 && jf.bad > 0 {
 		return fmt.Errorf("no readable record in %d bytes; left in place", jf.bad)
@@ -660,28 +617,12 @@ func (j *journal) retire(ctx context.Context, store procedure.Store, path string
 			return nil // a later pass recovers it from this journal
 		}
 	}
-	for _, r := range jf.recs {
-		it, ok := items[r.id]
-		if !ok {
-			continue // gone from the store
-		}
-		if _, err := os.Stat(EMLPath(j.mail, it)); err == nil {
-			continue
-		}
-		raw, err := recordRef{path: path, rec: r}.message()
-		if err == nil {
-			err = j.keep(it, raw)
-		}
-		if err != nil {
-			return err
-		}
-	}
-	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if err := j.archive(path); err != nil {
 		return err
 	}
 	j.forget(path)
 	if jf.bad > 0 {
-		return fmt.Errorf("removed; %d bytes of it could not be read as records and were skipped (a record cut short by a crash, or damage)", jf.bad)
+		return fmt.Errorf("archived; %d bytes of it could not be read as records and were skipped (a record cut short by a crash, or damage)", jf.bad)
 	}
 	return nil
 }

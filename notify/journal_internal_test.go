@@ -7,8 +7,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/tramite/tramite/procedure"
 )
 
 type testRecord struct {
@@ -293,18 +291,22 @@ func TestJournalFolderRemoved(t *testing.T) {
 	}
 	b.finish(true)
 	w.close()
-	// So is a case's folder of .eml copies.
-	it := procedure.OutboxItem{ID: recs[0].id, CaseID: "PR01-2026-0001"}
-	if err := j.keep(it, recs[0].raw); err != nil {
+	// So is the archive's: a finished journal is archived all the same.
+	if err := os.RemoveAll(filepath.Join(j.mail, archiveDirName)); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.RemoveAll(filepath.Dir(EMLPath(j.mail, it))); err != nil {
+	w = j.writer()
+	b = w.begin()
+	if err := b.append(recs[2].id, recs[2].raw); err != nil {
 		t.Fatal(err)
 	}
-	if err := j.keep(it, recs[0].raw); err != nil {
-		t.Fatalf("after the folder was removed: %v", err)
+	b.finish(true)
+	w.close()
+	paths, err := Archives(j.mail)
+	if err != nil || len(paths) != 1 {
+		t.Fatalf("archives %v, %v: want the last journal", paths, err)
 	}
-	if b, err := os.ReadFile(EMLPath(j.mail, it)); err != nil || !bytes.Equal(b, recs[0].raw) {
-		t.Fatalf("copy: %q, %v", b, err)
+	if msgs, bad, err := ReadArchive(paths[0]); err != nil || bad != 0 || len(msgs) != 1 || msgs[0].Item != recs[2].id {
+		t.Fatalf("archive: %v, %d, %v", msgs, bad, err)
 	}
 }

@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/base64"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -223,47 +225,82 @@ func TestNoSecretInEmail(t *testing.T) {
 			}
 		}
 	}
-	// Nor in the .eml copies.
+	// Nor in the archive of what was sent (nor any other file of MailDir).
+	files := 0
 	filepath.WalkDir(cfg.MailDir, func(path string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
+		files++
 		b, _ := os.ReadFile(path)
 		if bytes.Contains(b, []byte(canary)) {
 			t.Errorf("secret found in %s", path)
 		}
 		return nil
 	})
+	if files == 0 {
+		t.Error("MailDir holds no file: the archive was not kept")
+	}
 }
 
-func TestEMLKept(t *testing.T) {
+// TestArchiveKept: every message sent is archived once, byte for byte as
+// the server received it (0600, in 0700 folders), and exports to an mbox
+// that Python's mailbox module reads like any mail client.
+func TestArchiveKept(t *testing.T) {
 	srv := startServer(t, "")
 	f := newFixture(t)
 	runCase(t, f, true)
 	cfg := config(t, srv)
-	if _, err := f.dispatcher(t, cfg).Drain(context.Background()); err != nil {
+	if _, err := f.dispatcher(t, cfg, notify.WithBatchSize(2)).Drain(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	got := byItem(t, srv.messages())
-	for _, it := range f.emails(t, procedure.OutboxSent) {
-		p := notify.EMLPath(cfg.MailDir, it)
-		b, err := os.ReadFile(p)
+	kept, damaged := archived(t, cfg.MailDir)
+	sent := f.emails(t, procedure.OutboxSent)
+	if len(kept) != len(sent) || damaged != 0 {
+		t.Errorf("%d messages archived (%d bytes damaged), %d sent", len(kept), damaged, len(sent))
+	}
+	for _, it := range sent {
+		if !bytes.Equal(kept[it.ID], got[it.ID].raw) {
+			t.Errorf("%s: the archived message differs from what the server received", it.ID)
+		}
+	}
+	paths, err := notify.Archives(cfg.MailDir)
+	if err != nil || len(paths) != 1 {
+		t.Fatalf("archives: %v, %v; want the one Drain's journal", paths, err)
+	}
+	for _, p := range []string{paths[0], filepath.Dir(paths[0]), filepath.Dir(filepath.Dir(paths[0]))} {
+		st, err := os.Stat(p)
 		if err != nil {
-			t.Errorf("%s: %v", it.ID, err)
-			continue
+			t.Fatal(err)
 		}
-		if !bytes.Equal(b, got[it.ID].raw) {
-			t.Errorf("%s: the .eml differs from what the server received", it.ID)
+		want := os.FileMode(0o700)
+		if !st.IsDir() {
+			want = 0o600
 		}
-		if st, _ := os.Stat(p); st.Mode().Perm() != 0o600 {
-			t.Errorf("%s: mode %v, want 0600", p, st.Mode().Perm())
+		if st.Mode().Perm() != want {
+			t.Errorf("%s: mode %v, want %v", p, st.Mode().Perm(), want)
 		}
-		if st, _ := os.Stat(filepath.Dir(p)); st.Mode().Perm() != 0o700 {
-			t.Errorf("%s: mode %v, want 0700", filepath.Dir(p), st.Mode().Perm())
-		}
-		if _, err := os.Stat(p + ".tmp"); err == nil {
-			t.Errorf("%s: temporary file left behind", p)
-		}
+	}
+	msgs, _, err := notify.ReadArchive(paths[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	mbox := filepath.Join(t.TempDir(), "enviados.mbox")
+	var out bytes.Buffer
+	if err := notify.WriteMbox(&out, msgs); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(mbox, out.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("python3 is not installed")
+	}
+	res, err := exec.Command(py, "-c", "import mailbox,sys; print(sum(1 for m in mailbox.mbox(sys.argv[1]) if m['X-Tramite-Item'] and m['Message-ID']))", mbox).CombinedOutput()
+	if err != nil || strings.TrimSpace(string(res)) != strconv.Itoa(len(sent)) {
+		t.Errorf("python mailbox read %q (%v), want %d messages", res, err, len(sent))
 	}
 }
 

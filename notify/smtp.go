@@ -35,11 +35,13 @@ func (c *deadlineConn) Write(b []byte) (int, error) {
 	return c.Conn.Write(b)
 }
 
-// client is one SMTP connection, reused for a batch of messages.
+// client is one SMTP connection, reused for a batch of messages: set up
+// by go-smtp, its transactions written by tx.
 type client struct {
 	c    *smtp.Client
 	raw  net.Conn
 	stop func() bool
+	tx   *transactions
 }
 
 func tlsConfig(cfg Config) *tls.Config {
@@ -84,6 +86,12 @@ func dial(ctx context.Context, cfg Config) (*client, error) {
 		return nil, e
 	}
 	conn := net.Conn(&deadlineConn{Conn: raw, timeout: cfg.commandTimeout()})
+	helo := cfg.HeloName
+	if helo == "" {
+		helo = "localhost"
+	}
+	// session is the connection the transactions are written on.
+	session := conn
 	var c *smtp.Client
 	switch cfg.TLS {
 	case ImplicitTLS:
@@ -94,24 +102,20 @@ func dial(ctx context.Context, cfg Config) (*client, error) {
 		if err != nil {
 			return fail(tlsError(cfg, err))
 		}
-		c = smtp.NewClient(tc)
+		c, session = smtp.NewClient(tc), tc
 	case StartTLS:
-		c, err = smtp.NewClientStartTLS(conn, tlsConfig(cfg))
+		// STARTTLS is said here rather than by go-smtp, which keeps the
+		// TLS connection to itself: the transactions are written on it.
+		tc, greeting, err := startTLS(ctx, conn, cfg, helo)
 		if err != nil {
-			if strings.Contains(err.Error(), "STARTTLS") && !isNetError(err) {
-				return fail(connError(cfg, fmt.Sprintf("el servidor %s no ofrece STARTTLS: use TLS implícito (puerto 465) o pida al administrador del correo habilitar STARTTLS", addr), err))
-			}
-			return fail(tlsError(cfg, err))
+			return fail(err)
 		}
+		c, session = smtp.NewClient(&replayConn{Conn: tc, head: []byte("220 " + greeting + "\r\n")}), tc
 	default:
 		c = smtp.NewClient(conn)
 	}
 	c.CommandTimeout = cfg.commandTimeout()
 	c.SubmissionTimeout = cfg.commandTimeout()
-	helo := cfg.HeloName
-	if helo == "" {
-		helo = "localhost"
-	}
 	if err := c.Hello(helo); err != nil {
 		// With STARTTLS the handshake runs on the first EHLO after it.
 		c.Close()
@@ -121,19 +125,14 @@ func dial(ctx context.Context, cfg Config) (*client, error) {
 		return fail(&procedure.Error{Code: procedure.EINTERNAL, Op: "smtp " + addr,
 			Message: fmt.Sprintf("el servidor de correo %s no aceptó el saludo EHLO", addr), Err: err})
 	}
-	if cfg.TLS == StartTLS {
-		if _, ok := c.TLSConnectionState(); !ok {
-			c.Close()
-			return fail(connError(cfg, "la conexión no quedó cifrada tras STARTTLS", nil))
-		}
-	}
 	if cfg.Username != "" {
 		if err := auth(c, cfg); err != nil {
 			c.Close()
 			return fail(err)
 		}
 	}
-	return &client{c: c, raw: raw, stop: stop}, nil
+	pipelining, _ := c.Extension("PIPELINING")
+	return &client{c: c, raw: raw, stop: stop, tx: newTransactions(session, pipelining && !cfg.NoPipelining)}, nil
 }
 
 func isNetError(err error) bool {
@@ -206,9 +205,8 @@ func authError(cfg Config, mech string, err error) error {
 // close says QUIT and closes the connection.
 func (cl *client) close() {
 	cl.stop()
-	if err := cl.c.Quit(); err != nil {
-		cl.c.Close()
-	}
+	cl.tx.quit()
+	cl.c.Close()
 }
 
 // abort closes the connection without QUIT.
@@ -250,50 +248,7 @@ func classify(stage string, err error) outcome {
 
 // send sends one message on the connection.
 func (cl *client) send(from string, rcpts []string, msg []byte) outcome {
-	c := cl.c
-	if err := c.Mail(from, nil); err != nil {
-		o := classify("MAIL FROM", err)
-		if !o.broken {
-			c.Reset()
-		}
-		return o
-	}
-	var accepted int
-	var rejected []string
-	for _, r := range rcpts {
-		if err := c.Rcpt(r, nil); err != nil {
-			o := classify("RCPT TO <"+r+">", err)
-			if o.temporary || o.broken {
-				if !o.broken {
-					c.Reset()
-				}
-				return o
-			}
-			rejected = append(rejected, fmt.Sprintf("<%s>: %v", r, err))
-			continue
-		}
-		accepted++
-	}
-	if accepted == 0 {
-		c.Reset()
-		return outcome{err: fmt.Errorf("el servidor rechazó a todos los destinatarios: %s", strings.Join(rejected, "; "))}
-	}
-	w, err := c.Data()
-	if err != nil {
-		o := classify("DATA", err)
-		if !o.broken {
-			c.Reset()
-		}
-		return o
-	}
-	if _, err := w.Write(msg); err != nil {
-		return outcome{err: fmt.Errorf("DATA: %w", err), temporary: true, broken: true}
-	}
-	resp, err := w.CloseWithResponse()
-	if err != nil {
-		return classify("DATA", err)
-	}
-	return outcome{reply: resp.StatusText, rejected: rejected}
+	return cl.tx.send(from, rcpts, msg)
 }
 
 // TestConnection connects to the server of cfg, protects the connection,
