@@ -7,6 +7,7 @@ import (
 	"sync"
 	texttemplate "text/template"
 	"time"
+	"unsafe"
 
 	"github.com/tramite/tramite/procedure"
 )
@@ -118,29 +119,39 @@ func Build(cfg Config, c Content) (Email, error) {
 // source always parses alike; parsing (and html/template's escaping, done
 // at the first execution) is paid once per template, not once per message.
 // A parsed template may be executed from any number of goroutines at once.
+// The key is where the source's bytes are and how many: two strings with
+// the same key are the same bytes, and it hashes in constant time, where
+// the source itself (some kilobytes) would be hashed on every message.
 var textTemplates, htmlTemplates sync.Map
 
+type sourceKey struct {
+	p *byte
+	n int
+}
+
+func keyOf(src string) sourceKey { return sourceKey{unsafe.StringData(src), len(src)} }
+
 func runText(src string, w *bytes.Buffer, data any) error {
-	t, ok := textTemplates.Load(src)
+	t, ok := textTemplates.Load(keyOf(src))
 	if !ok {
 		parsed, err := texttemplate.New("t").Funcs(procedure.TemplateFuncs()).Parse(src)
 		if err != nil {
 			return err
 		}
-		t, _ = textTemplates.LoadOrStore(src, parsed)
+		t, _ = textTemplates.LoadOrStore(keyOf(src), parsed)
 	}
 	return t.(*texttemplate.Template).Execute(w, data)
 }
 
 func parsedHTML(src string) (*htmltemplate.Template, error) {
-	if t, ok := htmlTemplates.Load(src); ok {
+	if t, ok := htmlTemplates.Load(keyOf(src)); ok {
 		return t.(*htmltemplate.Template), nil
 	}
 	parsed, err := htmltemplate.New("html").Funcs(htmltemplate.FuncMap(procedure.TemplateFuncs())).Parse(src)
 	if err != nil {
 		return nil, err
 	}
-	t, _ := htmlTemplates.LoadOrStore(src, parsed)
+	t, _ := htmlTemplates.LoadOrStore(keyOf(src), parsed)
 	return t.(*htmltemplate.Template), nil
 }
 

@@ -194,6 +194,11 @@ func (p *pass) fail(err error) {
 	p.mu.Unlock()
 }
 
+// preparedAhead is how many composed messages may wait to be sent: enough
+// that the connection never waits for composing while the other core is
+// busy elsewhere for a moment.
+const preparedAhead = 16
+
 // recorderWorkers write outcomes in parallel: a shared store answers over
 // the network.
 const recorderWorkers = 4
@@ -274,7 +279,7 @@ func (d *Dispatcher) Drain(ctx context.Context) (Stats, error) {
 			}
 			break
 		}
-		prepared := make(chan job, 4)
+		prepared := make(chan job, preparedAhead)
 		go func() {
 			defer close(prepared)
 			for _, it := range items {
@@ -464,6 +469,9 @@ func (d *Dispatcher) margin() time.Duration {
 }
 
 func (d *Dispatcher) logItem(ctx context.Context, it procedure.OutboxItem, level slog.Level, msg string, attrs ...slog.Attr) {
+	if !d.log.Enabled(ctx, level) {
+		return
+	}
 	d.log.LogAttrs(ctx, level, msg, append([]slog.Attr{slog.String("item", it.ID)}, attrs...)...)
 }
 
