@@ -134,6 +134,10 @@ type Result struct {
 	Item procedure.OutboxItem
 	// Document is the stored version, when the item succeeded.
 	Document procedure.Document
+	// Fingerprint is the document's Fingerprint, the one its QR code and
+	// footer print (VerifyCode gives the short code printed on it); not
+	// Document.SHA256, the digest of the signed bytes.
+	Fingerprint string
 	// Err is why the item failed, nil on success.
 	Err error
 }
@@ -187,7 +191,7 @@ func (p *Processor) Run(ctx context.Context, interval time.Duration) error {
 }
 
 func (p *Processor) process(ctx context.Context, it procedure.OutboxItem) Result {
-	doc, err := p.build(ctx, it)
+	doc, sum, err := p.build(ctx, it)
 	now := p.cfg.Clock.Now()
 	it.Attempts++
 	it.UpdatedAt = now
@@ -206,51 +210,52 @@ func (p *Processor) process(ctx context.Context, it procedure.OutboxItem) Result
 	if uerr := p.store.UpdateOutbox(ctx, it); uerr != nil {
 		err = errors.Join(err, fmt.Errorf("report: registrar el resultado de %s: %w", it.ID, uerr))
 	}
-	return Result{Item: it, Document: doc, Err: err}
+	return Result{Item: it, Document: doc, Fingerprint: sum, Err: err}
 }
 
-// build renders, signs and stores the document of one item.
-func (p *Processor) build(ctx context.Context, it procedure.OutboxItem) (procedure.Document, error) {
+// build renders, signs and stores the document of one item, and returns
+// it with its fingerprint.
+func (p *Processor) build(ctx context.Context, it procedure.OutboxItem) (procedure.Document, string, error) {
 	in, err := p.Input(ctx, it)
 	if err != nil {
-		return procedure.Document{}, err
+		return procedure.Document{}, "", err
 	}
 	sum, err := Fingerprint(in)
 	if err != nil {
-		return procedure.Document{}, err
+		return procedure.Document{}, "", err
 	}
 	// A crash between storing and marking the item sent must not store a
 	// second copy: the fingerprint is in every version's metadata.
 	existing, err := p.store.Documents(ctx, in.Case.ID)
 	if err != nil {
-		return procedure.Document{}, err
+		return procedure.Document{}, "", err
 	}
 	for _, d := range existing {
 		if d.Topic == it.Topic && bytes.Contains(d.Content, []byte(sum)) {
-			return d, nil
+			return d, sum, nil
 		}
 	}
 	var buf bytes.Buffer
 	if err := Render(&buf, in, p.cfg.Options); err != nil {
-		return procedure.Document{}, err
+		return procedure.Document{}, "", err
 	}
 	content := buf.Bytes()
 	if p.cfg.Signers != nil {
 		if content, err = p.sign(ctx, in, content); err != nil {
-			return procedure.Document{}, err
+			return procedure.Document{}, "", err
 		}
 	}
 	doc, err := p.store.PutDocument(ctx, procedure.Document{CaseID: in.Case.ID, Topic: it.Topic, Number: in.Number,
 		Seq: it.Seq, Content: content, CreatedAt: p.cfg.Clock.Now()})
 	if err != nil {
-		return procedure.Document{}, err
+		return procedure.Document{}, "", err
 	}
 	if p.cfg.Dir != "" {
 		if err := p.export(doc); err != nil {
-			return doc, err
+			return doc, sum, err
 		}
 	}
-	return doc, nil
+	return doc, sum, nil
 }
 
 // Input loads what the document of an outbox item is rendered from.

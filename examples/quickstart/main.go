@@ -319,8 +319,10 @@ func (d *demo) render(ctx context.Context, out io.Writer, clock procedure.Clock)
 		if r.Err != nil {
 			return fmt.Errorf("%s: %w", r.Item.ID, r.Err)
 		}
-		name := report.FileName(r.Item.CaseID, r.Item.Topic, 0)
-		fmt.Fprintf(out, "  %-45s v%d  %-18s %s\n", name, r.Document.Version, r.Document.Number, report.VerifyCode(r.Document.SHA256))
+		// The file of this very version, its number and the verification
+		// code as its footer prints them.
+		name := report.FileName(r.Item.CaseID, r.Item.Topic, r.Document.Version)
+		fmt.Fprintf(out, "  %-45s v%d  %-18s %s\n", name, r.Document.Version, r.Document.Number, report.VerifyCode(r.Fingerprint))
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -80,6 +81,29 @@ func TestQuickstart(t *testing.T) {
 		}
 		if !bytes.HasPrefix(data, []byte("%PDF-")) || !bytes.Contains(data, []byte("adbe.pkcs7.detached")) {
 			t.Errorf("%s is not a signed PDF", name)
+		}
+	}
+	// Every document line names the file of that version, and its number
+	// and verification code are the ones the PDF prints.
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		t.Skip("pdftotext (poppler-utils) is not installed; .ci/install-deps installs it")
+	}
+	line := regexp.MustCompile(`(?m)^  (\S+\.pdf)\s+v\d+\s+(?:(\S+/\d{4}/\d{4})\s+)?([A-Z2-7]{5}-[A-Z2-7]{5})$`)
+	docs := line.FindAllStringSubmatch(got, -1)
+	if len(docs) != 12 {
+		t.Errorf("%d document lines, want 12", len(docs))
+	}
+	for _, m := range docs {
+		text, err := exec.Command("pdftotext", "-layout", filepath.Join(dir, m[1]), "-").Output()
+		if err != nil {
+			t.Fatalf("pdftotext %s: %v", m[1], err)
+		}
+		flat := strings.Join(strings.Fields(string(text)), " ")
+		if !strings.Contains(flat, "Código de verificación: "+m[3]+" ") {
+			t.Errorf("%s does not print the code %s the quick start printed", m[1], m[3])
+		}
+		if m[2] != "" && !strings.Contains(flat, m[2]) {
+			t.Errorf("%s does not print the number %s the quick start printed", m[1], m[2])
 		}
 	}
 	mails, _ := filepath.Glob(filepath.Join(dir, "mail", "*.eml"))
