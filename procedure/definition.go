@@ -25,11 +25,17 @@ type Guard string
 const (
 	// GuardNone: anyone holding the role.
 	GuardNone Guard = ""
-	// GuardAssigned: only the profesional named in the case's assignment
-	// (step 3 of PR01 and PR02).
+	// GuardAssigned: only the person named by the event that assigns the
+	// case (its Assigns input; step 3 of PR01 and PR02).
 	GuardAssigned Guard = "assigned"
-	// GuardRequester: only members of the case's requesting unit.
+	// GuardRequester: only the requester. When the definition names a unit
+	// input (Definition.Unit) the requester is the requesting unit, and
+	// every member of it passes (PR01 and PR02); otherwise it is the
+	// person who started the case.
 	GuardRequester Guard = "requester"
+	// GuardUnit: only members of the case's requesting unit, whoever the
+	// requester is (a head of unit approving a request of the unit's).
+	GuardUnit Guard = "unit"
 )
 
 // InputKind says how an input is entered and validated.
@@ -79,16 +85,39 @@ type Recipient string
 
 // Recipients.
 const (
-	// RecipientRequester: the members of the requesting unit.
+	// RecipientRequester: the requester, as GuardRequester admits them:
+	// the holders of the starting event's role in the requesting unit
+	// when the definition names a unit input, else the person who
+	// started the case.
 	RecipientRequester Recipient = "requester"
-	// RecipientAssigned: the assigned profesional.
+	// RecipientAssigned: the person the case is assigned to (see
+	// EventDef.Assigns).
 	RecipientAssigned Recipient = "assigned"
-	// RecipientNext: whoever the case waits for after the transition.
+	// RecipientNext: whoever the case waits for after the transition: the
+	// assigned person, the requester, or the holders of the waiting role
+	// (in the requesting unit when the waiting event's guard says so).
 	RecipientNext Recipient = "next"
 )
 
-// RoleRecipient returns the Recipient naming every holder of role.
+// RoleRecipient returns the Recipient naming every holder of role, of any
+// unit ("role:jefe_uit").
 func RoleRecipient(role RoleID) Recipient { return Recipient("role:" + string(role)) }
+
+// UnitRoleRecipient returns the Recipient naming the holders of role in
+// the case's requesting unit only ("unit:jefe_unidad").
+func UnitRoleRecipient(role RoleID) Recipient { return Recipient("unit:" + string(role)) }
+
+// recipientRole returns the role a "role:" or "unit:" recipient names,
+// and whether it is narrowed to the requesting unit.
+func recipientRole(r Recipient) (role RoleID, unit, ok bool) {
+	if v, ok := strings.CutPrefix(string(r), "role:"); ok {
+		return RoleID(v), false, true
+	}
+	if v, ok := strings.CutPrefix(string(r), "unit:"); ok {
+		return RoleID(v), true, true
+	}
+	return "", false, false
+}
 
 // Effect is a document to render or an email to send, owed by an event and
 // queued in the outbox in the same transaction.
@@ -132,10 +161,18 @@ type EventDef struct {
 	Label string    `json:"label"`
 	Step  int       `json:"step"`
 	// From lists the source states; empty for the event that starts a case.
-	From  []State `json:"from,omitempty"`
-	To    State   `json:"to"`
-	Role  RoleID  `json:"role"`
-	Guard Guard   `json:"guard,omitempty"`
+	From []State `json:"from,omitempty"`
+	To   State   `json:"to"`
+	// Routes choose another target by the event's own inputs: the first
+	// route whose condition holds gives the state the case goes to; when
+	// none holds the case goes to To.
+	Routes []Route `json:"routes,omitempty"`
+	Role   RoleID  `json:"role"`
+	Guard  Guard   `json:"guard,omitempty"`
+	// Checks name guard functions registered on the engine (WithGuard)
+	// that must all admit the actor, besides Role and Guard; an engine
+	// given a definition naming one it lacks refuses it.
+	Checks []string `json:"checks,omitempty"`
 	// Assigns names the InputActor input whose value becomes the case's
 	// assigned profesional.
 	Assigns string   `json:"assigns,omitempty"`
@@ -148,6 +185,37 @@ type EventDef struct {
 	// Extension marks an event the manual does not name; it is never shown
 	// as one of the manual's steps.
 	Extension bool `json:"extension,omitempty"`
+}
+
+// Route is a conditional transition: when the event's input When[0] is
+// given the value When[1], the case goes to To instead of the event's
+// own target.
+type Route struct {
+	When []string `json:"when"`
+	To   State    `json:"to"`
+}
+
+// Targets returns the states the event may lead to: To, then the targets
+// of its Routes, without repeats.
+func (ev *EventDef) Targets() []State {
+	out := []State{ev.To}
+	for _, r := range ev.Routes {
+		if !slices.Contains(out, r.To) {
+			out = append(out, r.To)
+		}
+	}
+	return out
+}
+
+// Target returns the state the event leads to given its inputs (after
+// validation): the first route whose condition holds, else To.
+func (ev *EventDef) Target(in Inputs) State {
+	for _, r := range ev.Routes {
+		if len(r.When) == 2 && in[r.When[0]] == r.When[1] {
+			return r.To
+		}
+	}
+	return ev.To
 }
 
 // Input returns the named input and whether it exists.
@@ -285,7 +353,9 @@ func (d *Definition) States() []State {
 		for _, f := range ev.From {
 			add(f)
 		}
-		add(ev.To)
+		for _, t := range ev.Targets() {
+			add(t)
+		}
 	}
 	return out
 }
@@ -440,8 +510,8 @@ func (d *Definition) Validate() error {
 				add("el evento %q tiene un efecto de tipo desconocido %q", ev.Name, ef.Kind)
 			}
 			for _, r := range append(slices.Clone(ef.To), ef.Cc...) {
-				if role, ok := strings.CutPrefix(string(r), "role:"); ok {
-					if !roles[RoleID(role)] {
+				if role, _, ok := recipientRole(r); ok {
+					if !roles[role] {
 						add("el evento %q envía correo a un rol desconocido %q", ev.Name, role)
 					}
 				} else if r != RecipientRequester && r != RecipientAssigned && r != RecipientNext {
@@ -465,17 +535,26 @@ func (d *Definition) Validate() error {
 	states := d.States()
 	reach := map[State]bool{}
 	var queue []State
-	if st := d.StartEvent(); st != nil && st.To != "" {
-		reach[st.To] = true
-		queue = append(queue, st.To)
+	if st := d.StartEvent(); st != nil {
+		for _, t := range st.Targets() {
+			if t != "" && !reach[t] {
+				reach[t] = true
+				queue = append(queue, t)
+			}
+		}
 	}
 	for len(queue) > 0 {
 		s := queue[0]
 		queue = queue[1:]
 		for _, ev := range d.Events {
-			if slices.Contains(ev.From, s) && !reach[ev.To] {
-				reach[ev.To] = true
-				queue = append(queue, ev.To)
+			if !slices.Contains(ev.From, s) {
+				continue
+			}
+			for _, t := range ev.Targets() {
+				if t != "" && !reach[t] {
+					reach[t] = true
+					queue = append(queue, t)
+				}
 			}
 		}
 	}
@@ -523,4 +602,6 @@ func (d *Definition) Validate() error {
 		Message: "la definición tiene problemas: " + strings.Join(p, "; "), Problems: p}
 }
 
-func knownGuard(g Guard) bool { return g == GuardNone || g == GuardAssigned || g == GuardRequester }
+func knownGuard(g Guard) bool {
+	return g == GuardNone || g == GuardAssigned || g == GuardRequester || g == GuardUnit
+}

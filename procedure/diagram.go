@@ -30,11 +30,17 @@ func (d *Definition) WriteMermaid(w io.Writer, opt DiagramOptions) error {
 		if ev.Extension {
 			label += " (ext.)"
 		}
-		if len(ev.From) == 0 {
-			fmt.Fprintf(&b, "    [*] --> %s : %s\n", ev.To, label)
-		}
-		for _, f := range ev.From {
-			fmt.Fprintf(&b, "    %s --> %s : %s\n", f, ev.To, label)
+		for i, to := range ev.Targets() {
+			l := label
+			if i > 0 {
+				l += routeLabel(ev, to)
+			}
+			if len(ev.From) == 0 {
+				fmt.Fprintf(&b, "    [*] --> %s : %s\n", to, l)
+			}
+			for _, f := range ev.From {
+				fmt.Fprintf(&b, "    %s --> %s : %s\n", f, to, l)
+			}
 		}
 	}
 	for _, s := range d.Final {
@@ -72,11 +78,17 @@ func (d *Definition) WriteDOT(w io.Writer, opt DiagramOptions) error {
 			label += " (ext.)"
 			style = ", style=dashed"
 		}
-		if len(ev.From) == 0 {
-			fmt.Fprintf(&b, "    start -> %q [label=%q%s];\n", ev.To, label, style)
-		}
-		for _, f := range ev.From {
-			fmt.Fprintf(&b, "    %q -> %q [label=%q%s];\n", f, ev.To, label, style)
+		for i, to := range ev.Targets() {
+			l := label
+			if i > 0 {
+				l += routeLabel(ev, to)
+			}
+			if len(ev.From) == 0 {
+				fmt.Fprintf(&b, "    start -> %q [label=%q%s];\n", to, l, style)
+			}
+			for _, f := range ev.From {
+				fmt.Fprintf(&b, "    %q -> %q [label=%q%s];\n", f, to, l, style)
+			}
 		}
 	}
 	b.WriteString("}\n")
@@ -98,4 +110,15 @@ func (d *Definition) WriteTable(w io.Writer) error {
 
 func mdCell(s string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(s, "|", "\\|"), "\n", " ")
+}
+
+// routeLabel returns " [value]", the condition of the first route of ev
+// that leads to to.
+func routeLabel(ev EventDef, to State) string {
+	for _, r := range ev.Routes {
+		if r.To == to && len(r.When) == 2 {
+			return " [" + r.When[1] + "]"
+		}
+	}
+	return ""
 }

@@ -35,6 +35,8 @@ type Engine struct {
 	given  []*Definition
 	// versions holds every version given, by Definition.Hash.
 	versions map[string]*compiled
+	guards   map[string]GuardFunc
+	hooks    []AfterCommit
 }
 
 type compiled struct {
@@ -148,6 +150,10 @@ func NewEngine(store Store, opts ...Option) (*Engine, error) {
 		if err := d.Validate(); err != nil {
 			return nil, err
 		}
+		if p := e.guardProblems(d); len(p) > 0 {
+			return nil, &Error{Code: EINVALID, Op: "validate definition " + d.Code,
+				Message: "la definición tiene problemas: " + strings.Join(p, "; "), Problems: p}
+		}
 		c.hash = d.Hash()
 		key := [2]string{d.Code, d.Version}
 		if h, ok := versions[key]; ok && h != c.hash {
@@ -222,6 +228,15 @@ func (e *Engine) Start(ctx context.Context, req StartRequest) (Case, error) {
 	}
 	ev := c.def.StartEvent()
 	cs := Case{Procedure: req.Procedure, Unit: strings.TrimSpace(req.Inputs[c.def.Unit])}
+	if c.def.Unit == "" {
+		// Without a unit input the requester is a person, and the
+		// requesting unit is theirs.
+		cs.Unit = req.Actor.Unit
+		if cs.Unit == "" && c.def.usesUnit() {
+			return Case{}, wrapOp("start "+req.Procedure, Errorf(EINVALID,
+				"%s no pertenece a ninguna unidad, y %s necesita la unidad de quien lo solicita", actorName(req.Actor), c.def.Code))
+		}
+	}
 	out, err := e.transition(ctx, c, ev, cs, req.Actor, req.Inputs, req.Comment, true)
 	if err != nil {
 		return Case{}, wrapOp("start "+req.Procedure, err)
@@ -256,19 +271,49 @@ func (e *Engine) Fire(ctx context.Context, req FireRequest) (Case, error) {
 	return out, nil
 }
 
-// authorize returns the grant under which actor may fire ev on cs.
-func authorize(d *Definition, ev *EventDef, cs Case, a Actor) (Grant, error) {
+// authorize returns the grant under which actor may fire ev on cs: the
+// event's role, its guard, then the guard functions it names.
+func (e *Engine) authorize(ctx context.Context, d *Definition, ev *EventDef, cs Case, a Actor) (Grant, error) {
 	g, ok := a.Holds(ev.Role)
 	if !ok {
 		return Grant{}, Errorf(EFORBIDDEN, "%q corresponde a %s; %s no tiene ese rol", ev.Label, d.RoleLabel(ev.Role), actorName(a))
 	}
-	if !guarded(ev.Guard, cs, a) {
-		if ev.Guard == GuardAssigned {
+	if !guarded(d, ev.Guard, cs, a) {
+		switch {
+		case ev.Guard == GuardAssigned:
 			return Grant{}, Errorf(EFORBIDDEN, "%q corresponde solo a %s", ev.Label, d.assignedText())
+		case ev.Guard == GuardRequester && d.Unit == "":
+			return Grant{}, Errorf(EFORBIDDEN, "%q corresponde solo a quien hizo la solicitud", ev.Label)
 		}
 		return Grant{}, Errorf(EFORBIDDEN, "%q corresponde solo a miembros de la unidad solicitante (%s)", ev.Label, cs.Unit)
 	}
+	if err := e.check(ctx, ev, cs, a); err != nil {
+		return Grant{}, err
+	}
 	return g, nil
+}
+
+// usesUnit reports whether a guard or a recipient of d reads the case's
+// requesting unit.
+func (d *Definition) usesUnit() bool {
+	for _, ev := range d.Events {
+		if ev.Guard == GuardUnit || (d.Unit != "" && ev.Guard == GuardRequester) {
+			return true
+		}
+		for _, ef := range ev.Effects {
+			for _, r := range append(slices.Clone(ef.To), ef.Cc...) {
+				if _, unit, ok := recipientRole(r); ok && unit {
+					return true
+				}
+			}
+		}
+	}
+	for _, pm := range append(slices.Clone(d.Secrets.Reveal), d.Secrets.Purge...) {
+		if pm.Guard == GuardUnit {
+			return true
+		}
+	}
+	return false
 }
 
 // assignedText names who GuardAssigned admits: "el Profesional de
@@ -282,22 +327,27 @@ func (d *Definition) assignedText() string {
 	return "la persona asignada al trámite"
 }
 
-// guarded reports whether a passes guard g on cs.
-func guarded(g Guard, cs Case, a Actor) bool {
+// guarded reports whether a passes guard g on cs of d.
+func guarded(d *Definition, g Guard, cs Case, a Actor) bool {
 	switch g {
 	case GuardAssigned:
 		return cs.Assignee != "" && cs.Assignee == a.ID
 	case GuardRequester:
+		if d.Unit == "" { // the requester is a person
+			return cs.RequesterID == "" && cs.ID == "" || cs.RequesterID != "" && cs.RequesterID == a.ID
+		}
+		return cs.Unit != "" && a.Unit == cs.Unit
+	case GuardUnit:
 		return cs.Unit != "" && a.Unit == cs.Unit
 	}
 	return true
 }
 
-// permitted returns the first of ps that a satisfies on cs, with a's grant
-// of its role.
-func permitted(ps []Permit, cs Case, a Actor) (Permit, Grant, bool) {
+// permitted returns the first of ps that a satisfies on cs of d, with a's
+// grant of its role.
+func permitted(d *Definition, ps []Permit, cs Case, a Actor) (Permit, Grant, bool) {
 	for _, p := range ps {
-		if g, ok := a.Holds(p.Role); ok && guarded(p.Guard, cs, a) {
+		if g, ok := a.Holds(p.Role); ok && guarded(d, p.Guard, cs, a) {
 			return p, g, true
 		}
 	}
@@ -306,7 +356,7 @@ func permitted(ps []Permit, cs Case, a Actor) (Permit, Grant, bool) {
 
 // MayReveal reports whether a may read the secret inputs of case c.
 func (d *Definition) MayReveal(a Actor, c Case) bool {
-	_, _, ok := permitted(d.Secrets.Reveal, c, a)
+	_, _, ok := permitted(d, d.Secrets.Reveal, c, a)
 	return ok
 }
 
@@ -432,6 +482,12 @@ func waiting(d *Definition, cs *Case) {
 	case GuardAssigned:
 		cs.WaitingActor = cs.Assignee
 	case GuardRequester:
+		if d.Unit == "" {
+			cs.WaitingActor = cs.RequesterID
+		} else {
+			cs.WaitingUnit = cs.Unit
+		}
+	case GuardUnit:
 		cs.WaitingUnit = cs.Unit
 	}
 }
@@ -441,7 +497,7 @@ func (e *Engine) transition(ctx context.Context, c *compiled, ev *EventDef, cs C
 	if err := checkActing(a); err != nil {
 		return Case{}, err
 	}
-	grant, err := authorize(d, ev, cs, a)
+	grant, err := e.authorize(ctx, d, ev, cs, a)
 	if err != nil {
 		if _, held := a.Holds(ev.Role); held && start {
 			// A start's guard reads the inputs (the requesting unit): one
@@ -486,6 +542,10 @@ func (e *Engine) transition(ctx context.Context, c *compiled, ev *EventDef, cs C
 	now := e.clock.Now().UTC()
 	next := cs // cs is the engine's own copy, read from the store
 	next.State = State(m.Current())
+	if len(ev.Routes) > 0 {
+		// The machine checked the source; the inputs choose the target.
+		next.State = ev.Target(public)
+	}
 	if next.Data == nil {
 		next.Data = Inputs{}
 	}
@@ -514,6 +574,8 @@ func (e *Engine) transition(ctx context.Context, c *compiled, ev *EventDef, cs C
 	if ev.Output != "" {
 		entry.Outputs = append(entry.Outputs, ev.Output)
 	}
+	var done Entry
+	var doneItems []OutboxItem
 	err = e.store.Update(ctx, func(tx Tx) error {
 		if start {
 			n, err := tx.NextNumber(d.Prefix, now.Year())
@@ -526,6 +588,7 @@ func (e *Engine) transition(ctx context.Context, c *compiled, ev *EventDef, cs C
 		if err != nil {
 			return err
 		}
+		done, doneItems = entry, items // what committed, for the hooks
 		if start {
 			next.Version = 1
 			err = tx.CreateCase(next)
@@ -541,6 +604,7 @@ func (e *Engine) transition(ctx context.Context, c *compiled, ev *EventDef, cs C
 	if err != nil {
 		return Case{}, err
 	}
+	e.committed(ctx, d, next, done, doneItems)
 	if !e.log.Enabled(ctx, slog.LevelInfo) {
 		return next, nil
 	}
@@ -663,7 +727,9 @@ func (e *Engine) outboxFor(ctx context.Context, d *Definition, ev *EventDef, cs 
 				return nil, err
 			}
 			if len(it.To) == 0 && len(it.Cc) == 0 {
-				continue // nobody to tell; a notice to an empty role is not an error
+				// Nobody to tell: the item is kept, failed with the
+				// reason, for whoever watches the outbox to see.
+				it.Status, it.LastError = OutboxFailed, nobodyReason(d, ef)
 			}
 		}
 		items = append(items, it)
@@ -689,8 +755,14 @@ func (e *Engine) addresses(ctx context.Context, d *Definition, cs Case, rs []Rec
 		var as []Actor
 		var err error
 		switch {
+		case r == RecipientRequester && d.Unit == "": // the person who asked
+			if cs.RequesterID != "" {
+				var a Actor
+				a, err = e.dir.Actor(ctx, cs.RequesterID)
+				as = []Actor{a}
+			}
 		case r == RecipientRequester:
-			if st := d.StartEvent(); st != nil {
+			if st := d.StartEvent(); st != nil && cs.Unit != "" {
 				as, err = e.dir.Holders(ctx, st.Role, cs.Unit)
 			}
 		case r == RecipientAssigned:
@@ -708,8 +780,13 @@ func (e *Engine) addresses(ctx context.Context, d *Definition, cs Case, rs []Rec
 				as, err = e.dir.Holders(ctx, cs.WaitingRole, cs.WaitingUnit)
 			}
 		default:
-			role, _ := strings.CutPrefix(string(r), "role:")
-			as, err = e.dir.Holders(ctx, RoleID(role), "")
+			role, unit, _ := recipientRole(r)
+			switch {
+			case !unit:
+				as, err = e.dir.Holders(ctx, role, "")
+			case cs.Unit != "":
+				as, err = e.dir.Holders(ctx, role, cs.Unit)
+			}
 		}
 		if err != nil {
 			if ErrorCode(err) == ENOTFOUND {
@@ -738,7 +815,7 @@ func (e *Engine) Available(ctx context.Context, a Actor, caseID string) ([]Event
 		if !slices.Contains(ev.From, cs.State) {
 			continue
 		}
-		if _, err := authorize(c.def, &ev, cs, a); err == nil {
+		if _, err := e.authorize(ctx, c.def, &ev, cs, a); err == nil {
 			out = append(out, ev)
 		}
 	}
@@ -814,7 +891,7 @@ func (e *Engine) RevealSecrets(ctx context.Context, a Actor, caseID string) (map
 	if err != nil {
 		return nil, err
 	}
-	p, g, ok := permitted(d.Secrets.Reveal, cs, a)
+	p, g, ok := permitted(d, d.Secrets.Reveal, cs, a)
 	if !ok {
 		return nil, Errorf(EFORBIDDEN, "%s no puede ver los datos reservados del trámite %s", actorName(a), cs.ID)
 	}
@@ -825,7 +902,7 @@ func (e *Engine) RevealSecrets(ctx context.Context, a Actor, caseID string) (map
 	if err != nil {
 		return nil, wrapOp("reveal secrets", err)
 	}
-	if err := e.action(ctx, cs, a, g, ActionRevealSecrets, p.Role, nil); err != nil {
+	if err := e.action(ctx, d, cs, a, g, ActionRevealSecrets, p.Role, nil); err != nil {
 		return nil, wrapOp("reveal secrets", err)
 	}
 	return m, nil
@@ -846,15 +923,15 @@ func (e *Engine) PurgeSecrets(ctx context.Context, a Actor, caseID string) error
 	if !d.IsFinal(cs.State) {
 		return Errorf(EINVALIDTRANSITION, "las credenciales del trámite %s solo pueden eliminarse cuando el trámite concluyó", cs.ID)
 	}
-	p, g, ok := permitted(d.Secrets.Purge, cs, a)
+	p, g, ok := permitted(d, d.Secrets.Purge, cs, a)
 	if !ok {
 		return Errorf(EFORBIDDEN, "%s no puede eliminar los datos reservados del trámite %s", actorName(a), cs.ID)
 	}
-	return wrapOp("purge secrets", e.action(ctx, cs, a, g, ActionPurgeSecrets, p.Role, func(c *Case) { c.Secrets = nil }))
+	return wrapOp("purge secrets", e.action(ctx, d, cs, a, g, ActionPurgeSecrets, p.Role, func(c *Case) { c.Secrets = nil }))
 }
 
 // action records an entry that leaves the state as it is.
-func (e *Engine) action(ctx context.Context, cs Case, a Actor, g Grant, name EventName, role RoleID, change func(*Case)) error {
+func (e *Engine) action(ctx context.Context, d *Definition, cs Case, a Actor, g Grant, name EventName, role RoleID, change func(*Case)) error {
 	if err := checkActing(a); err != nil {
 		return err
 	}
@@ -866,14 +943,21 @@ func (e *Engine) action(ctx context.Context, cs Case, a Actor, g Grant, name Eve
 	next.Version, next.UpdatedAt = cs.Version+1, now
 	entry := Entry{Step: cs.Step, Event: name, From: cs.State, To: cs.State, ActorID: a.ID, ActorName: actorName(a),
 		Role: role, Interim: g.Interim, At: now}
-	return e.store.Update(ctx, func(tx Tx) error {
+	var done Entry
+	err := e.store.Update(ctx, func(tx Tx) error {
 		entry, _, err := e.chain(tx, nil, &next, entry, nil)
 		if err != nil {
 			return err
 		}
+		done = entry
 		if err := tx.UpdateCase(next); err != nil {
 			return err
 		}
 		return write(tx, entry, nil)
 	})
+	if err != nil {
+		return err
+	}
+	e.committed(ctx, d, next, done, nil)
+	return nil
 }

@@ -139,7 +139,7 @@ func (dg *Diagram) draw() ([]fyne.CanvasObject, fyne.Size) {
 		for len(queue) > 0 {
 			s := queue[0]
 			queue = queue[1:]
-			for _, ev := range d.Events {
+			for _, ev := range routed(d.Events) {
 				if ev.Extension != ext || !slices.Contains(ev.From, s) {
 					continue
 				}
@@ -180,7 +180,7 @@ func (dg *Diagram) draw() ([]fyne.CanvasObject, fyne.Size) {
 	boxes = append(boxes, dot)
 	lines = append(lines, arrow(fyne.NewPos(sp.X+nodeW/2, 14), fyne.NewPos(sp.X+nodeW/2, sp.Y), fg, fmt.Sprintf("%d. %s", start.Step, start.Label))...)
 	lane := float32(margin - 16)
-	for _, ev := range d.Events {
+	for _, ev := range routed(d.Events) {
 		for _, f := range ev.From {
 			a, b := dg.Nodes[f], dg.Nodes[ev.To]
 			col := fg
@@ -268,6 +268,21 @@ func arrow(a, b fyne.Position, c color.Color, label string) []fyne.CanvasObject 
 		t.Move(fyne.NewPos((a.X+b.X)/2+6, (a.Y+b.Y)/2-t.MinSize().Height/2))
 		t.Resize(t.MinSize())
 		out = append(out, t)
+	}
+	return out
+}
+
+// routed returns the events with one copy of an event per state it may
+// lead to (its conditional routes as well as its To), each copy's To set
+// to that state.
+func routed(evs []procedure.EventDef) []procedure.EventDef {
+	out := make([]procedure.EventDef, 0, len(evs))
+	for _, ev := range evs {
+		for _, to := range ev.Targets() {
+			c := ev
+			c.To = to
+			out = append(out, c)
+		}
 	}
 	return out
 }

@@ -1,0 +1,130 @@
+package procedure
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// GuardFunc is a guard written in Go: it decides whether actor a may fire
+// an event on case c. It returns nil to admit, or an error that says why
+// not; an error that is not an *Error is shown to staff as the reason of
+// an EFORBIDDEN (write it in Spanish). A definition names it among an
+// event's Checks, and it is registered on the engine with WithGuard. It
+// is called for every Fire of the event and for every Available that
+// lists it, from any goroutine, before anything is written: it must be
+// safe for concurrent use and must not fire events itself.
+//
+// When an event starts a case, c is the case about to be created: its
+// Procedure and Unit are set, its ID is not.
+type GuardFunc func(ctx context.Context, c Case, a Actor) error
+
+// WithGuard registers a guard function under name, for the definitions'
+// EventDef.Checks. NewEngine refuses a definition that names a guard no
+// WithGuard registered.
+func WithGuard(name string, f GuardFunc) Option {
+	return func(e *Engine) {
+		if e.guards == nil {
+			e.guards = map[string]GuardFunc{}
+		}
+		e.guards[name] = f
+	}
+}
+
+// Transition is what an AfterCommit hook receives: one entry committed to
+// a case's history (a step fired, or a reveal or purge of its secrets),
+// the case as it stands after it, and the outbox items it queued. The
+// hook receives copies: changing them changes nothing stored.
+type Transition struct {
+	// Definition is the version of the procedure the case runs under.
+	Definition *Definition
+	Case       Case
+	Entry      Entry
+	Outbox     []OutboxItem
+}
+
+// AfterCommit is called after each transition has been committed, on the
+// goroutine that fired it, before Fire, Start, RevealSecrets or
+// PurgeSecrets return. The transition stands whatever the hook does; a
+// hook that needs to do slow work should hand it to a goroutine of its
+// own. A hook may call the engine (read the case, fire another event).
+type AfterCommit func(ctx context.Context, t Transition)
+
+// WithAfterCommit adds a hook called after every committed transition,
+// in the order the hooks were added.
+func WithAfterCommit(f AfterCommit) Option {
+	return func(e *Engine) { e.hooks = append(e.hooks, f) }
+}
+
+// committed calls the after-commit hooks with t.
+func (e *Engine) committed(ctx context.Context, d *Definition, cs Case, entry Entry, items []OutboxItem) {
+	if len(e.hooks) == 0 {
+		return
+	}
+	for _, h := range e.hooks {
+		h(ctx, Transition{Definition: d, Case: cs.Clone(), Entry: entry, Outbox: slices.Clone(items)})
+	}
+}
+
+// guardProblems returns the guard functions d names that the engine
+// lacks.
+func (e *Engine) guardProblems(d *Definition) []string {
+	var p []string
+	for _, ev := range d.Events {
+		for _, c := range ev.Checks {
+			if _, ok := e.guards[c]; !ok {
+				p = append(p, fmt.Sprintf("el evento %s nombra la guarda %s, que el programa no registró (procedure.WithGuard)", quote(string(ev.Name)), quote(c)))
+			}
+		}
+	}
+	return p
+}
+
+// check runs the guard functions ev names on cs for a.
+func (e *Engine) check(ctx context.Context, ev *EventDef, cs Case, a Actor) error {
+	for _, name := range ev.Checks {
+		f := e.guards[name]
+		if f == nil {
+			return Errorf(EINTERNAL, "falta la guarda %s del evento %s", quote(name), quote(string(ev.Name)))
+		}
+		if err := f(ctx, cs.Clone(), a); err != nil {
+			if _, ok := err.(*Error); ok {
+				return err
+			}
+			return &Error{Code: EFORBIDDEN, Message: fmt.Sprintf("%q: %s", ev.Label, err.Error()), Err: err}
+		}
+	}
+	return nil
+}
+
+// recipientText names a recipient as staff read it, for the reason of an
+// email that reached nobody.
+func recipientText(d *Definition, r Recipient) string {
+	if role, unit, ok := recipientRole(r); ok {
+		if unit {
+			return "quienes tienen el rol " + d.RoleLabel(role) + " en la unidad solicitante"
+		}
+		return "quienes tienen el rol " + d.RoleLabel(role)
+	}
+	switch r {
+	case RecipientRequester:
+		return "el solicitante"
+	case RecipientAssigned:
+		return "la persona asignada"
+	case RecipientNext:
+		return "quien atiende el paso siguiente"
+	}
+	return string(r)
+}
+
+// nobodyReason is the LastError of an email whose recipients resolve to
+// nobody with an address.
+func nobodyReason(d *Definition, ef Effect) string {
+	var names []string
+	for _, r := range append(slices.Clone(ef.To), ef.Cc...) {
+		names = append(names, recipientText(d, r))
+	}
+	return fmt.Sprintf("el correo %s no tiene destinatarios: %s no corresponde a ninguna persona con dirección de correo en el directorio",
+		quote(d.TopicLabel(EffectEmail, ef.Topic)), strings.Join(names, ", "))
+}
