@@ -90,7 +90,7 @@ func run(args []string) error {
 		}
 		return notify.Config{Host: st.SMTPHost, Port: st.SMTPPort, Username: st.SMTPUser, Password: st.SMTPPassword,
 			From: procedure.Address{Name: "Trámites UIT", Email: st.MailFrom}, TLS: mode,
-			MailDir: filepath.Join(dataDir, "mail")}, nil
+			MailDir: filepath.Join(dataDir, "mail"), Institution: notify.Institution{Name: st.Institution, Unit: st.Unit}}, nil
 	}
 	svc, err := desk.New(desk.Config{Engine: engine, Store: store, People: store, Feed: store, Prefs: a.Preferences(), Sealer: sealer,
 		TestSMTP: func(ctx context.Context, st desk.Settings) error {

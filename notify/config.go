@@ -74,6 +74,12 @@ type Config struct {
 	AuthMechanism string
 	// From is the institutional sender, e.g. {"Trámites UIT", "tramites@agetic.gob.bo"}.
 	From procedure.Address
+	// Institution is who sends the mail, as the emails of any procedure
+	// may name it: {{.Institution.Name}} and {{.Institution.Unit}} in an
+	// EmailDef's templates (a footer of one's own, beside the procedure's
+	// own reference, {{.Procedure.Code}} or {{.Procedure.Resolution}}).
+	// Empty fields read as empty.
+	Institution Institution
 	// TLS is how the connection is protected (default StartTLS).
 	TLS TLSMode
 	// TLSConfig, when set, is used for the handshake (for a private CA:
@@ -104,6 +110,15 @@ type Config struct {
 	// Empty keeps no journal and no archive (and leaves only the
 	// Message-ID to recognise a resend).
 	MailDir string
+}
+
+// Institution is the institution that sends a procedure's emails.
+type Institution struct {
+	// Name is the institution ("Agencia de Gobierno Electrónico…").
+	Name string
+	// Unit is the unit that runs the procedures ("Unidad de
+	// Infraestructura Tecnológica").
+	Unit string
 }
 
 // Enabled reports whether email of topic is switched on.

@@ -46,6 +46,8 @@ type mailData struct {
 	To []string
 	// Attachments are the file names of the attached documents.
 	Attachments []string
+	// Institution is Config.Institution: who sends the email.
+	Institution Institution
 }
 
 // Build turns c into the Email the Dispatcher sends: sender and domain from
@@ -67,7 +69,7 @@ func Build(cfg Config, c Content) (Email, error) {
 		history = []procedure.Entry{c.Entry}
 	}
 	facts := procedure.NewFacts(d, cs, history, it.Seq, procedure.FactsOptions{Location: boliviaTime})
-	v := mailData{Facts: facts}
+	v := mailData{Facts: facts, Institution: cfg.Institution}
 	for _, a := range it.To {
 		if a.Name != "" {
 			v.To = append(v.To, a.Name)

@@ -500,7 +500,7 @@ func (m *Main) workersFor(cfg Config) (*report.Processor, *notify.Dispatcher, er
 		return nil, nil, err
 	}
 	nc := notify.Config{Host: s.Host, Port: s.Port, Username: s.Username, From: procedure.Address{Name: s.FromName, Email: s.From},
-		TLS: mode, MailDir: s.MailDir}
+		TLS: mode, MailDir: s.MailDir, Institution: notify.Institution{Name: in.Name, Unit: in.Unit}}
 	if s.PasswordFile != "" {
 		if nc.Password, err = readSecret("smtp.password_file", s.PasswordFile); err != nil {
 			return nil, nil, err
