@@ -681,6 +681,9 @@ func (d *Dispatcher) content(ctx context.Context, p *pass, it procedure.OutboxIt
 			return c, "", procedure.Errorf(procedure.ENOTFOUND, "no existe la entrada %d del historial del trámite %s", it.Seq, it.CaseID)
 		}
 	}
+	// The templates read the case as it stood after the item's entry,
+	// earlier entries included ({{.Act "request"}}, {{.Input "…"}}).
+	c.History = cd.history
 	for _, topic := range it.Attach {
 		doc, ok := latest(cd.docs, topic, it.Seq)
 		if !ok || doc.Seq < it.Seq {
