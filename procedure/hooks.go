@@ -128,3 +128,48 @@ func nobodyReason(d *Definition, ef Effect) string {
 	return fmt.Sprintf("el correo %s no tiene destinatarios: %s no corresponde a ninguna persona con dirección de correo en el directorio",
 		quote(d.TopicLabel(EffectEmail, ef.Topic)), strings.Join(names, ", "))
 }
+
+// readdress resolves again the recipients of an email item that was
+// queued for nobody, as the effect that owed it names them, on the case
+// as it stood after the item's entry. It returns EINVALID with the reason
+// when they still resolve to nobody.
+func (e *Engine) readdress(ctx context.Context, it OutboxItem) (to, cc []Address, err error) {
+	cs, err := e.store.Case(ctx, it.CaseID)
+	if err != nil {
+		return nil, nil, err
+	}
+	d, err := e.DefinitionOf(cs)
+	if err != nil {
+		return nil, nil, err
+	}
+	h, err := e.store.History(ctx, cs.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	i := slices.IndexFunc(h, func(en Entry) bool { return en.Seq == it.Seq })
+	if i < 0 {
+		return nil, nil, Errorf(ENOTFOUND, "no existe la entrada %d del historial del trámite %s", it.Seq, cs.ID)
+	}
+	ev, ok := d.Event(h[i].Event)
+	if !ok {
+		return nil, nil, Errorf(EINVALID, "el procedimiento %s no tiene la acción %s", d.Code, quote(string(h[i].Event)))
+	}
+	cs.State = h[i].To
+	waiting(d, &cs)
+	for _, ef := range ev.Effects {
+		if ef.Kind != EffectEmail || ef.Topic != it.Topic {
+			continue
+		}
+		if to, err = e.addresses(ctx, d, cs, ef.To); err != nil {
+			return nil, nil, err
+		}
+		if cc, err = e.addresses(ctx, d, cs, ef.Cc); err != nil {
+			return nil, nil, err
+		}
+		if len(to)+len(cc) == 0 {
+			return nil, nil, Errorf(EINVALID, "%s", nobodyReason(d, ef))
+		}
+		return to, cc, nil
+	}
+	return nil, nil, Errorf(EINVALID, "la acción %s del procedimiento %s no envía el correo %s", quote(string(ev.Name)), d.Code, quote(it.Topic))
+}

@@ -74,12 +74,17 @@ func notSelf(_ context.Context, c procedure.Case, a procedure.Actor) error {
 
 func accessEngine(t *testing.T, people []procedure.Actor, opts ...procedure.Option) *procedure.Engine {
 	t.Helper()
+	return accessEngineOn(t, procedure.NewDirectory(people...), opts...)
+}
+
+func accessEngineOn(t *testing.T, dir procedure.Directory, opts ...procedure.Option) *procedure.Engine {
+	t.Helper()
 	sealer, err := procedure.NewAESSealer(make([]byte, 32))
 	if err != nil {
 		t.Fatal(err)
 	}
 	clock := procedure.ClockFunc(func() time.Time { return time.Date(2026, 12, 1, 14, 0, 0, 0, time.UTC) })
-	opts = append([]procedure.Option{procedure.WithDefinitions(access()), procedure.WithDirectory(procedure.NewDirectory(people...)),
+	opts = append([]procedure.Option{procedure.WithDefinitions(access()), procedure.WithDirectory(dir),
 		procedure.WithSealer(sealer), procedure.WithClock(clock), procedure.WithGuard("not_self", notSelf)}, opts...)
 	e, err := procedure.NewEngine(procedure.NewMemoryStore(), opts...)
 	if err != nil {
@@ -267,10 +272,12 @@ func TestAfterCommit(t *testing.T) {
 }
 
 // TestEmailToNobodyFails: an email whose recipients resolve to nobody
-// with an address is queued failed with the reason, not dropped.
+// with an address is queued failed with the reason, not dropped; a retry
+// resolves them again, and is refused while they are still nobody.
 func TestEmailToNobodyFails(t *testing.T) {
 	ctx := context.Background()
-	e := accessEngine(t, []procedure.Actor{pia, sara}) // Archivo has no head in the directory
+	dir := procedure.NewDirectory(pia, sara) // Archivo has no head in the directory
+	e := accessEngineOn(t, dir)
 	c, err := e.Start(ctx, procedure.StartRequest{Procedure: "TI/ACC-01", Actor: pia, Inputs: procedure.Inputs{"reason": "Consulta"}})
 	if err != nil {
 		t.Fatal(err)
@@ -283,6 +290,17 @@ func TestEmailToNobodyFails(t *testing.T) {
 	failed, err := e.Outbox(ctx, sara, procedure.OutboxQuery{Status: procedure.OutboxFailed})
 	if err != nil || len(failed) != 1 {
 		t.Fatalf("failed items %v, %v", failed, err)
+	}
+	if _, err := e.RetryOutbox(ctx, sara, items[0].ID); procedure.ErrorCode(err) != procedure.EINVALID ||
+		!strings.Contains(procedure.ErrorMessage(err), "no tiene destinatarios") {
+		t.Fatalf("retry to nobody: %v", err)
+	}
+	if err := dir.SaveActor(ctx, nora); err != nil { // Archivo gets its head
+		t.Fatal(err)
+	}
+	it, err := e.RetryOutbox(ctx, sara, items[0].ID)
+	if err != nil || it.Status != procedure.OutboxPending || addrs(it.To) != "nora@example.gob.bo" {
+		t.Fatalf("retry after the head joined: %+v, %v", it, err)
 	}
 }
 

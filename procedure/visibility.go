@@ -301,7 +301,10 @@ func (e *Engine) CountOutbox(ctx context.Context, a Actor, q OutboxQuery) (int, 
 
 // RetryOutbox puts a failed or skipped outbox item back in the queue, due
 // now, and returns it. EFORBIDDEN unless a may see the outbox; ENOTFOUND
-// for an unknown item; EINVALIDTRANSITION for one pending or sent.
+// for an unknown item; EINVALIDTRANSITION for one pending or sent. An
+// email that was queued for nobody (its recipients named no one with an
+// address) has them resolved again from the directory, and is refused
+// with EINVALID and the reason while they still name no one.
 func (e *Engine) RetryOutbox(ctx context.Context, a Actor, itemID string) (OutboxItem, error) {
 	if !e.CanSeeOutbox(a) {
 		return OutboxItem{}, outboxForbidden()
@@ -319,6 +322,13 @@ func (e *Engine) RetryOutbox(ctx context.Context, a Actor, itemID string) (Outbo
 	it := items[0]
 	if it.Status != OutboxFailed && it.Status != OutboxSkipped {
 		return OutboxItem{}, Errorf(EINVALIDTRANSITION, "solo un envío fallido u omitido puede reintentarse; %s está %s", itemID, it.Status)
+	}
+	if it.Kind == EffectEmail && len(it.To)+len(it.Cc) == 0 {
+		// Queued for nobody: whoever was missing from the directory may
+		// be there now.
+		if it.To, it.Cc, err = e.readdress(ctx, it); err != nil {
+			return OutboxItem{}, wrapOp("retry", err)
+		}
 	}
 	it.Status, it.Attempts = OutboxPending, 0
 	it.NextAttempt = e.clock.Now().UTC()
