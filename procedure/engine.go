@@ -574,8 +574,10 @@ func (e *Engine) transition(ctx context.Context, c *compiled, ev *EventDef, cs C
 	if ev.Output != "" {
 		entry.Outputs = append(entry.Outputs, ev.Output)
 	}
-	var done Entry
-	var doneItems []OutboxItem
+	var done *committedEntry // what committed, kept for the hooks only
+	if len(e.hooks) > 0 {
+		done = new(committedEntry)
+	}
 	err = e.store.Update(ctx, func(tx Tx) error {
 		if start {
 			n, err := tx.NextNumber(d.Prefix, now.Year())
@@ -588,7 +590,9 @@ func (e *Engine) transition(ctx context.Context, c *compiled, ev *EventDef, cs C
 		if err != nil {
 			return err
 		}
-		done, doneItems = entry, items // what committed, for the hooks
+		if done != nil {
+			done.entry, done.items = entry, items
+		}
 		if start {
 			next.Version = 1
 			err = tx.CreateCase(next)
@@ -604,7 +608,9 @@ func (e *Engine) transition(ctx context.Context, c *compiled, ev *EventDef, cs C
 	if err != nil {
 		return Case{}, err
 	}
-	e.committed(ctx, d, next, done, doneItems)
+	if done != nil {
+		e.committed(ctx, d, next, done.entry, done.items)
+	}
 	if !e.log.Enabled(ctx, slog.LevelInfo) {
 		return next, nil
 	}
@@ -943,13 +949,18 @@ func (e *Engine) action(ctx context.Context, d *Definition, cs Case, a Actor, g 
 	next.Version, next.UpdatedAt = cs.Version+1, now
 	entry := Entry{Step: cs.Step, Event: name, From: cs.State, To: cs.State, ActorID: a.ID, ActorName: actorName(a),
 		Role: role, Interim: g.Interim, At: now}
-	var done Entry
+	var done *committedEntry
+	if len(e.hooks) > 0 {
+		done = new(committedEntry)
+	}
 	err := e.store.Update(ctx, func(tx Tx) error {
 		entry, _, err := e.chain(tx, nil, &next, entry, nil)
 		if err != nil {
 			return err
 		}
-		done = entry
+		if done != nil {
+			done.entry = entry
+		}
 		if err := tx.UpdateCase(next); err != nil {
 			return err
 		}
@@ -958,6 +969,8 @@ func (e *Engine) action(ctx context.Context, d *Definition, cs Case, a Actor, g 
 	if err != nil {
 		return err
 	}
-	e.committed(ctx, d, next, done, nil)
+	if done != nil {
+		e.committed(ctx, d, next, done.entry, nil)
+	}
 	return nil
 }

@@ -57,6 +57,12 @@ func WithAfterCommit(f AfterCommit) Option {
 	return func(e *Engine) { e.hooks = append(e.hooks, f) }
 }
 
+// committedEntry is what a transaction committed, kept for the hooks.
+type committedEntry struct {
+	entry Entry
+	items []OutboxItem
+}
+
 // committed calls the after-commit hooks with t.
 func (e *Engine) committed(ctx context.Context, d *Definition, cs Case, entry Entry, items []OutboxItem) {
 	if len(e.hooks) == 0 {
