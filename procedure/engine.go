@@ -232,7 +232,9 @@ func (e *Engine) Start(ctx context.Context, req StartRequest) (Case, error) {
 		// Without a unit input the requester is a person, and the
 		// requesting unit is theirs.
 		cs.Unit = req.Actor.Unit
-		if cs.Unit == "" && c.def.usesUnit() {
+		// Without a unit, guards and mail by unit find nobody, and a
+		// requester who sees only their unit's cases would not see theirs.
+		if cs.Unit == "" && (c.def.usesUnit() || scopeOf(c.def, req.Actor) != seeAll) {
 			return Case{}, wrapOp("start "+req.Procedure, Errorf(EINVALID,
 				"%s no pertenece a ninguna unidad, y %s necesita la unidad de quien lo solicita", actorName(req.Actor), c.def.Code))
 		}

@@ -360,6 +360,12 @@ func TestLoaderRefusesOwnProcedure(t *testing.T) {
 		{"an empty guard function", func(d *procedure.Definition) {
 			event(d, "decide").Checks = []string{""}
 		}, `el evento "decide" tiene una guarda de programa vacía o repetida`},
+		{"a route to a state with a space", func(d *procedure.Definition) {
+			event(d, "decide").Routes[0].To = "re jected"
+		}, `el estado de destino de una ruta del evento "decide" no puede contener espacios`},
+		{"a guard function named with a newline", func(d *procedure.Definition) {
+			event(d, "decide").Checks = []string{"not\nself"}
+		}, `una guarda de programa del evento "decide"`},
 		{"a unit guard and the unit optional", func(d *procedure.Definition) {
 			d.Unit = "area"
 			d.StartEvent().Inputs = append(d.StartEvent().Inputs, procedure.Input{Name: "area", Label: "Área", Kind: procedure.InputText})
@@ -400,5 +406,53 @@ func TestStartNeedsTheRequestersUnit(t *testing.T) {
 	_, err := e.Start(context.Background(), procedure.StartRequest{Procedure: "TI/ACC-01", Actor: nobody, Inputs: procedure.Inputs{"reason": "x"}})
 	if procedure.ErrorCode(err) != procedure.EINVALID || !strings.Contains(procedure.ErrorMessage(err), "Leo Paz no pertenece a ninguna unidad") {
 		t.Fatalf("start by a person of no unit: %v", err)
+	}
+}
+
+// TestStartByAPersonOfNoUnit: without a unit input, a requester of no unit may
+// start a case only when the definition needs no unit: no guard or mail by
+// unit, and the requester sees every case (else they would not see their
+// own).
+func TestStartByAPersonOfNoUnit(t *testing.T) {
+	leo := procedure.Actor{ID: "leo", Name: "Leo Paz", Email: "leo@example.gob.bo", Grants: []procedure.Grant{{Role: "a"}}}
+	def := func(v procedure.Visibility) *procedure.Definition {
+		return &procedure.Definition{Code: "X-2", Name: "Consulta", Version: "1", Prefix: "X",
+			Roles: []procedure.Role{{ID: "a", Label: "A"}, {ID: "b", Label: "B"}},
+			Steps: []procedure.Step{{Number: 1, Activity: "Consulta", Responsible: "a"}, {Number: 2, Activity: "Responde", Responsible: "b"}},
+			Events: []procedure.EventDef{{Name: "ask", Label: "Consultar", Step: 1, To: "asked", Role: "a"},
+				{Name: "answer", Label: "Responder", Step: 2, From: []procedure.State{"asked"}, To: "answered", Role: "b",
+					Effects: []procedure.Effect{{Kind: procedure.EffectEmail, Topic: "r", To: []procedure.Recipient{procedure.RecipientRequester}}}}},
+			Final:      []procedure.State{"answered"},
+			Visibility: v,
+			Emails:     []procedure.EmailDef{{Topic: "r", Label: "Respuesta", Subject: "{{.Case.ID}}", Text: "x"}}}
+	}
+	for _, tt := range []struct {
+		name string
+		v    procedure.Visibility
+		ok   bool
+	}{
+		{"the requester sees only their unit's cases", procedure.Visibility{}, false},
+		{"the requester sees every case", procedure.Visibility{All: []procedure.RoleID{"a", "b"}}, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e, err := procedure.NewEngine(procedure.NewMemoryStore(), procedure.WithDefinitions(def(tt.v)),
+				procedure.WithDirectory(procedure.NewDirectory(leo)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := e.Start(context.Background(), procedure.StartRequest{Procedure: "X-2", Actor: leo})
+			if tt.ok != (err == nil) {
+				t.Fatalf("start: %v", err)
+			}
+			if err != nil {
+				if !strings.Contains(procedure.ErrorMessage(err), "Leo Paz no pertenece a ninguna unidad") {
+					t.Errorf("refusal: %v", err)
+				}
+				return
+			}
+			if c.RequesterID != "leo" || c.Unit != "" {
+				t.Errorf("case %+v", c)
+			}
+		})
 	}
 }

@@ -306,6 +306,19 @@ func (d *Definition) textProblems() []string {
 			id(fmt.Sprintf("un estado de origen del evento %s", en), string(s))
 		}
 		id(fmt.Sprintf("el estado de destino del evento %s", en), string(ev.To))
+		for _, r := range ev.Routes {
+			if r.To != "" {
+				id(fmt.Sprintf("el estado de destino de una ruta del evento %s", en), string(r.To))
+			}
+			for _, w := range r.When {
+				name(fmt.Sprintf("la condición de una ruta del evento %s", en), w)
+			}
+		}
+		for _, c := range ev.Checks {
+			if c != "" {
+				id(fmt.Sprintf("una guarda de programa del evento %s", en), c)
+			}
+		}
 		for _, in := range ev.Inputs {
 			iname := quote(in.Name)
 			id(fmt.Sprintf("el nombre de un dato del evento %s", en), in.Name)
