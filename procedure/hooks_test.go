@@ -351,6 +351,12 @@ func TestLoaderRefusesOwnProcedure(t *testing.T) {
 		{"mail to the assigned when nobody assigns", func(d *procedure.Definition) {
 			event(d, "grant").Effects[0].Cc = []procedure.Recipient{procedure.RecipientAssigned}
 		}, `el correo "listo" del evento "grant" va a la persona asignada, pero ningún evento asigna a nadie`},
+		{"mail to the assigned from the start", func(d *procedure.Definition) {
+			ev := event(d, "decide")
+			ev.Inputs = append(ev.Inputs, procedure.Input{Name: "officer", Label: "Oficial", Kind: procedure.InputActor, Role: "seguridad"})
+			ev.Assigns = "officer"
+			event(d, "request").Effects[0].To = []procedure.Recipient{procedure.RecipientAssigned}
+		}, `el correo "aviso" del evento inicial "request" va a la persona asignada, que nadie ha asignado aún`},
 		{"mail to next after the end", func(d *procedure.Definition) {
 			event(d, "confirm").Effects = []procedure.Effect{{Kind: procedure.EffectEmail, Topic: "listo", To: []procedure.Recipient{procedure.RecipientNext}}}
 		}, `el correo "listo" del evento "confirm" va a quien el trámite espera después, pero el evento lo concluye`},
