@@ -462,3 +462,25 @@ func TestStartByAPersonOfNoUnit(t *testing.T) {
 		})
 	}
 }
+
+// TestDiagramsDrawRoutes: a route is an edge of its own, labelled with the
+// value that takes it.
+func TestDiagramsDrawRoutes(t *testing.T) {
+	var mermaid, dot strings.Builder
+	if err := access().WriteMermaid(&mermaid, procedure.DiagramOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := access().WriteDOT(&dot, procedure.DiagramOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ out, want string }{
+		{mermaid.String(), "    requested --> authorized : 2. decide\n"},
+		{mermaid.String(), "    requested --> rejected : 2. decide [rechazar]\n"},
+		{mermaid.String(), "    rejected --> [*]\n"},
+		{dot.String(), `"requested" -> "rejected" [label="2. decide [rechazar]"];`},
+	} {
+		if !strings.Contains(tt.out, tt.want) {
+			t.Errorf("diagram lacks %q:\n%s", tt.want, tt.out)
+		}
+	}
+}
