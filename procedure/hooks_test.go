@@ -137,6 +137,17 @@ func TestOwnProcedureRunsOnItsOwnRoles(t *testing.T) {
 	if got := emails(t, e, c); len(got) != 1 || addrs(got[0].To) != "jorge@example.gob.bo" {
 		t.Fatalf("request mailed %+v", got)
 	}
+	inbox := func(a procedure.Actor) int {
+		t.Helper()
+		cs, err := e.Inbox(ctx, a, 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(cs)
+	}
+	if inbox(jorge) != 1 || inbox(nora) != 0 {
+		t.Errorf("the request waits in Jorge's inbox (%d) and not in Nora's (%d)", inbox(jorge), inbox(nora))
+	}
 	// Nora heads another unit; Raúl is no head.
 	for _, a := range []procedure.Actor{nora, raul} {
 		if _, err := e.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: "decide", Actor: a, Inputs: procedure.Inputs{"decision": "autorizar"}}); procedure.ErrorCode(err) != procedure.EFORBIDDEN && procedure.ErrorCode(err) != procedure.ENOTFOUND {
@@ -152,6 +163,9 @@ func TestOwnProcedureRunsOnItsOwnRoles(t *testing.T) {
 	last := items[len(items)-1]
 	if last.Topic != "listo" || addrs(last.To) != "eva@example.gob.bo" || addrs(last.Cc) != "jorge@example.gob.bo" {
 		t.Fatalf("the grant mailed to %s cc %s, want Eva cc Jorge", addrs(last.To), addrs(last.Cc))
+	}
+	if c.WaitingActor != "eva" || inbox(eva) != 1 || inbox(raul) != 0 {
+		t.Errorf("the confirmation waits for %q: Eva's inbox %d, Raúl's %d", c.WaitingActor, inbox(eva), inbox(raul))
 	}
 	// The password given at step 3 is sealed, and only Eva reads it.
 	h, err := e.History(ctx, sara, c.ID)

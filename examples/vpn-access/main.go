@@ -129,6 +129,18 @@ func run(ctx context.Context, dir, db string, out io.Writer) error {
 	if c1, err = step(c1, sara, "grant", procedure.Inputs{"vpn_user": "emamani", "password": "Inicial-7Kq2-Vx9p"}); err != nil {
 		return err
 	}
+	// The confirmation waits for Eva herself, not for her unit.
+	for _, a := range []procedure.Actor{eva, raul} {
+		cs, err := e.Inbox(ctx, a, 0, 0)
+		if err != nil {
+			return err
+		}
+		ids := make([]string, len(cs))
+		for i, c := range cs {
+			ids[i] = c.ID
+		}
+		fmt.Fprintf(out, "  bandeja de %s: [%s]\n", a.Name, strings.Join(ids, " "))
+	}
 	secrets, err := e.RevealSecrets(ctx, eva, c1.ID)
 	if err != nil {
 		return err

@@ -51,6 +51,8 @@ func checkRun(t *testing.T, dir, db string) {
 		"VPN-2026-0001 #3 Sara Flores: Habilitar el acceso, Habilitada; document constancia; email habilitada\n",
 		"VPN-2026-0001 #4 Eva Mamani: Consulta de los datos reservados, Habilitada\n",
 		"VPN-2026-0001 #6 Sara Flores: Eliminación de los datos reservados, Cerrada\n",
+		// The last step waits for the requester, not for her unit.
+		"  bandeja de Eva Mamani: [VPN-2026-0001]\n  bandeja de Raúl Apaza: []\n",
 		// The secret given at step 3: the requester reads it, security may not.
 		"Eva Mamani leyó su contraseña inicial (17 caracteres; nadie más puede leerla)",
 		"Sara Flores no puede ver los datos reservados del trámite VPN-2026-0001",
