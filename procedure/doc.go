@@ -13,9 +13,14 @@
 // Directory, Sealer and Clock.
 //
 // A transition is one call to Engine.Fire: the engine checks that the actor
-// holds the role the step requires (and, where the manual says so, that it is
-// the assigned profesional or a member of the requesting unit), validates the
-// inputs, moves the case's state machine, appends a hash-chained history Entry
-// and queues the documents and emails the step owes as OutboxItems, all in one
-// store transaction. Nothing is sent or written from inside a transition.
+// holds the role the step requires (and, where the definition says so, that
+// it is the assigned person, the requester or a member of the requesting
+// unit, and passes the guard functions the program registered with
+// WithGuard), validates the inputs, moves the case's state machine (to the
+// target a Route chooses by an input, if any), appends a hash-chained
+// history Entry and queues the documents and emails the step owes as
+// OutboxItems, all in one store transaction. Nothing is sent or written from
+// inside a transition; after it commits, the hooks given with
+// WithAfterCommit receive it. Every role, guard, recipient and permission
+// comes from the case's definition: the engine knows no procedure by name.
 package procedure
