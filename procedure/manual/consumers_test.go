@@ -94,3 +94,58 @@ func TestConsumersKnowNoProcedure(t *testing.T) {
 		t.Fatalf("only %d files read", checked)
 	}
 }
+
+// TestEngineKnowsNoRole reads the non-test Go files of the engine
+// (procedure, not this package), of report, notify and the server: no
+// string in their code is a role of the manual's procedures, and none
+// cites the manual, so that who may act, read secrets or receive mail,
+// and what emails and documents cite, come from each definition.
+func TestEngineKnowsNoRole(t *testing.T) {
+	roles := map[string]bool{}
+	for _, d := range manual.Definitions() {
+		for _, r := range d.Roles {
+			roles[string(r.ID)] = true
+		}
+	}
+	if len(roles) < 4 {
+		t.Fatalf("the manual has %d roles", len(roles))
+	}
+	checked := 0
+	for _, dir := range []string{"..", "../../report", "../../notify", "../../server"} {
+		entries, err := filepath.Glob(filepath.Join(dir, "*.go"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, path := range entries {
+			if strings.HasSuffix(path, "_test.go") {
+				continue
+			}
+			checked++
+			fset := token.NewFileSet()
+			f, err := parser.ParseFile(fset, path, nil, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ast.Inspect(f, func(n ast.Node) bool {
+				x, ok := n.(*ast.BasicLit)
+				if !ok || x.Kind != token.STRING {
+					return true
+				}
+				s, err := strconv.Unquote(x.Value)
+				if err != nil {
+					return true
+				}
+				if roles[s] {
+					t.Errorf("%s: %q is a role of the manual", fset.Position(x.Pos()), s)
+				}
+				if strings.Contains(s, "UIT/ASS-M01") && !strings.HasSuffix(path, "openapi.go") { // the server's own description
+					t.Errorf("%s: %q cites the manual", fset.Position(x.Pos()), s)
+				}
+				return true
+			})
+		}
+	}
+	if checked < 40 {
+		t.Fatalf("only %d files read", checked)
+	}
+}
