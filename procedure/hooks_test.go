@@ -377,6 +377,9 @@ func TestLoaderRefusesOwnProcedure(t *testing.T) {
 		{"mail to a unit's role the definition lacks", func(d *procedure.Definition) {
 			event(d, "grant").Effects[0].Cc = []procedure.Recipient{procedure.UnitRoleRecipient("gerente")}
 		}, `el evento "grant" envía correo a un rol desconocido "gerente"`},
+		{"a secret nobody may read", func(d *procedure.Definition) {
+			d.Secrets.Reveal = nil
+		}, `el dato reservado "password" del evento "grant" no lo podría leer nadie: declare quién lo consulta en secrets.reveal`},
 		{"an empty guard function", func(d *procedure.Definition) {
 			event(d, "decide").Checks = []string{""}
 		}, `el evento "decide" tiene una guarda de programa vacía o repetida`},

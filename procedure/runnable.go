@@ -72,6 +72,16 @@ func (d *Definition) runProblems() []string {
 			}
 		}
 	}
+	if len(d.Secrets.Reveal) == 0 {
+		// A secret nobody may read is sealed and thrown away.
+		for _, ev := range d.Events {
+			for _, in := range ev.Inputs {
+				if in.Kind == InputSecret {
+					add("el dato reservado %s del evento %s no lo podría leer nadie: declare quién lo consulta en secrets.reveal", quote(in.Name), quote(string(ev.Name)))
+				}
+			}
+		}
+	}
 	if start == nil {
 		return p
 	}
