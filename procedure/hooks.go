@@ -3,6 +3,7 @@ package procedure
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 )
@@ -46,9 +47,10 @@ type Transition struct {
 
 // AfterCommit is called after each transition has been committed, on the
 // goroutine that fired it, before Fire, Start, RevealSecrets or
-// PurgeSecrets return. The transition stands whatever the hook does; a
-// hook that needs to do slow work should hand it to a goroutine of its
-// own. A hook may call the engine (read the case, fire another event).
+// PurgeSecrets return. The transition stands whatever the hook does (a
+// hook that panics is logged, and the call still succeeds); a hook that
+// needs to do slow work should hand it to a goroutine of its own. A hook
+// may call the engine (read the case, fire another event).
 type AfterCommit func(ctx context.Context, t Transition)
 
 // WithAfterCommit adds a hook called after every committed transition,
@@ -69,8 +71,20 @@ func (e *Engine) committed(ctx context.Context, d *Definition, cs Case, entry En
 		return
 	}
 	for _, h := range e.hooks {
-		h(ctx, Transition{Definition: d, Case: cs.Clone(), Entry: entry, Outbox: slices.Clone(items)})
+		e.callHook(ctx, h, Transition{Definition: d, Case: cs.Clone(), Entry: entry, Outbox: slices.Clone(items)})
 	}
+}
+
+// callHook calls h with t. A hook that panics is logged, and the
+// transition, committed already, is reported as done.
+func (e *Engine) callHook(ctx context.Context, h AfterCommit, t Transition) {
+	defer func() {
+		if r := recover(); r != nil {
+			e.log.ErrorContext(ctx, "after-commit hook panicked", slog.String("case", t.Case.ID), slog.Int("seq", t.Entry.Seq),
+				slog.String("panic", fmt.Sprint(r)))
+		}
+	}()
+	h(ctx, t)
 }
 
 // guardProblems returns the guard functions d names that the engine

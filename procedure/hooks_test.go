@@ -501,3 +501,20 @@ func TestDiagramsDrawRoutes(t *testing.T) {
 		}
 	}
 }
+
+// TestAfterCommitPanics: a hook that panics does not undo nor fail the
+// transition it was told of, and the hooks after it still run.
+func TestAfterCommitPanics(t *testing.T) {
+	ctx := context.Background()
+	var after int
+	e := accessEngine(t, []procedure.Actor{eva, jorge},
+		procedure.WithAfterCommit(func(context.Context, procedure.Transition) { panic("el gancho falló") }),
+		procedure.WithAfterCommit(func(context.Context, procedure.Transition) { after++ }))
+	c, err := e.Start(ctx, procedure.StartRequest{Procedure: "TI/ACC-01", Actor: eva, Inputs: procedure.Inputs{"reason": "x"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := e.Case(ctx, eva, c.ID); err != nil || got.State != "requested" || after != 1 {
+		t.Fatalf("case %+v, %v; later hook ran %d times", got, err, after)
+	}
+}
