@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -516,5 +517,50 @@ func TestAfterCommitPanics(t *testing.T) {
 	}
 	if got, err := e.Case(ctx, eva, c.ID); err != nil || got.State != "requested" || after != 1 {
 		t.Fatalf("case %+v, %v; later hook ran %d times", got, err, after)
+	}
+}
+
+// TestAfterCommitConcurrent: hooks run on the goroutines that fire, once
+// per committed entry, however many fire at once.
+func TestAfterCommitConcurrent(t *testing.T) {
+	ctx := context.Background()
+	var mu sync.Mutex
+	seen := map[string]int{}
+	e := accessEngine(t, []procedure.Actor{eva, raul, jorge, sara},
+		procedure.WithAfterCommit(func(_ context.Context, tr procedure.Transition) {
+			mu.Lock()
+			seen[tr.Case.ID]++
+			mu.Unlock()
+		}))
+	const n = 8
+	var wg sync.WaitGroup
+	errs := make(chan error, 2*n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			a := []procedure.Actor{eva, raul}[i%2]
+			c, err := e.Start(ctx, procedure.StartRequest{Procedure: "TI/ACC-01", Actor: a, Inputs: procedure.Inputs{"reason": "x"}})
+			if err != nil {
+				errs <- err
+				return
+			}
+			if _, err := e.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: "decide", Actor: jorge, Inputs: procedure.Inputs{"decision": "rechazar"}}); err != nil {
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if len(seen) != n {
+		t.Fatalf("hooks saw %d cases, want %d", len(seen), n)
+	}
+	for id, k := range seen {
+		if k != 2 {
+			t.Errorf("%s: %d transitions, want 2", id, k)
+		}
 	}
 }
