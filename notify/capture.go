@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math/big"
 	"net"
 	"os"
@@ -47,7 +48,8 @@ type CaptureServer struct {
 }
 
 // NewCaptureServer starts a CaptureServer writing into dir (created 0700
-// if missing). Numbering continues after the NNN.eml files already there.
+// if missing). Numbering continues after the NNN.eml files already there,
+// and skips the numbers another server on the same folder takes meanwhile.
 func NewCaptureServer(dir string) (*CaptureServer, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, procedure.Errorf(procedure.EINVALID, "no se pudo crear la carpeta de correos %s: %v", dir, err)
@@ -112,13 +114,26 @@ func (s *CaptureServer) Close() error {
 	return err
 }
 
+// store writes raw as the next free NNN.eml. Another capture server may
+// write into the same folder (two clients on one profile directory): a
+// number it took first is skipped, not an error.
 func (s *CaptureServer) store(raw []byte) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p := filepath.Join(s.dir, fmt.Sprintf("%03d.eml", s.next))
-	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "cannot store the message"}
+	refuse := &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "cannot store the message"}
+	var f *os.File
+	var p string
+	for tries := 0; ; tries++ {
+		p = filepath.Join(s.dir, fmt.Sprintf("%03d.eml", s.next))
+		var err error
+		f, err = os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, fs.ErrExist) || tries >= 10000 {
+			return refuse
+		}
+		s.next++
 	}
 	_, werr := f.Write(raw)
 	if cerr := f.Close(); werr == nil {
@@ -126,7 +141,7 @@ func (s *CaptureServer) store(raw []byte) error {
 	}
 	if werr != nil {
 		os.Remove(p)
-		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "cannot store the message"}
+		return refuse
 	}
 	s.next++
 	s.files = append(s.files, p)

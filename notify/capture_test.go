@@ -2,8 +2,10 @@ package notify_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/tramite/tramite/notify"
@@ -65,5 +67,78 @@ func TestCaptureServer(t *testing.T) {
 	st, _ = g.dispatcher(t, cfg2).Drain(context.Background())
 	if st.Sent != 0 {
 		t.Errorf("sent without AUTH: %v", st)
+	}
+}
+
+// TestCaptureServersShareAFolder runs two capture servers on one folder, as
+// two desktop clients on one profile directory do: each numbers its
+// messages from the files it found at start, so the second one's first
+// number is taken by the first one's. Neither refuses a message (451); every
+// message lands in a file of its own.
+func TestCaptureServersShareAFolder(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "mail-capture")
+	var srvs []*notify.CaptureServer
+	for range 2 {
+		s, err := notify.NewCaptureServer(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		srvs = append(srvs, s)
+	}
+	// In turn, then both at once.
+	sent := 0
+	for round, s := range []*notify.CaptureServer{srvs[0], srvs[1], srvs[0], srvs[1]} {
+		f := newFixture(t)
+		for range 3 {
+			f.start(t, canary)
+		}
+		st, err := f.dispatcher(t, s.Config(from)).Drain(context.Background())
+		if err != nil || st.Sent != 3 || st.Failed != 0 {
+			t.Fatalf("round %d: %+v, %v", round, st, err)
+		}
+		sent += st.Sent
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 2)
+	for _, s := range srvs {
+		f := newFixture(t)
+		for range 4 {
+			f.start(t, canary)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			st, err := f.dispatcher(t, s.Config(from)).Drain(context.Background())
+			if err == nil && (st.Sent != 4 || st.Failed != 0) {
+				err = fmt.Errorf("at once: %+v", st)
+			}
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	sent += 8
+	files := append(srvs[0].Files(), srvs[1].Files()...)
+	on, _ := filepath.Glob(filepath.Join(dir, "*.eml"))
+	if len(files) != sent || len(on) != sent {
+		t.Fatalf("%d messages sent, the servers kept %d, the folder holds %d", sent, len(files), len(on))
+	}
+	seen := map[string]bool{}
+	for _, p := range files {
+		if seen[p] {
+			t.Fatalf("%s written twice", p)
+		}
+		seen[p] = true
+		raw, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		parse(t, raw)
 	}
 }
