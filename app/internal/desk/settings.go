@@ -5,7 +5,10 @@ import (
 	"encoding/base64"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
+	"time"
+	_ "time/tzdata" // the zones on machines without a zone database
 
 	"github.com/tramite/tramite/procedure"
 )
@@ -38,13 +41,36 @@ type Settings struct {
 	// (https://…); when set, the client signs in there from the next start
 	// and keeps no database, key or SMTP password of its own.
 	Server string
+	// TimeZone is the IANA zone the client shows times in
+	// (DefaultTimeZone unless set): the agency's, whatever the zone of
+	// the machine, as the documents and emails show them.
+	TimeZone string
 }
+
+// DefaultTimeZone is the agency's zone.
+const DefaultTimeZone = "America/La_Paz"
+
+// Location returns the zone of TimeZone; the agency's when it is empty or
+// unknown (SaveSettings refuses an unknown one).
+func (s Settings) Location() *time.Location {
+	name := s.TimeZone
+	if name == "" {
+		name = DefaultTimeZone
+	}
+	if loc, err := time.LoadLocation(name); err == nil {
+		return loc
+	}
+	return laPaz
+}
+
+// laPaz is America/La_Paz without the zone database: UTC-4 all year.
+var laPaz = time.FixedZone("-04", -4*60*60)
 
 // DefaultSettings are the settings before anything is saved.
 func DefaultSettings() Settings {
 	return Settings{SMTPPort: 587, SMTPSecurity: "starttls", MailFrom: "tramites@agetic.gob.bo",
 		Institution: "Agencia de Gobierno Electrónico y Tecnologías de Información y Comunicación",
-		Unit:        "Unidad de Infraestructura Tecnológica", City: "La Paz"}
+		Unit:        "Unidad de Infraestructura Tecnológica", City: "La Paz", TimeZone: DefaultTimeZone}
 }
 
 const prefix = "tramite."
@@ -98,7 +124,7 @@ func (s *Preferences) Settings() Settings {
 		SMTPSecurity: str("smtp.security", d.SMTPSecurity), MailFrom: str("smtp.from", d.MailFrom),
 		SigningCert: str("sign.cert", ""), SigningKey: str("sign.key", ""),
 		Institution: str("inst.name", d.Institution), Unit: str("inst.unit", d.Unit), City: str("inst.city", d.City),
-		Database: str("db", ""), Server: str("server", ""),
+		Database: str("db", ""), Server: str("server", ""), TimeZone: str("tz", d.TimeZone),
 	}
 	out.SMTPPort, _ = strconv.Atoi(str("smtp.port", strconv.Itoa(d.SMTPPort)))
 	if sealed := s.get("smtp.password"); sealed != "" && s.sealer != nil {
@@ -123,6 +149,11 @@ func (s *Preferences) SaveSettings(st Settings) error {
 	if st.SMTPPort < 0 || st.SMTPPort > 65535 {
 		return procedure.Errorf(procedure.EINVALID, "el puerto SMTP debe estar entre 1 y 65535")
 	}
+	if st.TimeZone != "" {
+		if _, err := time.LoadLocation(st.TimeZone); err != nil || strings.EqualFold(st.TimeZone, "local") {
+			return procedure.Errorf(procedure.EINVALID, "zona horaria desconocida %q; use un nombre como America/La_Paz", st.TimeZone)
+		}
+	}
 	switch st.SMTPSecurity {
 	case "", "starttls", "tls", "none":
 	default:
@@ -140,6 +171,7 @@ func (s *Preferences) SaveSettings(st Settings) error {
 	s.set("inst.city", st.City)
 	s.set("db", st.Database)
 	s.set("server", st.Server)
+	s.set("tz", st.TimeZone)
 	sealed := ""
 	if st.SMTPPassword != "" {
 		if s.sealer == nil {

@@ -157,7 +157,7 @@ func (cv *CaseView) fillData(c procedure.Case) {
 	add(lang.L("Sistema"), c.System)
 	add(lang.L("Descripción"), c.Description)
 	add(lang.L("Unidad solicitante"), c.Unit)
-	add(lang.L("Creado"), c.CreatedAt.Local().Format("02/01/2006 15:04"))
+	add(lang.L("Creado"), cv.u.timeText(c.CreatedAt))
 	labels := map[string]string{}
 	actors := map[string]bool{}
 	for _, ev := range cv.Def.Events {
@@ -211,7 +211,7 @@ func (cv *CaseView) fillTimeline(d *procedure.Definition, hist []procedure.Entry
 		if h.Interim {
 			role += " a.i."
 		}
-		head := bold(fmt.Sprintf("%d. %s — %s", h.Seq, h.At.Local().Format("02/01/2006 15:04"), what))
+		head := bold(fmt.Sprintf("%d. %s — %s", h.Seq, cv.u.timeText(h.At), what))
 		body := fmt.Sprintf("%s (%s) · %s → %s", h.ActorName, role, d.StateLabel(h.From), d.StateLabel(h.To))
 		if h.From == "" {
 			body = fmt.Sprintf("%s (%s) · → %s", h.ActorName, role, d.StateLabel(h.To))
@@ -244,7 +244,7 @@ func (cv *CaseView) fillDocuments() {
 		if doc.Number != "" {
 			name += " · " + doc.Number
 		}
-		name += " · " + doc.CreatedAt.Local().Format("02/01/2006 15:04")
+		name += " · " + cv.u.timeText(doc.CreatedAt)
 		open := widget.NewButtonWithIcon(lang.L("Abrir"), theme.FileIcon(), func() { cv.openDocument(doc) })
 		save := widget.NewButtonWithIcon(lang.L("Guardar como…"), theme.DocumentSaveIcon(), func() { cv.saveDocument(doc) })
 		cv.Documents.Add(container.NewBorder(nil, nil, nil, container.NewHBox(open, save), widget.NewLabel(name)))
@@ -321,7 +321,7 @@ func (cv *CaseView) fillEmails(mails []procedure.OutboxItem) {
 		for _, a := range m.To {
 			to = append(to, a.Name+" <"+a.Email+">")
 		}
-		line := fmt.Sprintf("%s · %s · %s", cv.Def.TopicLabel(procedure.EffectEmail, m.Topic), statusLabel(m.Status), m.CreatedAt.Local().Format("02/01/2006 15:04"))
+		line := fmt.Sprintf("%s · %s · %s", cv.Def.TopicLabel(procedure.EffectEmail, m.Topic), statusLabel(m.Status), cv.u.timeText(m.CreatedAt))
 		body := lang.L("Para") + ": " + strings.Join(to, ", ")
 		if len(m.Cc) > 0 {
 			var cc []string

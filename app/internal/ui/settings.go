@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"strconv"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -22,7 +23,9 @@ type Settings struct {
 	Institution, Unit, City                              *widget.Entry
 	Database                                             *widget.Entry
 	// Server is the address of the agency's tramite server.
-	Server         *widget.Entry
+	Server *widget.Entry
+	// TimeZone is the zone times are shown in (America/La_Paz).
+	TimeZone       *widget.Entry
 	Save, TestSMTP *widget.Button
 	// Status tells the outcome of the last save or SMTP test.
 	Status  *widget.Label
@@ -37,7 +40,8 @@ func newSettings(u *UI) *Settings {
 		SMTPSecurity: widget.NewSelect([]string{"starttls", "tls", "none"}, nil),
 		SigningCert:  widget.NewEntry(), SigningKey: widget.NewEntry(),
 		Institution: widget.NewEntry(), Unit: widget.NewEntry(), City: widget.NewEntry(), Database: widget.NewEntry(), Server: widget.NewEntry(),
-		Status: wrapLabel("")}
+		TimeZone: widget.NewEntry(), Status: wrapLabel("")}
+	s.TimeZone.SetPlaceHolder(desk.DefaultTimeZone)
 	s.SigningCert.SetPlaceHolder(lang.L("certificado PEM del firmante"))
 	s.SigningKey.SetPlaceHolder(lang.L("clave privada PEM del firmante"))
 	s.Database.SetPlaceHolder(lang.L("archivo SQLite o URL postgres:// (se aplica al reiniciar)"))
@@ -64,10 +68,12 @@ func newSettings(u *UI) *Settings {
 		// On a server, mail, signatures and the database are the server's.
 		note := wrapLabel(lang.L("Este escritorio trabaja con el servidor de trámites de la institución: el correo, las firmas y la base de datos los administra el servidor."))
 		s.Content = container.NewVScroll(container.NewVBox(note,
-			widget.NewForm(widget.NewFormItem(lang.L("Servidor de trámites"), s.Server)), container.NewHBox(s.Save), s.Status))
+			widget.NewForm(widget.NewFormItem(lang.L("Servidor de trámites"), s.Server), widget.NewFormItem(lang.L("Zona horaria"), s.TimeZone)),
+			container.NewHBox(s.Save), s.Status))
 		return s
 	}
 	form.Append(lang.L("Servidor de trámites"), s.Server)
+	form.Append(lang.L("Zona horaria"), s.TimeZone)
 	s.Content = container.NewVScroll(container.NewVBox(form, container.NewHBox(s.Save, s.TestSMTP), s.Status))
 	return s
 }
@@ -86,6 +92,7 @@ func (s *Settings) load(st desk.Settings) {
 	s.City.SetText(st.City)
 	s.Database.SetText(st.Database)
 	s.Server.SetText(st.Server)
+	s.TimeZone.SetText(st.TimeZone)
 }
 
 // Value returns the settings as entered; ok is false for a port that is
@@ -94,7 +101,8 @@ func (s *Settings) Value() (desk.Settings, bool) {
 	port, err := strconv.Atoi(s.SMTPPort.Text)
 	return desk.Settings{SMTPHost: s.SMTPHost.Text, SMTPPort: port, SMTPUser: s.SMTPUser.Text, SMTPPassword: s.SMTPPassword.Text,
 		SMTPSecurity: s.SMTPSecurity.Selected, MailFrom: s.MailFrom.Text, SigningCert: s.SigningCert.Text, SigningKey: s.SigningKey.Text,
-		Institution: s.Institution.Text, Unit: s.Unit.Text, City: s.City.Text, Database: s.Database.Text, Server: s.Server.Text}, err == nil
+		Institution: s.Institution.Text, Unit: s.Unit.Text, City: s.City.Text, Database: s.Database.Text, Server: s.Server.Text,
+		TimeZone: strings.TrimSpace(s.TimeZone.Text)}, err == nil
 }
 
 func (s *Settings) save() {
@@ -107,6 +115,7 @@ func (s *Settings) save() {
 		s.u.ShowError(err)
 		return
 	}
+	s.u.zone = st.Location()
 	s.Status.SetText(lang.L("Ajustes guardados. La base de datos y el servidor cambian al reiniciar el cliente."))
 }
 

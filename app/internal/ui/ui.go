@@ -68,11 +68,13 @@ type UI struct {
 	LastError string
 
 	body *fyne.Container
+	// zone is where times are shown: the agency's zone from the settings.
+	zone *time.Location
 }
 
 // New builds the client's window on app with the sign-in screen showing.
 func New(app fyne.App, svc Service, opts Options) *UI {
-	u := &UI{App: app, svc: svc, opts: opts}
+	u := &UI{App: app, svc: svc, opts: opts, zone: svc.Settings().Location()}
 	u.ctx, u.cancel = context.WithCancel(context.Background())
 	u.Win = app.NewWindow(lang.L("Trámites UIT"))
 	u.Win.Resize(fyne.NewSize(1180, 780))
@@ -230,6 +232,10 @@ func roleLabels(defs []*procedure.Definition, a procedure.Actor) string {
 	}
 	return strings.Join(out, ", ")
 }
+
+// timeText formats t as the client shows times: day and minute in the
+// agency's zone (the Ajustes setting), whatever the machine's zone.
+func (u *UI) timeText(t time.Time) string { return t.In(u.zone).Format("02/01/2006 15:04") }
 
 // waited formats how long ago t was, coarsely, in the user's language.
 func waited(now, t time.Time) string {
