@@ -51,7 +51,7 @@ func run(args []string) error {
 			return err
 		}
 		log.Info("working on a tramite server", "server", server)
-		return show(a, ui.New(a, client, ui.Options{Live: true}), f)
+		return show(a, ui.New(a, client, ui.Options{Live: true, Log: log}), f)
 	}
 	dataDir := a.Storage().RootURI().Path()
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
@@ -120,7 +120,7 @@ func run(args []string) error {
 			log.Warn("background services", "err", err) // the client still works; documents and mail wait in the outbox
 		}
 	}
-	return show(a, ui.New(a, svc, ui.Options{Live: true}), f)
+	return show(a, ui.New(a, svc, ui.Options{Live: true, Log: log}), f)
 }
 
 // show runs the client's window until it closes (or, with

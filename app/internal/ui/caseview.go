@@ -3,7 +3,6 @@ package ui
 import (
 	"fmt"
 	"image/color"
-	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -45,6 +44,12 @@ type CaseView struct {
 	Reveal *widget.Button
 	// Secrets holds the revealed secrets, in masked entries.
 	Secrets map[string]*widget.Entry
+	// SaveInstead is the "Guardar como…" of the dialog shown when a file
+	// could not be opened; nil until then.
+	SaveInstead *widget.Button
+	// SaveDialog is the file dialog of the last "Guardar como…", nil
+	// before one.
+	SaveDialog *dialog.FileDialog
 	// Form is the open action form, nil when none.
 	Form    *ActionForm
 	Content fyne.CanvasObject
@@ -271,19 +276,47 @@ func (cv *CaseView) openDocument(doc procedure.Document) {
 	if !ok {
 		return
 	}
+	cv.openFile(docFileName(doc), pdf, func() { cv.saveDocument(doc) })
+}
+
+// openFile writes content to the client's temporary folder as name and
+// opens it in the desktop's program for it. When that fails (no PDF
+// viewer installed, say) the failure is logged and a dialog says what to
+// do instead, with a button that runs save.
+func (cv *CaseView) openFile(name string, content []byte, save func()) {
 	dir := filepath.Join(os.TempDir(), "tramite")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		cv.u.ShowError(err)
+		cv.u.opts.Log.Error("could not write a file to open", "case", cv.ID, "dir", dir, "err", err)
+		cv.u.ShowError(procedure.Errorf(procedure.EINTERNAL, "no se pudo preparar el archivo para abrirlo (%v); use «Guardar como…»", err))
 		return
 	}
-	p := filepath.Join(dir, docFileName(doc))
-	if err := os.WriteFile(p, pdf, 0o600); err != nil {
-		cv.u.ShowError(err)
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, content, 0o600); err != nil {
+		cv.u.opts.Log.Error("could not write a file to open", "case", cv.ID, "file", p, "err", err)
+		cv.u.ShowError(procedure.Errorf(procedure.EINTERNAL, "no se pudo preparar el archivo para abrirlo (%v); use «Guardar como…»", err))
 		return
 	}
-	if err := cv.u.App.OpenURL(&url.URL{Scheme: "file", Path: filepath.ToSlash(p)}); err != nil {
-		cv.u.ShowError(err)
+	if err := cv.u.opts.Open(p); err != nil {
+		cv.u.opts.Log.Error("could not open a file in the desktop's program", "case", cv.ID, "file", p, "err", err)
+		cv.cannotOpen(name, save)
 	}
+}
+
+// cannotOpen tells that no program opened the file and offers to save it.
+func (cv *CaseView) cannotOpen(name string, save func()) {
+	msg := lang.L("Este equipo no tiene un programa para abrir {{.F}} (por ejemplo, un lector de PDF). Guárdelo con «Guardar como…» y ábralo con el programa que use, o pida a soporte que instale un lector de PDF.", map[string]any{"F": name})
+	cv.u.LastError = msg
+	var d dialog.Dialog
+	cv.SaveInstead = widget.NewButtonWithIcon(lang.L("Guardar como…"), theme.DocumentSaveIcon(), func() {
+		d.Hide()
+		save()
+	})
+	cv.SaveInstead.Importance = widget.HighImportance
+	closeB := widget.NewButton(lang.L("Cerrar"), func() { d.Hide() })
+	content := container.NewBorder(nil, container.NewCenter(container.NewHBox(closeB, cv.SaveInstead)), nil, nil, wrapLabel(msg))
+	d = dialog.NewCustomWithoutButtons(lang.L("No se pudo abrir el documento"), content, cv.u.Win)
+	d.Resize(fyne.NewSize(480, 220))
+	d.Show()
 }
 
 func (cv *CaseView) saveDocument(doc procedure.Document) {
@@ -291,23 +324,28 @@ func (cv *CaseView) saveDocument(doc procedure.Document) {
 	if !ok {
 		return
 	}
+	cv.saveFile(docFileName(doc), pdf)
+}
+
+// saveFile asks where to save content, named name by default.
+func (cv *CaseView) saveFile(name string, content []byte) {
 	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil {
-			cv.u.ShowError(err)
-			return
+		if err == nil && w == nil {
+			return // cancelled
 		}
-		if w == nil {
-			return
-		}
-		_, err = w.Write(pdf)
-		if cerr := w.Close(); err == nil {
-			err = cerr
+		if err == nil {
+			_, err = w.Write(content)
+			if cerr := w.Close(); err == nil {
+				err = cerr
+			}
 		}
 		if err != nil {
-			cv.u.ShowError(err)
+			cv.u.opts.Log.Error("could not save a file", "case", cv.ID, "file", name, "err", err)
+			cv.u.ShowError(procedure.Errorf(procedure.EINTERNAL, "no se pudo guardar %s: %v", name, err))
 		}
 	}, cv.u.Win)
-	d.SetFileName(docFileName(doc))
+	d.SetFileName(name)
+	cv.SaveDialog = d
 	d.Show()
 }
 

@@ -5,6 +5,9 @@ package ui
 
 import (
 	"context"
+	"log/slog"
+	"net/url"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -39,6 +42,12 @@ type Options struct {
 	// OnChange, when set, is called on the UI goroutine after the screens
 	// were refreshed for a changed case (tests wait on it).
 	OnChange func(caseID string)
+	// Open opens a file the client wrote (a document, an attachment) in
+	// the desktop's program for it; nil uses the App's OpenURL. It fails
+	// when the desk has no such program.
+	Open func(path string) error
+	// Log receives what the client could not do; nil logs to slog.Default.
+	Log *slog.Logger
 }
 
 // UI is the client: one window that shows the sign-in screen, then the
@@ -74,6 +83,12 @@ type UI struct {
 
 // New builds the client's window on app with the sign-in screen showing.
 func New(app fyne.App, svc Service, opts Options) *UI {
+	if opts.Log == nil {
+		opts.Log = slog.Default()
+	}
+	if opts.Open == nil {
+		opts.Open = func(p string) error { return app.OpenURL(&url.URL{Scheme: "file", Path: filepath.ToSlash(p)}) }
+	}
 	u := &UI{App: app, svc: svc, opts: opts, zone: svc.Settings().Location()}
 	u.ctx, u.cancel = context.WithCancel(context.Background())
 	u.Win = app.NewWindow(lang.L("Trámites UIT"))
