@@ -2,6 +2,8 @@ package desk
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -11,11 +13,12 @@ import (
 )
 
 // FreeAttempts is how many failed sign-ins a username gets before every
-// further attempt is slowed.
+// further attempt must wait.
 const FreeAttempts = 5
 
-// Delay returns how long an attempt waits after failures failed ones: none
-// for the first FreeAttempts, then 1 s, 2 s, 4 s… up to 30 s.
+// Delay returns how long after its last failure a username with failures
+// failed sign-ins must wait before the next attempt: none for the first
+// FreeAttempts, then 1 s, 2 s, 4 s… up to 30 s.
 func Delay(failures int) time.Duration {
 	if failures < FreeAttempts {
 		return 0
@@ -24,10 +27,59 @@ func Delay(failures int) time.Duration {
 	return min(d, 30*time.Second)
 }
 
+// ThrottledError refuses a sign-in attempted too soon after repeated
+// failures, without checking the password; the person may try again
+// after RetryAfter. Both the desk (Service.SignIn) and a tramite server
+// (429 with Retry-After, read by package remote) answer with it. It
+// unwraps to an EFORBIDDEN procedure error with a Spanish message.
+type ThrottledError struct {
+	// RetryAfter is how long to wait, in whole seconds, at least one.
+	RetryAfter time.Duration
+	// Message is the Spanish message; empty gives the standard one.
+	Message string
+}
+
+func (e *ThrottledError) message() string {
+	if e.Message != "" {
+		return e.Message
+	}
+	return fmt.Sprintf("demasiados intentos fallidos; espere %d s antes de intentar de nuevo", int(e.RetryAfter/time.Second))
+}
+
+// Error implements error.
+func (e *ThrottledError) Error() string { return e.message() }
+
+// Unwrap gives the EFORBIDDEN procedure error the refusal is.
+func (e *ThrottledError) Unwrap() error { return procedure.Errorf(procedure.EFORBIDDEN, "%s", e.message()) }
+
+// RetryAfter reports whether err refuses a sign-in for being too soon after
+// repeated failures, and how long to wait.
+func RetryAfter(err error) (time.Duration, bool) {
+	var t *ThrottledError
+	if errors.As(err, &t) {
+		return t.RetryAfter, true
+	}
+	return 0, false
+}
+
+// Throttle returns the refusal of an attempt that must still wait, whole
+// seconds rounded up.
+func Throttle(wait time.Duration) *ThrottledError {
+	return &ThrottledError{RetryAfter: (wait + time.Second - 1) / time.Second * time.Second}
+}
+
+// failures counts a username's failed sign-ins and when the last was.
+type failures struct {
+	n    int
+	last time.Time
+}
+
 // SignIn checks a username and password against the directory and opens
 // a Session on this desk's engine. A wrong username or password gives the
-// same EFORBIDDEN error; after FreeAttempts failures for a username, each
-// attempt first waits Delay(failures).
+// same EFORBIDDEN error. After FreeAttempts failures for a username, an
+// attempt made less than Delay(failures) after the last failure is
+// refused with a *ThrottledError saying how long to wait, and its password
+// is not checked.
 func (s *Service) SignIn(ctx context.Context, username, password string) (Session, error) {
 	a, err := s.authenticate(ctx, username, password)
 	if err != nil {
@@ -39,13 +91,12 @@ func (s *Service) SignIn(ctx context.Context, username, password string) (Sessio
 // authenticate returns the actor a username and password sign in.
 func (s *Service) authenticate(ctx context.Context, username, password string) (procedure.Actor, error) {
 	id := strings.ToLower(strings.TrimSpace(username))
+	now := s.cfg.Clock.Now()
 	s.mu.Lock()
-	n := s.failures[id]
+	f := s.failures[id]
 	s.mu.Unlock()
-	if d := Delay(n); d > 0 {
-		if err := s.cfg.Sleep(ctx, d); err != nil {
-			return procedure.Actor{}, err
-		}
+	if wait := f.last.Add(Delay(f.n)).Sub(now); Delay(f.n) > 0 && wait > 0 {
+		return procedure.Actor{}, Throttle(wait)
 	}
 	bad := procedure.Errorf(procedure.EFORBIDDEN, "usuario o contraseña incorrectos")
 	a, err := s.check(ctx, id, password)
@@ -54,7 +105,8 @@ func (s *Service) authenticate(ctx context.Context, username, password string) (
 			return procedure.Actor{}, err
 		}
 		s.mu.Lock()
-		s.failures[id]++
+		f := s.failures[id]
+		s.failures[id] = failures{n: f.n + 1, last: now}
 		s.mu.Unlock()
 		return procedure.Actor{}, bad
 	}
@@ -86,7 +138,7 @@ func (s *Service) check(ctx context.Context, id, password string) (procedure.Act
 func (s *Service) Failures(username string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.failures[strings.ToLower(strings.TrimSpace(username))]
+	return s.failures[strings.ToLower(strings.TrimSpace(username))].n
 }
 
 // SetPassword hashes password with bcrypt and stores it for actorID.

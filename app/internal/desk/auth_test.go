@@ -2,6 +2,7 @@ package desk_test
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -13,28 +14,25 @@ import (
 	"github.com/tramite/tramite/procedure/proceduretest"
 )
 
-// sleeps records the waits SignIn asks for instead of waiting.
-type sleeps struct {
-	mu  sync.Mutex
-	got []time.Duration
+// stopped is a clock that moves only when told.
+type stopped struct {
+	mu sync.Mutex
+	t  time.Time
 }
 
-func (s *sleeps) sleep(ctx context.Context, d time.Duration) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.got = append(s.got, d)
-	return ctx.Err()
+func (c *stopped) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
 }
 
-func (s *sleeps) take() []time.Duration {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := s.got
-	s.got = nil
-	return out
+func (c *stopped) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
 }
 
-func TestSignInSlowsAfterFiveFailures(t *testing.T) {
+func TestSignInThrottleAfterFiveFailures(t *testing.T) {
 	ctx := context.Background()
 	people := procedure.NewDirectory(proceduretest.Actors()...)
 	hash, err := bcrypt.GenerateFromPassword([]byte("clave-correcta"), bcrypt.MinCost)
@@ -46,8 +44,8 @@ func TestSignInSlowsAfterFiveFailures(t *testing.T) {
 	}
 	store := procedure.NewMemoryStore()
 	e := proceduretest.NewEngine(t, store)
-	rec := &sleeps{}
-	svc, err := desk.New(desk.Config{Engine: e, Store: store, People: people, Sleep: rec.sleep, BcryptCost: bcrypt.MinCost})
+	clock := &stopped{t: time.Date(2026, 11, 26, 13, 0, 0, 0, time.UTC)}
+	svc, err := desk.New(desk.Config{Engine: e, Store: store, People: people, Clock: clock, BcryptCost: bcrypt.MinCost})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,49 +54,58 @@ func TestSignInSlowsAfterFiveFailures(t *testing.T) {
 		return err
 	}
 	for i := 0; i < desk.FreeAttempts; i++ {
-		if err := attempt("ana", "mala"); procedure.ErrorCode(err) != procedure.EFORBIDDEN {
+		err := attempt("ana", "mala")
+		if procedure.ErrorCode(err) != procedure.EFORBIDDEN {
 			t.Fatalf("attempt %d: %v", i+1, err)
 		}
-	}
-	if got := rec.take(); len(got) != 0 {
-		t.Fatalf("the first %d attempts waited %v", desk.FreeAttempts, got)
-	}
-	// Further attempts wait longer and longer, right password or not.
-	for i, want := range []time.Duration{time.Second, 2 * time.Second, 4 * time.Second} {
-		if err := attempt(" ANA ", "mala"); procedure.ErrorCode(err) != procedure.EFORBIDDEN {
-			t.Fatalf("slowed attempt %d: %v", i+1, err)
-		}
-		if got := rec.take(); len(got) != 1 || got[0] != want {
-			t.Fatalf("slowed attempt %d waited %v, want %v", i+1, got, want)
+		if _, ok := desk.RetryAfter(err); ok {
+			t.Fatalf("attempt %d was throttled", i+1)
 		}
 	}
+	// Further attempts must wait longer and longer after the last failure;
+	// one made sooner is refused, saying how long, right password or not,
+	// and does not count as a failure.
+	for i, wait := range []time.Duration{time.Second, 2 * time.Second, 4 * time.Second} {
+		for _, pass := range []string{"mala", "clave-correcta"} {
+			err := attempt(" ANA ", pass)
+			d, ok := desk.RetryAfter(err)
+			if !ok || d != wait || procedure.ErrorCode(err) != procedure.EFORBIDDEN {
+				t.Fatalf("round %d, %s at once: %v (retry after %v), want a wait of %v", i+1, pass, err, d, wait)
+			}
+			if msg := procedure.ErrorMessage(err); !strings.Contains(msg, "espere") {
+				t.Fatalf("message %q", msg)
+			}
+		}
+		clock.Add(wait - 500*time.Millisecond)
+		if d, ok := desk.RetryAfter(attempt("ana", "mala")); !ok || d != time.Second {
+			t.Fatalf("round %d, half a second before: retry after %v (rounded up to 1 s)", i+1, d)
+		}
+		clock.Add(500 * time.Millisecond)
+		if err := attempt("ana", "mala"); procedure.ErrorCode(err) != procedure.EFORBIDDEN {
+			t.Fatal(err)
+		} else if _, ok := desk.RetryAfter(err); ok {
+			t.Fatalf("round %d: an attempt after the wait was throttled", i+1)
+		}
+	}
+	if n := svc.Failures("ana"); n != desk.FreeAttempts+3 {
+		t.Fatalf("failures %d, want %d (throttled attempts do not count)", n, desk.FreeAttempts+3)
+	}
+	clock.Add(8 * time.Second)
 	ses, err := svc.SignIn(ctx, "ana", "clave-correcta")
 	if err != nil || ses.Actor().ID != "ana" {
-		t.Fatalf("right password: %v, %v", ses, err)
+		t.Fatalf("right password after the wait: %v, %v", ses, err)
 	}
-	if got := rec.take(); len(got) != 1 || got[0] != 8*time.Second {
-		t.Fatalf("the right password after 8 failures waited %v, want 8s", got)
-	}
-	// Success clears the count; another user was never slowed.
+	// Success clears the count; another user was never throttled.
 	if err := attempt("ana", "mala"); procedure.ErrorCode(err) != procedure.EFORBIDDEN {
 		t.Fatal(err)
+	}
+	if _, ok := desk.RetryAfter(attempt("ana", "mala")); ok {
+		t.Fatal("throttled right after a success")
 	}
 	if err := attempt("nadie", "x"); procedure.ErrorCode(err) != procedure.EFORBIDDEN {
 		t.Fatalf("unknown user: %v (the same error as a wrong password)", err)
 	}
-	if got := rec.take(); len(got) != 0 {
-		t.Fatalf("waited %v after a success", got)
-	}
 	if d := desk.Delay(100); d != 30*time.Second {
 		t.Fatalf("the wait is capped at %v, want 30s", d)
-	}
-	// A cancelled wait refuses the attempt without checking the password.
-	for i := 0; i < desk.FreeAttempts; i++ {
-		_ = attempt("bruno", "mala")
-	}
-	cctx, cancel := context.WithCancel(ctx)
-	cancel()
-	if _, err := svc.SignIn(cctx, "bruno", "mala"); err == nil {
-		t.Fatal("a cancelled sign-in was accepted")
 	}
 }

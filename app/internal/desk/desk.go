@@ -6,7 +6,6 @@ package desk
 import (
 	"context"
 	"sync"
-	"time"
 
 	"github.com/tramite/tramite/procedure"
 )
@@ -30,9 +29,6 @@ type Config struct {
 	// TestSMTP checks a connection to an SMTP server (notify.TestConnection
 	// in the client); nil reports that no mail support is built in.
 	TestSMTP func(ctx context.Context, s Settings) error
-	// Sleep waits between slowed sign-in attempts; tests inject a recorder.
-	// Defaults to a context-aware time.Sleep.
-	Sleep func(ctx context.Context, d time.Duration) error
 	// BcryptCost is the cost of new password hashes (default bcrypt.DefaultCost).
 	BcryptCost int
 }
@@ -44,7 +40,7 @@ type Service struct {
 	cfg Config
 
 	mu       sync.Mutex
-	failures map[string]int
+	failures map[string]failures
 }
 
 // New returns a Service; Engine and People are required.
@@ -55,19 +51,5 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Clock == nil {
 		cfg.Clock = procedure.SystemClock
 	}
-	if cfg.Sleep == nil {
-		cfg.Sleep = sleepCtx
-	}
-	return &Service{Preferences: NewPreferences(cfg.Prefs, cfg.Sealer), cfg: cfg, failures: map[string]int{}}, nil
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return &Service{Preferences: NewPreferences(cfg.Prefs, cfg.Sealer), cfg: cfg, failures: map[string]failures{}}, nil
 }

@@ -399,7 +399,11 @@ func apiError(resp *http.Response) error {
 			msg = "la sesión terminó; vuelva a ingresar"
 		}
 	case http.StatusTooManyRequests:
-		code = procedure.EFORBIDDEN
+		secs, err := strconv.Atoi(resp.Header.Get("Retry-After"))
+		if err != nil || secs < 1 {
+			secs = 1
+		}
+		return &desk.ThrottledError{RetryAfter: time.Duration(secs) * time.Second, Message: body.Error.Message}
 	}
 	if code == "" {
 		code = procedure.EINTERNAL
