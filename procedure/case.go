@@ -73,7 +73,11 @@ type Case struct {
 	Secrets   []byte    `json:"-"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
-	// LastActor is the name of who acted last; the inbox shows it as sender.
+	// LastActor is the name of who last handed the case on: who took the
+	// latest transition that changed whom the case waits for. A step the
+	// same person takes next ("Iniciar el trabajo" before concluding)
+	// keeps it, so that an inbox, which shows it as the sender, never names
+	// the reader for a case someone else sent.
 	LastActor string `json:"last_actor,omitempty"`
 }
 

@@ -565,8 +565,11 @@ func (e *Engine) transition(ctx context.Context, c *compiled, ev *EventDef, cs C
 	if ev.Assigns != "" {
 		next.Assignee = public[ev.Assigns]
 	}
-	next.UpdatedAt, next.LastActor = now, actorName(a)
+	next.UpdatedAt = now
 	waiting(d, &next)
+	if start || next.WaitingRole != cs.WaitingRole || next.WaitingActor != cs.WaitingActor || next.WaitingUnit != cs.WaitingUnit {
+		next.LastActor = actorName(a) // handed on; a step the same hands take next keeps who sent it
+	}
 	items, err := e.outboxFor(ctx, d, ev, next, public)
 	if err != nil {
 		return Case{}, err

@@ -563,3 +563,36 @@ func TestCiteSeries(t *testing.T) {
 		t.Fatalf("informes %v: each institution numbers its own", got[5:])
 	}
 }
+
+// TestSenderIsWhoHandedItOn: the case's LastActor, which inboxes show as
+// "Enviado por", is who handed the case on, not who took a step the same
+// hands take next ("Iniciar el trabajo" leaves it with the profesional).
+func TestSenderIsWhoHandedItOn(t *testing.T) {
+	e, _ := newEngine(t)
+	c := caseBefore(t, e, manual.CodePR01, manual.EventStart)
+	if c.LastActor != proceduretest.Responsable.Name {
+		t.Fatalf("instructed case sent by %q, want %q", c.LastActor, proceduretest.Responsable.Name)
+	}
+	for _, step := range []struct {
+		ev   procedure.EventName
+		in   procedure.Inputs
+		by   procedure.Actor
+		sent string
+	}{
+		{manual.EventStart, nil, proceduretest.Profesional, proceduretest.Responsable.Name},
+		{manual.EventObserve, procedure.Inputs{"observations": "Falta el archivo .env"}, proceduretest.Profesional, proceduretest.Profesional.Name},
+	} {
+		var err error
+		c, err = e.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: step.ev, Actor: step.by, Inputs: step.in})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.LastActor != step.sent {
+			t.Fatalf("after %s the case reads as sent by %q, want %q", step.ev, c.LastActor, step.sent)
+		}
+		stored, err := e.Case(ctx, proceduretest.Jefe, c.ID)
+		if err != nil || stored.LastActor != step.sent {
+			t.Fatalf("stored: %q, %v", stored.LastActor, err)
+		}
+	}
+}

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"strings"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
@@ -20,6 +22,10 @@ type ActionForm struct {
 	Confirm *widget.Button
 	Cancel  *widget.Button
 	Dialog  dialog.Dialog
+	// Answers shows what the step being answered sent (the observation
+	// a requester completes at step 5, say): the last step's long texts
+	// and comment; nil when it sent none.
+	Answers *widget.Label
 
 	cv *CaseView
 }
@@ -42,6 +48,10 @@ func newActionForm(cv *CaseView, ev *procedure.EventDef) (*ActionForm, error) {
 		step = lang.L("Extensión: no es uno de los pasos del manual.")
 	}
 	body := container.NewVBox(wrapLabel(step))
+	if head, text := lastSent(cv); text != "" {
+		af.Answers = wrapLabel(text)
+		body.Add(widget.NewCard("", head, af.Answers))
+	}
 	if len(ev.Inputs) > 0 {
 		body.Add(f.Form)
 	}
@@ -78,4 +88,29 @@ func (af *ActionForm) submit() {
 	}
 	af.close()
 	u.changed(c.ID)
+}
+
+// lastSent returns the heading and the text of what the case's last step
+// said: its long-text inputs (observations, an answer, a report) and its
+// comment; an empty text when it said nothing to read.
+func lastSent(cv *CaseView) (head, text string) {
+	for i := len(cv.hist) - 1; i >= 0; i-- {
+		h := cv.hist[i]
+		ev, ok := cv.Def.Event(h.Event)
+		if !ok {
+			continue // the reveal of the credentials, their purge: not a step
+		}
+		var parts []string
+		for _, in := range ev.Inputs {
+			if v := h.Data[in.Name]; v != "" && in.Kind == procedure.InputLongText {
+				parts = append(parts, in.Label+":\n"+v)
+			}
+		}
+		if h.Comment != "" {
+			parts = append(parts, lang.L("Comentario")+":\n"+h.Comment)
+		}
+		head = lang.L("{{.E}}, por {{.A}} el {{.T}}", map[string]any{"E": ev.Label, "A": h.ActorName, "T": cv.u.timeText(h.At)})
+		return head, strings.Join(parts, "\n\n")
+	}
+	return "", ""
 }

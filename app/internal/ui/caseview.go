@@ -58,6 +58,7 @@ type CaseView struct {
 	actionsBox *fyne.Container
 	secretsBox *fyne.Container
 	docs       []procedure.Document
+	hist       []procedure.Entry
 	hasSecrets bool
 }
 
@@ -104,7 +105,7 @@ func (cv *CaseView) load() error {
 			return err
 		}
 	}
-	cv.Case, cv.Def, cv.docs, cv.hasSecrets = c, d, f.Documents, f.HasSecrets
+	cv.Case, cv.Def, cv.docs, cv.hist, cv.hasSecrets = c, d, f.Documents, hist, f.HasSecrets
 	cv.Title.SetText(c.ID + " — " + c.System)
 	sub := c.Procedure + " · " + d.StateLabel(c.State) + " · " + c.Unit
 	if c.Assignee != "" {
@@ -217,9 +218,14 @@ func (cv *CaseView) fillTimeline(d *procedure.Definition, hist []procedure.Entry
 			role += " a.i."
 		}
 		head := bold(fmt.Sprintf("%d. %s — %s", h.Seq, cv.u.timeText(h.At), what))
-		body := fmt.Sprintf("%s (%s) · %s → %s", h.ActorName, role, d.StateLabel(h.From), d.StateLabel(h.To))
-		if h.From == "" {
-			body = fmt.Sprintf("%s (%s) · → %s", h.ActorName, role, d.StateLabel(h.To))
+		var body string
+		switch {
+		case h.From == "": // the request that opened the case
+			body = fmt.Sprintf("%s (%s) · %s", h.ActorName, role, lang.L("Solicitud presentada"))
+		case h.From == h.To:
+			body = fmt.Sprintf("%s (%s) · %s", h.ActorName, role, d.StateLabel(h.To))
+		default:
+			body = fmt.Sprintf("%s (%s) · %s → %s", h.ActorName, role, d.StateLabel(h.From), d.StateLabel(h.To))
 		}
 		if len(h.Outputs) > 0 {
 			body += "\n" + lang.L("Salidas") + ": " + strings.Join(h.Outputs, "; ")

@@ -5,6 +5,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tramite/tramite/procedure"
@@ -19,6 +20,11 @@ type NewRequest struct {
 	Comment *widget.Entry
 	Submit  *widget.Button
 	Content fyne.CanvasObject
+	// Sent is the dialog that tells the number of the case just requested,
+	// and ViewCase its button that opens the case; nil before a request.
+	Sent       dialog.Dialog
+	ViewCase   *widget.Button
+	SentNumber *widget.Label
 
 	u    *UI
 	body *fyne.Container
@@ -92,6 +98,26 @@ func (nr *NewRequest) submit() {
 	}
 	nr.Comment.SetText("")
 	nr.u.changed(c.ID)
-	dialog.ShowInformation(lang.L("Solicitud enviada"),
-		lang.L("Se registró el trámite {{.ID}}.", map[string]any{"ID": c.ID}), nr.u.Win)
+	nr.sent(c)
+}
+
+// sent tells the case number of the request just sent and offers to open
+// the case.
+func (nr *NewRequest) sent(c procedure.Case) {
+	var d dialog.Dialog
+	nr.ViewCase = widget.NewButtonWithIcon(lang.L("Ver trámite"), theme.DocumentIcon(), func() {
+		d.Hide()
+		nr.u.OpenCase(c.ID)
+	})
+	nr.ViewCase.Importance = widget.HighImportance
+	closeB := widget.NewButton(lang.L("Cerrar"), func() { d.Hide() })
+	number := widget.NewLabel(c.ID)
+	nr.SentNumber = number
+	number.TextStyle = fyne.TextStyle{Bold: true}
+	number.Alignment = fyne.TextAlignCenter
+	msg := wrapLabel(lang.L("Se registró su solicitud con el número de trámite:"))
+	content := container.NewVBox(msg, number, container.NewCenter(container.NewHBox(closeB, nr.ViewCase)))
+	d = dialog.NewCustomWithoutButtons(lang.L("Solicitud enviada"), content, nr.u.Win)
+	nr.Sent = d
+	d.Show()
 }
