@@ -66,6 +66,11 @@ type Input struct {
 	// the kind's default: 1,000 for one line, 10,000 for longtext and
 	// secret.
 	MaxLen int `json:"max_len,omitempty"`
+	// Types are the file types an InputFile takes, by extension (keys of
+	// FileTypes: "pdf", "odt", "png"…).
+	Types []string `json:"types,omitempty"`
+	// MaxSize bounds an InputFile's file, in bytes, at most MaxFileSize.
+	MaxSize int64 `json:"max_size,omitempty"`
 }
 
 // maxTextDefault bounds an input whose MaxLen is 0, in characters.
@@ -496,6 +501,8 @@ func (d *Definition) Validate() error {
 				if !roles[in.Role] {
 					add("el dato %q del evento %q pide un rol desconocido %q", in.Name, ev.Name, in.Role)
 				}
+			case InputFile:
+				p = append(p, fileProblems(ev.Name, in)...)
 			default:
 				add("el dato %q del evento %q tiene un tipo desconocido %q", in.Name, ev.Name, in.Kind)
 			}

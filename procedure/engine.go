@@ -203,15 +203,21 @@ type StartRequest struct {
 	Procedure string
 	Actor     Actor
 	Inputs    Inputs
-	Comment   string
+	// Files are the files given for the starting event's inputs of kind
+	// file, by input name.
+	Files   map[string]File
+	Comment string
 }
 
 // FireRequest fires an event on a case.
 type FireRequest struct {
-	CaseID  string
-	Event   EventName
-	Actor   Actor
-	Inputs  Inputs
+	CaseID string
+	Event  EventName
+	Actor  Actor
+	Inputs Inputs
+	// Files are the files given for the event's inputs of kind file, by
+	// input name.
+	Files   map[string]File
 	Comment string
 	// Version, when not zero, is the case version the actor saw; if the
 	// case has changed since, Fire returns ECONFLICT.
@@ -239,7 +245,7 @@ func (e *Engine) Start(ctx context.Context, req StartRequest) (Case, error) {
 				"%s no pertenece a ninguna unidad, y %s necesita la unidad de quien lo solicita", actorName(req.Actor), c.def.Code))
 		}
 	}
-	out, err := e.transition(ctx, c, ev, cs, req.Actor, req.Inputs, req.Comment, true)
+	out, err := e.transition(ctx, c, ev, cs, req.Actor, req.Inputs, req.Files, req.Comment, true)
 	if err != nil {
 		return Case{}, wrapOp("start "+req.Procedure, err)
 	}
@@ -266,7 +272,7 @@ func (e *Engine) Fire(ctx context.Context, req FireRequest) (Case, error) {
 	if !ok || len(ev.From) == 0 {
 		return Case{}, Errorf(EINVALIDTRANSITION, "el procedimiento %s no tiene la acción %s", c.def.Code, quote(string(req.Event)))
 	}
-	out, err := e.transition(ctx, c, ev, cs, req.Actor, req.Inputs, req.Comment, false)
+	out, err := e.transition(ctx, c, ev, cs, req.Actor, req.Inputs, req.Files, req.Comment, false)
 	if err != nil {
 		return Case{}, wrapOp("fire "+string(req.Event)+" on "+req.CaseID, err)
 	}
@@ -374,8 +380,8 @@ func actorName(a Actor) string {
 
 // validate checks inputs against ev and splits them into public data and
 // secrets. Every problem is reported at once.
-func (e *Engine) validate(ctx context.Context, ev *EventDef, in Inputs) (Inputs, map[string]string, error) {
-	var problems []string
+func (e *Engine) validate(ctx context.Context, ev *EventDef, in Inputs, files map[string]File) (Inputs, map[string]string, []Attachment, error) {
+	atts, problems := checkFiles(ev, files)
 	public := make(Inputs, len(ev.Inputs))
 	var secret map[string]string
 	unknown := 0
@@ -391,6 +397,12 @@ func (e *Engine) validate(ctx context.Context, ev *EventDef, in Inputs) (Inputs,
 	}
 	for _, spec := range ev.Inputs {
 		v := in[spec.Name]
+		if spec.Kind == InputFile {
+			if v != "" {
+				problems = append(problems, fmt.Sprintf("%s: adjunte el archivo; no se escribe", spec.Label))
+			}
+			continue
+		}
 		if spec.Kind != InputSecret && spec.Kind != InputLongText {
 			v = strings.TrimSpace(v)
 		}
@@ -435,7 +447,7 @@ func (e *Engine) validate(ctx context.Context, ev *EventDef, in Inputs) (Inputs,
 			a, err := e.dir.Actor(ctx, v)
 			if err != nil {
 				if ErrorCode(err) != ENOTFOUND {
-					return nil, nil, err
+					return nil, nil, nil, err
 				}
 				problems = append(problems, fmt.Sprintf("%s: no existe la persona %q", spec.Label, v))
 			} else if _, ok := a.Holds(spec.Role); !ok {
@@ -452,9 +464,12 @@ func (e *Engine) validate(ctx context.Context, ev *EventDef, in Inputs) (Inputs,
 		}
 	}
 	if len(problems) > 0 {
-		return nil, nil, &Error{Code: EINVALID, Message: "datos incompletos o inválidos: " + strings.Join(problems, "; "), Problems: problems}
+		return nil, nil, nil, &Error{Code: EINVALID, Message: "datos incompletos o inválidos: " + strings.Join(problems, "; "), Problems: problems}
 	}
-	return public, secret, nil
+	for _, a := range atts {
+		public[a.Input] = a.Name // the history, the route sheet and the emails name the file
+	}
+	return public, secret, atts, nil
 }
 
 func normalizePorts(v string) (string, error) {
@@ -494,7 +509,7 @@ func waiting(d *Definition, cs *Case) {
 	}
 }
 
-func (e *Engine) transition(ctx context.Context, c *compiled, ev *EventDef, cs Case, a Actor, in Inputs, comment string, start bool) (Case, error) {
+func (e *Engine) transition(ctx context.Context, c *compiled, ev *EventDef, cs Case, a Actor, in Inputs, files map[string]File, comment string, start bool) (Case, error) {
 	d := c.def
 	if err := checkActing(a); err != nil {
 		return Case{}, err
@@ -504,7 +519,7 @@ func (e *Engine) transition(ctx context.Context, c *compiled, ev *EventDef, cs C
 		if _, held := a.Holds(ev.Role); held && start {
 			// A start's guard reads the inputs (the requesting unit): one
 			// missing or malformed is named as such, not forbidden.
-			if _, _, verr := e.validate(ctx, ev, in); verr != nil {
+			if _, _, _, verr := e.validate(ctx, ev, in, files); verr != nil {
 				return Case{}, verr
 			}
 		}
@@ -518,7 +533,7 @@ func (e *Engine) transition(ctx context.Context, c *compiled, ev *EventDef, cs C
 	if err := m.Event(ctx, string(ev.Name)); err != nil {
 		return Case{}, e.fsmError(d, ev, cs, err)
 	}
-	public, secrets, err := e.validate(ctx, ev, in)
+	public, secrets, atts, err := e.validate(ctx, ev, in, files)
 	if err != nil {
 		return Case{}, err
 	}
@@ -608,7 +623,16 @@ func (e *Engine) transition(ctx context.Context, c *compiled, ev *EventDef, cs C
 		if err != nil {
 			return err
 		}
-		return write(tx, entry, items)
+		if err := write(tx, entry, items); err != nil {
+			return err
+		}
+		for _, at := range atts {
+			at.CaseID, at.Seq, at.CreatedAt = next.ID, entry.Seq, now
+			if err := tx.AddAttachment(at); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return Case{}, err

@@ -83,6 +83,8 @@ func validInputs(ev procedure.EventDef, code string) procedure.Inputs {
 			in[spec.Name] = proceduretest.Profesional.ID
 		case procedure.InputPorts:
 			in[spec.Name] = "443"
+		case procedure.InputFile:
+			continue // files travel apart from the inputs
 		default:
 			in[spec.Name] = "texto de prueba"
 		}

@@ -23,6 +23,7 @@ type MemoryStore struct {
 	outIdx  map[string]*OutboxItem
 	numbers map[string]int
 	docs    map[string][]Document
+	atts    map[string][]Attachment
 }
 
 var _ Store = (*MemoryStore)(nil)
@@ -32,6 +33,7 @@ func NewMemoryStore() *MemoryStore {
 	return &MemoryStore{
 		cases: map[string]Case{}, history: map[string][]Entry{}, outIdx: map[string]*OutboxItem{},
 		numbers: map[string]int{}, docs: map[string][]Document{},
+		atts: map[string][]Attachment{},
 	}
 }
 
@@ -42,6 +44,7 @@ type memTx struct {
 	entries []Entry
 	outbox  []OutboxItem
 	numbers map[string]int
+	atts    []Attachment
 	// Room for a typical transition (one case, one entry, two items), so
 	// that a transaction is one allocation.
 	caseBuf  [1]Case
@@ -76,7 +79,46 @@ func (s *MemoryStore) Update(ctx context.Context, fn func(Tx) error) error {
 	for k, n := range tx.numbers {
 		s.numbers[k] = n
 	}
+	for _, a := range tx.atts {
+		s.atts[a.CaseID] = append(s.atts[a.CaseID], a)
+	}
 	return nil
+}
+
+// AddAttachment implements Tx.
+func (tx *memTx) AddAttachment(a Attachment) error {
+	if _, ok := tx.peek(a.CaseID); !ok {
+		return Errorf(ENOTFOUND, "no existe el trámite %s", a.CaseID)
+	}
+	for _, x := range append(slices.Clone(tx.s.atts[a.CaseID]), tx.atts...) {
+		if x.CaseID == a.CaseID && x.Seq == a.Seq && x.Input == a.Input {
+			return Errorf(ECONFLICT, "la entrada %d del trámite %s ya tiene un archivo en %q", a.Seq, a.CaseID, a.Input)
+		}
+	}
+	sum := sha256.Sum256(a.Content)
+	a.SHA256, a.Size = hex.EncodeToString(sum[:]), int64(len(a.Content))
+	a.Content = slices.Clone(a.Content)
+	a.CreatedAt = a.CreatedAt.UTC()
+	tx.atts = append(tx.atts, a)
+	return nil
+}
+
+// Attachments implements Store.
+func (s *MemoryStore) Attachments(ctx context.Context, caseID string) ([]Attachment, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Attachment, 0, len(s.atts[caseID]))
+	for _, a := range s.atts[caseID] {
+		a.Content = slices.Clone(a.Content)
+		out = append(out, a)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Seq != out[j].Seq {
+			return out[i].Seq < out[j].Seq
+		}
+		return out[i].Input < out[j].Input
+	})
+	return out, nil
 }
 
 func (tx *memTx) Case(id string) (Case, error) {

@@ -46,6 +46,9 @@ type Store interface {
 	// Documents returns every version of every document of a case, by topic
 	// then version.
 	Documents(ctx context.Context, caseID string) ([]Document, error)
+	// Attachments returns the files attached to a case (Tx.AddAttachment),
+	// with their content, by Seq then Input.
+	Attachments(ctx context.Context, caseID string) ([]Attachment, error)
 }
 
 // Tx is the view of a Store inside Update.
@@ -64,6 +67,10 @@ type Tx interface {
 	AppendEntry(e Entry) error
 	// Enqueue adds outbox items; ECONFLICT if an ID exists.
 	Enqueue(items ...OutboxItem) error
+	// AddAttachment stores a file given with the entry a.Seq of case
+	// a.CaseID; ECONFLICT if that entry already has one for a.Input.
+	// Attachments are never changed.
+	AddAttachment(a Attachment) error
 	// NextNumber takes the next number of a series in a year: 1, 2, 3…
 	// without gaps, unique even under concurrent transactions.
 	NextNumber(series string, year int) (int, error)

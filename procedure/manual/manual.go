@@ -214,7 +214,8 @@ func events(w wording, concludeInputs, completeInputs []procedure.Input, conclus
 			From: []procedure.State{StateInstructed}, To: StateInProgress, Role: RoleProfesionalSS, Guard: procedure.GuardAssigned},
 		{Name: EventObserve, Label: w.observe, Step: 4, Output: OutputCorreo,
 			From: []procedure.State{StateInstructed, StateInProgress}, To: StateObserved, Role: RoleProfesionalSS, Guard: procedure.GuardAssigned,
-			Inputs:  []procedure.Input{{Name: "observations", Label: "Observaciones", Kind: procedure.InputLongText, Required: true}},
+			Inputs: []procedure.Input{{Name: "observations", Label: "Observaciones", Kind: procedure.InputLongText, Required: true},
+				attachmentInput("observations_file", "Documento con las observaciones (opcional)")},
 			Effects: []procedure.Effect{{Kind: procedure.EffectEmail, Topic: TopicObservaciones, To: []procedure.Recipient{procedure.RecipientRequester}, Cc: ccUIT}}},
 		{Name: EventComplete, Label: w.complete, Step: 5, Output: OutputCorreo,
 			From: []procedure.State{StateObserved}, To: StateInProgress, Role: RoleSolicitante, Guard: procedure.GuardRequester,
@@ -278,8 +279,22 @@ func requestInputs(secrets bool) []procedure.Input {
 	return in
 }
 
+// AttachmentTypes are the file types the steps that take a file accept:
+// documents, spreadsheets, images, text and ZIP archives.
+var AttachmentTypes = []string{"pdf", "odt", "docx", "ods", "xlsx", "png", "jpg", "jpeg", "txt", "zip"}
+
+// MaxAttachment bounds a file attached to a step: 10 MiB.
+const MaxAttachment = 10 << 20
+
+// attachmentInput is an optional file input of a step: the file goes with
+// the step's email and is listed in the route sheet.
+func attachmentInput(name, label string) procedure.Input {
+	return procedure.Input{Name: name, Label: label, Kind: procedure.InputFile, Types: AttachmentTypes, MaxSize: MaxAttachment}
+}
+
 func completeInputs(w wording, secrets bool) []procedure.Input {
-	in := []procedure.Input{{Name: "answer", Label: w.answer, Kind: procedure.InputLongText, Required: true}}
+	in := []procedure.Input{{Name: "answer", Label: w.answer, Kind: procedure.InputLongText, Required: true},
+		attachmentInput("answer_file", "Documento que completa la información (opcional)")}
 	if secrets {
 		in = append(in, procedure.Input{Name: "more_secrets",
 			Label: "Credenciales, tokens, llaves de acceso u otros datos reservados que se añaden (se guardan cifrados)", Kind: procedure.InputSecret})

@@ -1,6 +1,7 @@
 package proceduretest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -625,6 +626,75 @@ func TestStore(t *testing.T, newStore NewStore) {
 		if len(docs) != 2 || string(docs[0].Content) != "%PDF-1 v1" || string(docs[1].Content) != "%PDF-1 v2" || docs[0].Seq != 0 || docs[1].Seq != 7 {
 			t.Fatalf("documents read back wrong: %+v", docs)
 		}
+	})
+
+	t.Run("Attachments", func(t *testing.T) {
+		s := newStore(t)
+		must(t, s.Update(ctx, func(tx procedure.Tx) error { return tx.CreateCase(testCase("A-1", at)) }))
+		att := func(seq int, input, name string, content []byte) procedure.Attachment {
+			return procedure.Attachment{CaseID: "A-1", Seq: seq, Input: input, Name: name, MediaType: "application/pdf", Content: content, CreatedAt: at}
+		}
+		big := append([]byte("%PDF-1.7\n"), make([]byte, 3<<20)...) // binary, with NUL bytes, 3 MiB
+		must(t, s.Update(ctx, func(tx procedure.Tx) error {
+			if err := tx.AddAttachment(att(5, "answer_file", "respuesta «final».pdf", big)); err != nil {
+				return err
+			}
+			return tx.AddAttachment(att(3, "observations_file", "obs.pdf", []byte("%PDF-1 obs")))
+		}))
+		// The same entry and input again is a conflict and rolls back the
+		// whole transaction; so does any error after an attachment.
+		err := s.Update(ctx, func(tx procedure.Tx) error {
+			if err := tx.AddAttachment(att(7, "answer_file", "otro.pdf", []byte("%PDF-1 otro"))); err != nil {
+				return err
+			}
+			return tx.AddAttachment(att(5, "answer_file", "repetido.pdf", []byte("%PDF-1 x")))
+		})
+		wantCode(t, err, procedure.ECONFLICT)
+		err = s.Update(ctx, func(tx procedure.Tx) error { return tx.AddAttachment(att(1, "f", "x.pdf", []byte("x"))) })
+		must(t, err)
+		err = s.Update(ctx, func(tx procedure.Tx) error {
+			return tx.AddAttachment(procedure.Attachment{CaseID: "nope", Seq: 1, Input: "f", Name: "x.pdf", Content: []byte("x"), CreatedAt: at})
+		})
+		wantCode(t, err, procedure.ENOTFOUND)
+		atts, err := s.Attachments(ctx, "A-1")
+		must(t, err)
+		if len(atts) != 3 || atts[0].Seq != 1 || atts[1].Seq != 3 || atts[2].Seq != 5 {
+			t.Fatalf("attachments read back in the wrong order or number: %d", len(atts))
+		}
+		a := atts[2]
+		if a.Name != "respuesta «final».pdf" || a.Input != "answer_file" || a.MediaType != "application/pdf" || a.Size != int64(len(big)) ||
+			len(a.SHA256) != 64 || !bytes.Equal(a.Content, big) || !a.CreatedAt.Equal(at) || a.CaseID != "A-1" {
+			a.Content = nil
+			t.Fatalf("read back %+v", a)
+		}
+		if atts[0].SHA256 == a.SHA256 {
+			t.Fatal("two contents, one hash")
+		}
+		if none, err := s.Attachments(ctx, "nope"); err != nil || len(none) != 0 {
+			t.Fatalf("attachments of no case: %v, %v", none, err)
+		}
+	})
+
+	t.Run("EngineAttachments", func(t *testing.T) {
+		s := newStore(t)
+		e := NewEngine(t, s)
+		c := InProgress(t, e, manual.CodePR01, "Sistema de Archivo")
+		f := procedure.File{Name: "observaciones.txt", Content: []byte("Falta el archivo .env\n")}
+		c, err := e.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: manual.EventObserve, Actor: Profesional,
+			Inputs: procedure.Inputs{"observations": "Ver el documento adjunto."}, Files: map[string]procedure.File{"observations_file": f}})
+		must(t, err)
+		// A refused file leaves nothing behind.
+		_, err = e.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: manual.EventComplete, Actor: Solicitante,
+			Inputs: procedure.Inputs{"answer": "Adjunto."}, Files: map[string]procedure.File{"answer_file": {Name: "x.pdf", Content: []byte("no es un PDF")}}})
+		wantCode(t, err, procedure.EINVALID)
+		atts, err := e.Attachments(ctx, Jefe, c.ID)
+		must(t, err)
+		h, _ := e.History(ctx, Jefe, c.ID)
+		if len(atts) != 1 || atts[0].Seq != h[len(h)-1].Seq || string(atts[0].Content) != string(f.Content) ||
+			atts[0].MediaType != "text/plain; charset=utf-8" || h[len(h)-1].Data["observations_file"] != "observaciones.txt" {
+			t.Fatalf("attachments %+v", atts)
+		}
+		must(t, e.Verify(ctx, Jefe, c.ID))
 	})
 
 	t.Run("EngineFullFlow", func(t *testing.T) {
