@@ -3,6 +3,7 @@ package notify
 import (
 	"bytes"
 	htmltemplate "html/template"
+	"mime"
 	"strings"
 	"sync"
 	texttemplate "text/template"
@@ -30,6 +31,10 @@ type Content struct {
 	Definition *procedure.Definition
 	// Attachments are the documents named by Item.Attach, latest versions.
 	Attachments []procedure.Document
+	// Files are the files given with the event that queued the email
+	// (procedure.Attachment of the item's Seq), attached after the
+	// documents.
+	Files []procedure.Attachment
 }
 
 // boliviaTime is the agency's local time (UTC-4, no daylight saving).
@@ -44,7 +49,7 @@ type mailData struct {
 	// To names the recipients of the To field (their addresses when they
 	// have no name).
 	To []string
-	// Attachments are the file names of the attached documents.
+	// Attachments are the file names of the attached documents and files.
 	Attachments []string
 	// Institution is Config.Institution: who sends the email.
 	Institution Institution
@@ -82,6 +87,14 @@ func Build(cfg Config, c Content) (Email, error) {
 		name := attachmentName(d, doc)
 		v.Attachments = append(v.Attachments, name)
 		atts = append(atts, Attachment{Filename: name, ContentType: "application/pdf", Data: doc.Content})
+	}
+	for _, f := range c.Files {
+		v.Attachments = append(v.Attachments, f.Name)
+		mt, _, err := mime.ParseMediaType(f.MediaType)
+		if err != nil {
+			mt = "application/octet-stream"
+		}
+		atts = append(atts, Attachment{Filename: f.Name, ContentType: mt, Data: f.Content})
 	}
 	fail := func(part string, err error) error {
 		return procedure.Errorf(procedure.EINVALID, "el correo %q del procedimiento %s no se puede redactar (%s): %v", it.Topic, d.Code, part, err)

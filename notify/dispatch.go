@@ -158,7 +158,10 @@ type caseData struct {
 	def     *procedure.Definition
 	history []procedure.Entry
 	docs    []procedure.Document
-	err     error
+	// atts are the case's attached files, read on first need.
+	atts     []procedure.Attachment
+	attsRead bool
+	err      error
 }
 
 // pass is the state of one Drain. A batch goes through three stages that
@@ -671,6 +674,7 @@ func (d *Dispatcher) content(ctx context.Context, p *pass, it procedure.OutboxIt
 			return c, "", err
 		}
 		cd.history = h
+		cd.attsRead = false // the files of the entries read now too
 		for _, e := range h {
 			if e.Seq == it.Seq {
 				c.Entry, found = e, true
@@ -684,6 +688,18 @@ func (d *Dispatcher) content(ctx context.Context, p *pass, it procedure.OutboxIt
 	// The templates read the case as it stood after the item's entry,
 	// earlier entries included ({{.Act "request"}}, {{.Input "…"}}).
 	c.History = cd.history
+	// The files given with the event that queued the email go with it.
+	if !cd.attsRead {
+		if cd.atts, err = d.store.Attachments(ctx, it.CaseID); err != nil {
+			return c, "", err
+		}
+		cd.attsRead = true
+	}
+	for _, a := range cd.atts {
+		if a.Seq == it.Seq {
+			c.Files = append(c.Files, a)
+		}
+	}
 	for _, topic := range it.Attach {
 		doc, ok := latest(cd.docs, topic, it.Seq)
 		if !ok || doc.Seq < it.Seq {

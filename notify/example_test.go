@@ -120,3 +120,33 @@ func ExampleTestConnection() {
 	// <nil>
 	// true
 }
+
+// Preview composes an email of a case's outbox as it is (or was) sent, to
+// show it to someone reading the case.
+func ExamplePreview() {
+	ctx := context.Background()
+	store := procedure.NewMemoryStore()
+	engine, err := procedure.NewEngine(store, procedure.WithDefinitions(manual.Definitions()...),
+		procedure.WithDirectory(proceduretest.Directory()), procedure.WithClock(proceduretest.NewClock()))
+	if err != nil {
+		panic(err)
+	}
+	c, err := engine.Start(ctx, procedure.StartRequest{Procedure: manual.CodePR02, Actor: proceduretest.Solicitante,
+		Inputs: proceduretest.PR02Request("Portal de Trámites")})
+	if err != nil {
+		panic(err)
+	}
+	emails, err := engine.Emails(ctx, proceduretest.Jefe, c.ID)
+	if err != nil {
+		panic(err)
+	}
+	e, err := notify.Preview(ctx, store, engine, notify.Config{}, emails[0])
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(e.Subject)
+	fmt.Println(strings.Contains(e.Text, "Portal de Trámites"))
+	// Output:
+	// [PR02-2026-0001] Pendiente, paso 2 (Derivar al Responsable de Servidores y Servicios): Portal de Trámites
+	// true
+}
