@@ -215,7 +215,7 @@ func events(w wording, concludeInputs, completeInputs []procedure.Input, conclus
 		{Name: EventObserve, Label: w.observe, Step: 4, Output: OutputCorreo,
 			From: []procedure.State{StateInstructed, StateInProgress}, To: StateObserved, Role: RoleProfesionalSS, Guard: procedure.GuardAssigned,
 			Inputs: []procedure.Input{{Name: "observations", Label: "Observaciones", Kind: procedure.InputLongText, Required: true},
-				attachmentInput("observations_file", "Documento con las observaciones (opcional)")},
+				attachmentInput("observations_file", "Documento con las observaciones")},
 			Effects: []procedure.Effect{{Kind: procedure.EffectEmail, Topic: TopicObservaciones, To: []procedure.Recipient{procedure.RecipientRequester}, Cc: ccUIT}}},
 		{Name: EventComplete, Label: w.complete, Step: 5, Output: OutputCorreo,
 			From: []procedure.State{StateObserved}, To: StateInProgress, Role: RoleSolicitante, Guard: procedure.GuardRequester,
@@ -294,7 +294,7 @@ func attachmentInput(name, label string) procedure.Input {
 
 func completeInputs(w wording, secrets bool) []procedure.Input {
 	in := []procedure.Input{{Name: "answer", Label: w.answer, Kind: procedure.InputLongText, Required: true},
-		attachmentInput("answer_file", "Documento que completa la información (opcional)")}
+		attachmentInput("answer_file", "Documento que completa la información")}
 	if secrets {
 		in = append(in, procedure.Input{Name: "more_secrets",
 			Label: "Credenciales, tokens, llaves de acceso u otros datos reservados que se añaden (se guardan cifrados)", Kind: procedure.InputSecret})
