@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tramite/tramite/notify"
 	"github.com/tramite/tramite/procedure"
 )
 
@@ -39,13 +40,19 @@ type caseView struct {
 type startRequest struct {
 	Procedure string           `json:"procedure"`
 	Inputs    procedure.Inputs `json:"inputs"`
-	Comment   string           `json:"comment"`
+	// Files are the files of the inputs of kind file, by input name, their
+	// content base64-encoded.
+	Files   map[string]procedure.File `json:"files,omitempty"`
+	Comment string                    `json:"comment"`
 }
 
 // fireRequest is the body of POST /cases/{id}/events/{event}.
 type fireRequest struct {
-	Inputs  procedure.Inputs `json:"inputs"`
-	Comment string           `json:"comment"`
+	Inputs procedure.Inputs `json:"inputs"`
+	// Files are the files of the inputs of kind file, by input name, their
+	// content base64-encoded.
+	Files   map[string]procedure.File `json:"files,omitempty"`
+	Comment string                    `json:"comment"`
 	// Version, when not 0, is the case version the actor saw: if the case
 	// has changed since, the event is refused with 409.
 	Version int64 `json:"version"`
@@ -221,7 +228,7 @@ func startCase(s *Server, w http.ResponseWriter, r *http.Request, c *call) error
 	if err := decode(r, &b, false); err != nil {
 		return err
 	}
-	cs, err := s.engine.Start(r.Context(), procedure.StartRequest{Procedure: b.Procedure, Actor: c.actor, Inputs: b.Inputs, Comment: b.Comment})
+	cs, err := s.engine.Start(r.Context(), procedure.StartRequest{Procedure: b.Procedure, Actor: c.actor, Inputs: b.Inputs, Files: b.Files, Comment: b.Comment})
 	if err != nil {
 		return err
 	}
@@ -332,7 +339,7 @@ func fire(s *Server, w http.ResponseWriter, r *http.Request, c *call) error {
 		return err
 	}
 	cs, err := s.engine.Fire(r.Context(), procedure.FireRequest{CaseID: r.PathValue("id"), Event: procedure.EventName(r.PathValue("event")),
-		Actor: c.actor, Inputs: b.Inputs, Comment: b.Comment, Version: b.Version})
+		Actor: c.actor, Inputs: b.Inputs, Files: b.Files, Comment: b.Comment, Version: b.Version})
 	if err != nil {
 		return err
 	}
@@ -412,4 +419,92 @@ func openAPI(s *Server, w http.ResponseWriter, r *http.Request, c *call) error {
 	w.WriteHeader(http.StatusOK)
 	_, err := w.Write(s.openapi)
 	return err
+}
+
+// messageBody is an email of a case as its recipients read it.
+type messageBody struct {
+	Subject string `json:"subject"`
+	Text    string `json:"text"`
+	// Documents are the document versions attached, without content
+	// (GET /cases/{id}/documents/{topic}?version=…).
+	Documents []procedure.Document `json:"documents"`
+	// Files are the files attached, without content
+	// (GET /cases/{id}/attachments/{seq}/{input}).
+	Files []procedure.Attachment `json:"files"`
+}
+
+func emailMessage(s *Server, w http.ResponseWriter, r *http.Request, c *call) error {
+	id, topic := r.PathValue("id"), r.PathValue("topic")
+	seq, err := strconv.Atoi(r.PathValue("seq"))
+	if err != nil {
+		return procedure.Errorf(procedure.EINVALID, "el número de entrada %q no es válido", r.PathValue("seq"))
+	}
+	items, err := s.engine.Emails(r.Context(), c.actor, id)
+	if err != nil {
+		return err
+	}
+	for _, it := range items {
+		if it.Seq != seq || it.Topic != topic {
+			continue
+		}
+		content, err := notify.Gather(r.Context(), s.store, s.engine, it)
+		if err != nil {
+			return err
+		}
+		e, err := notify.Build(notify.Config{}, content)
+		if err != nil {
+			return err
+		}
+		b := messageBody{Subject: e.Subject, Text: e.Text, Documents: []procedure.Document{}, Files: []procedure.Attachment{}}
+		for _, d := range content.Attachments {
+			d.Content = nil
+			b.Documents = append(b.Documents, d)
+		}
+		for _, f := range content.Files {
+			f.Content = nil
+			b.Files = append(b.Files, f)
+		}
+		writeJSON(w, http.StatusOK, b)
+		return nil
+	}
+	return procedure.Errorf(procedure.ENOTFOUND, "el trámite %s no tiene el correo %q de la entrada %d", id, topic, seq)
+}
+
+func attachments(s *Server, w http.ResponseWriter, r *http.Request, c *call) error {
+	atts, err := s.engine.Attachments(r.Context(), c.actor, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	for i := range atts {
+		atts[i].Content = nil
+	}
+	writeJSON(w, http.StatusOK, nonNil(atts))
+	return nil
+}
+
+func attachment(s *Server, w http.ResponseWriter, r *http.Request, c *call) error {
+	id, input := r.PathValue("id"), r.PathValue("input")
+	seq, err := strconv.Atoi(r.PathValue("seq"))
+	if err != nil {
+		return procedure.Errorf(procedure.EINVALID, "el número de entrada %q no es válido", r.PathValue("seq"))
+	}
+	atts, err := s.engine.Attachments(r.Context(), c.actor, id)
+	if err != nil {
+		return err
+	}
+	for _, a := range atts {
+		if a.Seq != seq || a.Input != input {
+			continue
+		}
+		h := w.Header()
+		h.Set("Content-Type", a.MediaType)
+		h.Set("Content-Length", strconv.Itoa(len(a.Content)))
+		h.Set("ETag", `"`+a.SHA256+`"`)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": a.Name}))
+		w.WriteHeader(http.StatusOK)
+		_, err = w.Write(a.Content)
+		return err
+	}
+	return procedure.Errorf(procedure.ENOTFOUND, "el trámite %s no tiene un archivo adjunto en la entrada %d (%s)", id, seq, input)
 }

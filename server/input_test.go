@@ -20,7 +20,7 @@ import (
 // typed bodies to every route that takes one: each is a clear JSON error
 // and nothing is stored.
 func TestBadBodies(t *testing.T) {
-	e := newEnv(t, func(c *server.Config) { c.MaxBodyBytes = 8 << 10 })
+	e := newEnv(t, func(c *server.Config) { c.MaxBodyBytes, c.MaxFileBodyBytes = 8<<10, 1 })
 	cs := e.inProgress(proceduretest.UnitDesarrollo, "Portal")
 	ana := e.signIn(proceduretest.Solicitante)
 	fabio := e.signIn(proceduretest.Profesional)

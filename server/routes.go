@@ -13,6 +13,7 @@ type route struct {
 	method string
 	path   string // under BasePath
 	public bool   // served without a session
+	files  bool   // the body may carry files (MaxFilesBodyBytes more)
 	serve  handler
 	doc    operation
 }
@@ -79,7 +80,7 @@ var routes = []route{
 	{method: http.MethodGet, path: "/cases", serve: cases, doc: operation{id: "listCases",
 		summary: "Los trámites que la persona puede ver, los más recientes primero (sin sus datos).",
 		query:   caseParams, status: http.StatusOK, result: caseList{}, errors: []int{400}}},
-	{method: http.MethodPost, path: "/cases", serve: startCase, doc: operation{id: "startCase",
+	{method: http.MethodPost, path: "/cases", serve: startCase, files: true, doc: operation{id: "startCase",
 		summary: "Inicia un trámite (paso 1).", body: startRequest{}, status: http.StatusCreated, result: procedure.Case{},
 		errors: []int{400, 403, 404, 413, 415}}},
 	{method: http.MethodGet, path: "/cases/{id}", serve: getCase, doc: operation{id: "getCase",
@@ -101,7 +102,16 @@ var routes = []route{
 	{method: http.MethodGet, path: "/cases/{id}/emails", serve: emails, doc: operation{id: "caseEmails",
 		summary: "Los correos del trámite: pendientes, enviados o fallidos.", status: http.StatusOK,
 		result: []procedure.OutboxItem{}, errors: []int{404}}},
-	{method: http.MethodPost, path: "/cases/{id}/events/{event}", serve: fire, doc: operation{id: "fireEvent",
+	{method: http.MethodGet, path: "/cases/{id}/emails/{seq}/{topic}", serve: emailMessage, doc: operation{id: "caseEmail",
+		summary: "Un correo del trámite como lo leen sus destinatarios: asunto, texto y adjuntos (los documentos y los archivos de la acción que lo envió, sin su contenido).",
+		status:  http.StatusOK, result: messageBody{}, errors: []int{400, 404}}},
+	{method: http.MethodGet, path: "/cases/{id}/attachments", serve: attachments, doc: operation{id: "caseAttachments",
+		summary: "Los archivos adjuntados al trámite en sus pasos (sin su contenido), en orden.", status: http.StatusOK,
+		result: []procedure.Attachment{}, errors: []int{404}}},
+	{method: http.MethodGet, path: "/cases/{id}/attachments/{seq}/{input}", serve: attachment, doc: operation{id: "caseAttachment",
+		summary: "El contenido de un archivo adjuntado: el de la entrada seq del historial, en el dato input.",
+		status:  http.StatusOK, media: "application/octet-stream", errors: []int{400, 404}}},
+	{method: http.MethodPost, path: "/cases/{id}/events/{event}", serve: fire, files: true, doc: operation{id: "fireEvent",
 		summary: "Toma una acción sobre el trámite; version distinta de 0 exige que el trámite no haya cambiado.",
 		body:    fireRequest{}, status: http.StatusOK, result: procedure.Case{}, errors: []int{400, 403, 404, 409, 413, 415, 422}}},
 	{method: http.MethodPost, path: "/cases/{id}/secrets", serve: revealSecrets, doc: operation{id: "revealSecrets",

@@ -20,6 +20,10 @@ const (
 	DefaultIdleTimeout  = 30 * time.Minute
 	DefaultMaxAge       = 12 * time.Hour
 	DefaultMaxBodyBytes = 1 << 20
+	// MaxFilesBodyBytes is what the body of a request that may carry files
+	// (starting a case, taking an action) may hold on top of
+	// MaxBodyBytes: two files of procedure.MaxFileSize, base64-encoded.
+	MaxFilesBodyBytes = 2 * (procedure.MaxFileSize + 2) / 3 * 4
 )
 
 // Config is what a Server needs. Engine, Store, People and Sessions are
@@ -62,6 +66,10 @@ type Config struct {
 	// MaxBodyBytes limits request bodies (default 1 MiB); larger ones
 	// answer 413.
 	MaxBodyBytes int64
+	// MaxFileBodyBytes is what the body of a request that may carry files
+	// (starting a case, taking an action) may hold on top of MaxBodyBytes
+	// (default MaxFilesBodyBytes).
+	MaxFileBodyBytes int64
 }
 
 // Server is tramite's HTTP API. Its methods are safe for concurrent use.
@@ -76,6 +84,10 @@ type Server struct {
 	idle     time.Duration
 	maxAge   time.Duration
 	maxBody  int64
+	// files marks the patterns of the routes whose body may carry files,
+	// maxFiles more bytes.
+	files    map[string]bool
+	maxFiles int64
 
 	mux     *http.ServeMux
 	handler http.Handler
@@ -102,12 +114,12 @@ func New(cfg Config) (*Server, error) {
 		return nil, procedure.Errorf(procedure.EINVALID, "server: falta el directorio de personas (Config.People)")
 	case cfg.Sessions == nil:
 		return nil, procedure.Errorf(procedure.EINVALID, "server: falta el registro de sesiones (Config.Sessions)")
-	case cfg.IdleTimeout < 0 || cfg.MaxAge < 0 || cfg.MaxBodyBytes < 0:
+	case cfg.IdleTimeout < 0 || cfg.MaxAge < 0 || cfg.MaxBodyBytes < 0 || cfg.MaxFileBodyBytes < 0:
 		return nil, procedure.Errorf(procedure.EINVALID, "server: los plazos y el tamaño máximo no pueden ser negativos")
 	}
 	s := &Server{engine: cfg.Engine, store: cfg.Store, people: cfg.People, sessions: cfg.Sessions,
 		auth: cfg.Auth, clock: cfg.Clock, log: cfg.Logger, idle: cfg.IdleTimeout, maxAge: cfg.MaxAge,
-		maxBody: cfg.MaxBodyBytes, keepalive: 15 * time.Second}
+		maxBody: cfg.MaxBodyBytes, maxFiles: cfg.MaxFileBodyBytes, keepalive: 15 * time.Second}
 	for i, a := range s.auth {
 		if a == nil {
 			return nil, procedure.Errorf(procedure.EINVALID, "server: el autenticador %d es nil", i)
@@ -131,10 +143,15 @@ func New(cfg Config) (*Server, error) {
 	if s.maxBody == 0 {
 		s.maxBody = DefaultMaxBodyBytes
 	}
+	if s.maxFiles == 0 {
+		s.maxFiles = MaxFilesBodyBytes
+	}
 	s.hub = newHub(s, cfg.Feed)
 	s.mux = http.NewServeMux()
+	s.files = map[string]bool{}
 	for _, rt := range routes {
 		s.mux.Handle(rt.method+" "+BasePath+rt.path, s.endpoint(rt))
+		s.files[rt.method+" "+BasePath+rt.path] = rt.files
 	}
 	doc, err := openAPIDocument()
 	if err != nil {
@@ -199,10 +216,15 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			writeError(rec, errors.New("panic"))
 		}
 	}()
+	_, pattern := s.mux.Handler(r)
 	if r.Body != nil {
-		r.Body = http.MaxBytesReader(rec, r.Body, s.maxBody)
+		limit := s.maxBody
+		if s.files[pattern] {
+			limit += s.maxFiles // the files of a step travel in the body, base64-encoded
+		}
+		r.Body = http.MaxBytesReader(rec, r.Body, limit)
 	}
-	if _, pattern := s.mux.Handler(r); pattern == "" {
+	if pattern == "" {
 		s.noRoute(rec, r)
 		return
 	}
