@@ -159,6 +159,9 @@ var SystemClock Clock = ClockFunc(time.Now)
 type ChangeFeed interface {
 	// Watch returns a channel that receives the ID of every case that
 	// changes after the call, until ctx ends; then the channel is closed.
+	// A case changes when it is created or updated, when a version of one
+	// of its documents is stored and when one of its outbox items changes
+	// status (proceduretest.TestFeedFollowsOutputs).
 	// A slow reader may see an ID once for several changes.
 	Watch(ctx context.Context) (<-chan string, error)
 }

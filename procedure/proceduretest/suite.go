@@ -815,3 +815,37 @@ func TestPeople(t *testing.T, newPeople NewPeople) {
 	wantCode(t, p.SetPasswordHash(ctx, "nadie", []byte("x")), procedure.ENOTFOUND)
 	t.Run("HostileInput", func(t *testing.T) { testHostilePeople(t, newPeople(t)) })
 }
+
+// TestFeedFollowsOutputs checks that a store's change feed names a case
+// when a version of one of its documents is stored and when one of its
+// outbox items changes status, so that a client showing the case follows
+// its documents and the delivery of its emails. feed watches store.
+func TestFeedFollowsOutputs(t *testing.T, store procedure.Store, feed procedure.ChangeFeed) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	e := NewEngine(t, store)
+	c, err := e.Start(ctx, procedure.StartRequest{Procedure: manual.CodePR02, Actor: Solicitante, Inputs: PR02Request("Seguido")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch, err := feed.Watch(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	items, err := store.Outbox(ctx, procedure.OutboxQuery{CaseID: c.ID, Kind: procedure.EffectEmail})
+	if err != nil || len(items) == 0 {
+		t.Fatalf("no email queued: %v", err)
+	}
+	it := items[0]
+	it.Status, it.Attempts = procedure.OutboxSent, 1
+	must(t, store.UpdateOutbox(ctx, it))
+	ExpectChange(t, ctx, ch, c.ID)
+	_, err = store.PutDocument(ctx, procedure.Document{CaseID: c.ID, Topic: manual.TopicNotaRemision, Seq: 1,
+		Content: []byte("%PDF-1.7"), CreatedAt: time.Date(2026, 11, 26, 13, 1, 0, 0, time.UTC)})
+	must(t, err)
+	ExpectChange(t, ctx, ch, c.ID)
+	if got, err := store.Case(ctx, c.ID); err != nil || got.Version != c.Version {
+		t.Fatalf("the case changed: version %d, %v", got.Version, err)
+	}
+}

@@ -350,3 +350,15 @@ func TestMigrationMovesCites(t *testing.T) {
 		t.Errorf("a case without cites: %+v, %v", c2, err)
 	}
 }
+
+// TestWatchFollowsOutputs: the feed names a case whose document is stored
+// or whose email changes status, for another store on the database too.
+func TestWatchFollowsOutputs(t *testing.T) {
+	a, dbURL := mustOpen(t)
+	b, err := postgres.Open(context.Background(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	proceduretest.TestFeedFollowsOutputs(t, b, a)
+}

@@ -62,8 +62,14 @@ const (
 			FOR UPDATE SKIP LOCKED)
 		UPDATE outbox o SET claimed_by = $2, claimed_until = $4 FROM c WHERE o.id = c.id
 		RETURNING ` + "o.id, o.case_id, o.seq, o.kind, o.topic, o.number, o.to_addrs, o.cc_addrs, o.attach, o.status, o.attempts, o.next_attempt, o.last_error, o.claimed_by, o.claimed_until, o.created_at, o.updated_at"
-	sqlUpdateOutbox = `UPDATE outbox SET status = $2, attempts = $3, next_attempt = $4, last_error = $5,
-		updated_at = $6, claimed_by = $7, claimed_until = $8 WHERE id = $1`
+	// sqlUpdateOutbox records an outcome and returns the item's case and
+	// its status before.
+	sqlUpdateOutbox = `UPDATE outbox o SET status = $2, attempts = $3, next_attempt = $4, last_error = $5,
+		updated_at = $6, claimed_by = $7, claimed_until = $8
+		FROM (SELECT id, status FROM outbox WHERE id = $1 FOR UPDATE) was
+		WHERE o.id = was.id RETURNING o.case_id, was.status`
+	// sqlAnnounce names a case on the feed's channel without changing it.
+	sqlAnnounce = `SELECT pg_notify('tramite_cases', $1::text)`
 
 	// sqlNextNumber takes the next number of a series: the row stays locked
 	// until the transaction ends, so concurrent takers wait, and a rollback
@@ -558,13 +564,20 @@ func (s *Store) ClaimOutbox(ctx context.Context, kind procedure.EffectKind, owne
 
 // UpdateOutbox implements procedure.Store.
 func (s *Store) UpdateOutbox(ctx context.Context, item procedure.OutboxItem) error {
-	tag, err := s.pool.Exec(ctx, sqlUpdateOutbox, item.ID, string(item.Status), item.Attempts, item.NextAttempt,
-		item.LastError, item.UpdatedAt, item.ClaimedBy, nullTime(item.ClaimedUntil))
+	var caseID, was string
+	err := s.pool.QueryRow(ctx, sqlUpdateOutbox, item.ID, string(item.Status), item.Attempts, item.NextAttempt,
+		item.LastError, item.UpdatedAt, item.ClaimedBy, nullTime(item.ClaimedUntil)).Scan(&caseID, &was)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return procedure.Errorf(procedure.ENOTFOUND, "no existe el elemento %s en la bandeja de salida", item.ID)
+	}
 	if err != nil {
 		return mapErr("update outbox", err)
 	}
-	if tag.RowsAffected() == 0 {
-		return procedure.Errorf(procedure.ENOTFOUND, "no existe el elemento %s en la bandeja de salida", item.ID)
+	if was != string(item.Status) {
+		// The case's watchers follow the status of its emails and documents.
+		if _, err := s.pool.Exec(ctx, sqlAnnounce, caseID); err != nil {
+			return mapErr("update outbox", err)
+		}
 	}
 	return nil
 }
@@ -590,6 +603,9 @@ func (s *Store) PutDocument(ctx context.Context, doc procedure.Document) (proced
 			return procedure.Document{}, mapErr("put document", err)
 		}
 		doc.Content = append([]byte(nil), doc.Content...)
+		if _, err := s.pool.Exec(ctx, sqlAnnounce, doc.CaseID); err != nil {
+			return doc, mapErr("put document", err) // stored; only the announcement failed
+		}
 		return doc, nil
 	}
 }

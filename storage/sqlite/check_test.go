@@ -132,3 +132,10 @@ func TestWatch(t *testing.T) {
 		t.Fatal("Watch on a closed store")
 	}
 }
+
+// TestWatchFollowsOutputs: the feed names a case whose document is stored
+// or whose email changes status.
+func TestWatchFollowsOutputs(t *testing.T) {
+	s, _ := mustOpen(t, sqlite.WithWatchInterval(20*time.Millisecond))
+	proceduretest.TestFeedFollowsOutputs(t, s, s)
+}

@@ -24,7 +24,10 @@ func (s *Store) PutDocument(ctx context.Context, doc procedure.Document) (proced
 		err := tx.QueryRowContext(ctx, `INSERT INTO documents (case_id, topic, version, number, sha256, content, created_at, seq)
 			SELECT ?1, ?2, coalesce(max(version), 0) + 1, ?3, ?4, ?5, ?6, ?7 FROM documents WHERE case_id = ?1 AND topic = ?2
 			RETURNING version`, doc.CaseID, doc.Topic, doc.Number, doc.SHA256, doc.Content, nanos(doc.CreatedAt), doc.Seq).Scan(&doc.Version)
-		return dbErr("put document", err)
+		if err != nil {
+			return dbErr("put document", err)
+		}
+		return touch(ctx, tx, doc.CaseID)
 	})
 	if err != nil {
 		return procedure.Document{}, err

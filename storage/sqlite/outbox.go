@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"errors"
 	"context"
 	"database/sql"
 	"slices"
@@ -130,6 +131,17 @@ func (s *Store) ClaimOutbox(ctx context.Context, kind procedure.EffectKind, owne
 // UpdateOutbox implements procedure.Store.
 func (s *Store) UpdateOutbox(ctx context.Context, it procedure.OutboxItem) error {
 	return s.write(ctx, "update outbox", func(tx *sql.Tx) error {
+		var caseID, was string
+		err := tx.QueryRowContext(ctx, "SELECT case_id, status FROM outbox WHERE id = ?", it.ID).Scan(&caseID, &was)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return dbErr("update outbox", err)
+		}
+		if err == nil && was != string(it.Status) {
+			// The case's watchers follow the status of its documents and emails.
+			if err := touch(ctx, tx, caseID); err != nil {
+				return err
+			}
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE outbox SET status = ?, attempts = ?, next_attempt = ?, last_error = ?,
 			updated_at = ?, claimed_by = ?, claimed_until = ? WHERE id = ?`,
 			string(it.Status), it.Attempts, nanos(it.NextAttempt), it.LastError, nanos(it.UpdatedAt), it.ClaimedBy,
@@ -145,4 +157,11 @@ func (s *Store) UpdateOutbox(ctx context.Context, it procedure.OutboxItem) error
 		}
 		return nil
 	})
+}
+
+// touch makes the change feed name a case whose documents or outbox
+// statuses changed: it takes the next change_seq, leaving the case as it is.
+func touch(ctx context.Context, tx *sql.Tx, caseID string) error {
+	_, err := tx.ExecContext(ctx, "UPDATE cases SET change_seq = "+sqlNextChange+" WHERE id = ?", caseID)
+	return dbErr("touch case", err)
 }
