@@ -50,7 +50,9 @@ func (e *ThrottledError) message() string {
 func (e *ThrottledError) Error() string { return e.message() }
 
 // Unwrap gives the EFORBIDDEN procedure error the refusal is.
-func (e *ThrottledError) Unwrap() error { return procedure.Errorf(procedure.EFORBIDDEN, "%s", e.message()) }
+func (e *ThrottledError) Unwrap() error {
+	return procedure.Errorf(procedure.EFORBIDDEN, "%s", e.message())
+}
 
 // RetryAfter reports whether err refuses a sign-in for being too soon after
 // repeated failures, and how long to wait.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/tramite/tramite/notify"
 	"github.com/tramite/tramite/procedure"
 )
 
@@ -45,11 +46,17 @@ type Session interface {
 	Open(ctx context.Context, id string) (CaseFile, error)
 	// DocumentContent returns the PDF of a document version listed by Open.
 	DocumentContent(ctx context.Context, doc procedure.Document) ([]byte, error)
-	// Start opens a case of a procedure.
-	Start(ctx context.Context, code string, in procedure.Inputs, comment string) (procedure.Case, error)
-	// Fire takes an action on a case; version, when not zero, is the case
-	// version the person saw (ECONFLICT if it changed since).
-	Fire(ctx context.Context, id string, ev procedure.EventName, in procedure.Inputs, comment string, version int64) (procedure.Case, error)
+	// AttachmentContent returns the content of a file listed by Open.
+	AttachmentContent(ctx context.Context, a procedure.Attachment) ([]byte, error)
+	// Message reads an email listed by Open as its recipients read it.
+	Message(ctx context.Context, item procedure.OutboxItem) (Message, error)
+	// Start opens a case of a procedure; files are those of the starting
+	// event's inputs of kind file, by input name.
+	Start(ctx context.Context, code string, in procedure.Inputs, files map[string]procedure.File, comment string) (procedure.Case, error)
+	// Fire takes an action on a case, with the files of the event's inputs
+	// of kind file; version, when not zero, is the case version the person
+	// saw (ECONFLICT if it changed since).
+	Fire(ctx context.Context, id string, ev procedure.EventName, in procedure.Inputs, files map[string]procedure.File, comment string, version int64) (procedure.Case, error)
 	// RevealSecrets shows the step 1 secrets to the assigned profesional;
 	// the reveal is recorded in the history.
 	RevealSecrets(ctx context.Context, id string) (map[string]string, error)
@@ -75,8 +82,23 @@ type CaseFile struct {
 	// Documents lists every version; read one with DocumentContent.
 	Documents []procedure.Document
 	Emails    []procedure.OutboxItem
+	// Attachments are the files given with the case's steps, in order;
+	// read one with AttachmentContent.
+	Attachments []procedure.Attachment
 	// HasSecrets tells whether step 1 secrets are still kept.
 	HasSecrets bool
+}
+
+// Message is an email of a case as its recipients read it.
+type Message struct {
+	Subject string `json:"subject"`
+	Text    string `json:"text"`
+	// Documents are the document versions attached; read one with
+	// Session.DocumentContent.
+	Documents []procedure.Document `json:"documents"`
+	// Files are the files attached, given with the step that sent the
+	// email; read one with Session.AttachmentContent.
+	Files []procedure.Attachment `json:"files"`
 }
 
 // local is a Session on the engine embedded in this desk.
@@ -164,6 +186,9 @@ func (l *local) Open(ctx context.Context, id string) (CaseFile, error) {
 	if f.Emails, err = e.Emails(ctx, l.a, id); err != nil {
 		return f, err
 	}
+	if f.Attachments, err = e.Attachments(ctx, l.a, id); err != nil {
+		return f, err
+	}
 	f.HasSecrets = len(f.Case.Secrets) > 0
 	f.Case.Secrets = nil // sealed bytes stay in the engine
 	return f, nil
@@ -173,12 +198,40 @@ func (l *local) DocumentContent(ctx context.Context, doc procedure.Document) ([]
 	return doc.Content, nil
 }
 
-func (l *local) Start(ctx context.Context, code string, in procedure.Inputs, comment string) (procedure.Case, error) {
-	return l.s.cfg.Engine.Start(ctx, procedure.StartRequest{Procedure: code, Actor: l.a, Inputs: in, Comment: comment})
+func (l *local) AttachmentContent(ctx context.Context, a procedure.Attachment) ([]byte, error) {
+	return a.Content, nil
 }
 
-func (l *local) Fire(ctx context.Context, id string, ev procedure.EventName, in procedure.Inputs, comment string, version int64) (procedure.Case, error) {
-	return l.s.cfg.Engine.Fire(ctx, procedure.FireRequest{CaseID: id, Event: ev, Actor: l.a, Inputs: in, Comment: comment, Version: version})
+// Message composes an email of a case the person may see as notify's
+// dispatcher sends it.
+func (l *local) Message(ctx context.Context, item procedure.OutboxItem) (Message, error) {
+	items, err := l.s.cfg.Engine.Emails(ctx, l.a, item.CaseID)
+	if err != nil {
+		return Message{}, err
+	}
+	for _, it := range items {
+		if it.ID != item.ID {
+			continue
+		}
+		c, err := notify.Gather(ctx, l.s.cfg.Store, l.s.cfg.Engine, it)
+		if err != nil {
+			return Message{}, err
+		}
+		e, err := notify.Build(notify.Config{}, c)
+		if err != nil {
+			return Message{}, err
+		}
+		return Message{Subject: e.Subject, Text: e.Text, Documents: c.Attachments, Files: c.Files}, nil
+	}
+	return Message{}, procedure.Errorf(procedure.ENOTFOUND, "el trámite %s no tiene el correo %s", item.CaseID, item.ID)
+}
+
+func (l *local) Start(ctx context.Context, code string, in procedure.Inputs, files map[string]procedure.File, comment string) (procedure.Case, error) {
+	return l.s.cfg.Engine.Start(ctx, procedure.StartRequest{Procedure: code, Actor: l.a, Inputs: in, Files: files, Comment: comment})
+}
+
+func (l *local) Fire(ctx context.Context, id string, ev procedure.EventName, in procedure.Inputs, files map[string]procedure.File, comment string, version int64) (procedure.Case, error) {
+	return l.s.cfg.Engine.Fire(ctx, procedure.FireRequest{CaseID: id, Event: ev, Actor: l.a, Inputs: in, Files: files, Comment: comment, Version: version})
 }
 
 func (l *local) RevealSecrets(ctx context.Context, id string) (map[string]string, error) {

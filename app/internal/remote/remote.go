@@ -233,8 +233,27 @@ func (s *Session) Open(ctx context.Context, id string) (desk.CaseFile, error) {
 	if err := s.do(ctx, http.MethodGet, p+"/documents", nil, &f.Documents); err != nil {
 		return f, err
 	}
-	err := s.do(ctx, http.MethodGet, p+"/emails", nil, &f.Emails)
+	if err := s.do(ctx, http.MethodGet, p+"/emails", nil, &f.Emails); err != nil {
+		return f, err
+	}
+	err := s.do(ctx, http.MethodGet, p+"/attachments", nil, &f.Attachments)
 	return f, err
+}
+
+// AttachmentContent downloads a file attached to a case.
+func (s *Session) AttachmentContent(ctx context.Context, a procedure.Attachment) ([]byte, error) {
+	var b []byte
+	path := fmt.Sprintf("/cases/%s/attachments/%d/%s", url.PathEscape(a.CaseID), a.Seq, url.PathEscape(a.Input))
+	err := s.do(ctx, http.MethodGet, path, nil, &b)
+	return b, err
+}
+
+// Message reads an email of a case as its recipients read it.
+func (s *Session) Message(ctx context.Context, item procedure.OutboxItem) (desk.Message, error) {
+	var m desk.Message
+	path := fmt.Sprintf("/cases/%s/emails/%d/%s", url.PathEscape(item.CaseID), item.Seq, url.PathEscape(item.Topic))
+	err := s.do(ctx, http.MethodGet, path, nil, &m)
+	return m, err
 }
 
 // DocumentContent downloads the PDF of a document version.
@@ -246,17 +265,23 @@ func (s *Session) DocumentContent(ctx context.Context, doc procedure.Document) (
 }
 
 // Start opens a case.
-func (s *Session) Start(ctx context.Context, code string, in procedure.Inputs, comment string) (procedure.Case, error) {
+func (s *Session) Start(ctx context.Context, code string, in procedure.Inputs, files map[string]procedure.File, comment string) (procedure.Case, error) {
 	var c procedure.Case
 	body := map[string]any{"procedure": code, "inputs": in, "comment": comment}
+	if len(files) > 0 {
+		body["files"] = files
+	}
 	err := s.do(ctx, http.MethodPost, "/cases", body, &c)
 	return c, err
 }
 
 // Fire takes an action on a case.
-func (s *Session) Fire(ctx context.Context, id string, ev procedure.EventName, in procedure.Inputs, comment string, version int64) (procedure.Case, error) {
+func (s *Session) Fire(ctx context.Context, id string, ev procedure.EventName, in procedure.Inputs, files map[string]procedure.File, comment string, version int64) (procedure.Case, error) {
 	var c procedure.Case
 	body := map[string]any{"inputs": in, "comment": comment, "version": version}
+	if len(files) > 0 {
+		body["files"] = files
+	}
 	err := s.do(ctx, http.MethodPost, "/cases/"+url.PathEscape(id)+"/events/"+url.PathEscape(string(ev)), body, &c)
 	return c, err
 }

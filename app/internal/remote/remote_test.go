@@ -104,7 +104,7 @@ func TestErrorsKeepTheServersWords(t *testing.T) {
 	if !ana.CanStart(manual.CodePR01) || ana.CanSeeOutbox() || len(ana.Definitions()) != 2 {
 		t.Fatalf("ana's session: start %v outbox %v", ana.CanStart(manual.CodePR01), ana.CanSeeOutbox())
 	}
-	cs, err := ana.Start(ctx, manual.CodePR02, proceduretest.PR02Request("Portal"), "")
+	cs, err := ana.Start(ctx, manual.CodePR02, proceduretest.PR02Request("Portal"), nil, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,11 +112,11 @@ func TestErrorsKeepTheServersWords(t *testing.T) {
 	if procedure.ErrorCode(err) != procedure.ENOTFOUND || procedure.ErrorMessage(err) != "no existe el trámite "+cs.ID {
 		t.Fatalf("another unit's case: %v", err)
 	}
-	_, err = ana.Fire(ctx, cs.ID, manual.EventForward, nil, "", 0)
+	_, err = ana.Fire(ctx, cs.ID, manual.EventForward, nil, nil, "", 0)
 	if procedure.ErrorCode(err) != procedure.EFORBIDDEN {
 		t.Fatalf("a requester forwarding: %v", err)
 	}
-	_, err = ana.Start(ctx, manual.CodePR02, procedure.Inputs{"unit": proceduretest.UnitDesarrollo}, "")
+	_, err = ana.Start(ctx, manual.CodePR02, procedure.Inputs{"unit": proceduretest.UnitDesarrollo}, nil, "")
 	var perr *procedure.Error
 	if procedure.ErrorCode(err) != procedure.EINVALID || !errorsAs(err, &perr) || len(perr.Problems) == 0 {
 		t.Fatalf("missing inputs: %v", err)

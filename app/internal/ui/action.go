@@ -31,7 +31,7 @@ type ActionForm struct {
 }
 
 func newActionForm(cv *CaseView, ev *procedure.EventDef) (*ActionForm, error) {
-	f, err := newFields(cv.u.ctx, cv.u.s, ev.Inputs)
+	f, err := newFields(cv.u, ev.Inputs)
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +78,7 @@ func (af *ActionForm) close() {
 
 func (af *ActionForm) submit() {
 	cv, u := af.cv, af.cv.u
-	c, err := u.s.Fire(u.ctx, cv.ID, af.Event.Name, af.Fields.Inputs(), af.Comment.Text, cv.Case.Version)
+	c, err := u.s.Fire(u.ctx, cv.ID, af.Event.Name, af.Fields.Inputs(), af.Fields.Files(), af.Comment.Text, cv.Case.Version)
 	if err != nil {
 		u.ShowError(err)
 		if procedure.ErrorCode(err) == procedure.ECONFLICT {

@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/tramite/tramite/app/internal/desk"
 	"github.com/tramite/tramite/procedure"
 )
 
@@ -58,8 +59,15 @@ type CaseView struct {
 	actionsBox *fyne.Container
 	secretsBox *fyne.Container
 	docs       []procedure.Document
+	atts       []procedure.Attachment
 	hist       []procedure.Entry
-	hasSecrets bool
+	mails      []procedure.OutboxItem
+	// messages are the emails read while the Correos tab showed, by item
+	// ID, for messagesDocs documents (read again when more are stored).
+	messages     map[string]desk.Message
+	messagesDocs int
+	emailsTab    fyne.CanvasObject
+	hasSecrets   bool
 }
 
 func newCaseView(u *UI, id string) (*CaseView, error) {
@@ -73,6 +81,12 @@ func newCaseView(u *UI, id string) (*CaseView, error) {
 		container.NewTabItem(lang.L("Documentos"), container.NewVScroll(cv.Documents)),
 		container.NewTabItem(lang.L("Correos"), container.NewVScroll(cv.Emails)),
 	)
+	cv.emailsTab = cv.Tabs.Items[3].Content
+	cv.Tabs.OnSelected = func(t *container.TabItem) {
+		if t.Content == cv.emailsTab {
+			cv.fillEmails(cv.mails) // read the emails now they show
+		}
+	}
 	head := container.NewVBox(
 		container.NewBorder(nil, nil, back, nil, container.NewVBox(cv.Title, cv.Subtitle)),
 		cv.Stepper, cv.StepLabel,
@@ -105,7 +119,7 @@ func (cv *CaseView) load() error {
 			return err
 		}
 	}
-	cv.Case, cv.Def, cv.docs, cv.hist, cv.hasSecrets = c, d, f.Documents, hist, f.HasSecrets
+	cv.Case, cv.Def, cv.docs, cv.atts, cv.hist, cv.hasSecrets = c, d, f.Documents, f.Attachments, hist, f.HasSecrets
 	cv.Title.SetText(c.ID + " — " + c.System)
 	sub := c.Procedure + " · " + d.StateLabel(c.State) + " · " + c.Unit
 	if c.Assignee != "" {
@@ -260,7 +274,58 @@ func (cv *CaseView) fillDocuments() {
 		save := widget.NewButtonWithIcon(lang.L("Guardar como…"), theme.DocumentSaveIcon(), func() { cv.saveDocument(doc) })
 		cv.Documents.Add(container.NewBorder(nil, nil, nil, container.NewHBox(open, save), widget.NewLabel(name)))
 	}
+	if len(cv.atts) > 0 {
+		cv.Documents.Add(widget.NewSeparator())
+		cv.Documents.Add(bold(lang.L("Archivos adjuntados en los pasos")))
+	}
+	for _, a := range cv.atts {
+		cv.Documents.Add(cv.attachmentRow(a))
+	}
 	cv.Documents.Refresh()
+}
+
+// attachmentRow shows a file attached at a step: its name, size, the step
+// and who gave it, with Abrir and Guardar como….
+func (cv *CaseView) attachmentRow(a procedure.Attachment) fyne.CanvasObject {
+	line := a.Name + " · " + procedure.SizeText(a.Size)
+	for _, h := range cv.hist {
+		if h.Seq == a.Seq {
+			label := string(h.Event)
+			if ev, ok := cv.Def.Event(h.Event); ok {
+				label = ev.Label
+			}
+			line += " · " + lang.L("{{.E}}, por {{.A}} el {{.T}}", map[string]any{"E": label, "A": h.ActorName, "T": cv.u.timeText(h.At)})
+		}
+	}
+	open := widget.NewButtonWithIcon(lang.L("Abrir"), theme.FileIcon(), func() { cv.openAttachment(a) })
+	save := widget.NewButtonWithIcon(lang.L("Guardar como…"), theme.DocumentSaveIcon(), func() { cv.saveAttachment(a) })
+	l := widget.NewLabel(line)
+	l.Truncation = fyne.TextTruncateEllipsis
+	return container.NewBorder(nil, nil, nil, container.NewHBox(open, save), l)
+}
+
+// attachmentFile is the name an attached file is opened or saved as.
+func attachmentFile(a procedure.Attachment) string { return a.CaseID + "-" + a.FileName() }
+
+func (cv *CaseView) attachmentContent(a procedure.Attachment) ([]byte, bool) {
+	b, err := cv.u.s.AttachmentContent(cv.u.ctx, a)
+	if err != nil {
+		cv.u.ShowError(err)
+		return nil, false
+	}
+	return b, true
+}
+
+func (cv *CaseView) openAttachment(a procedure.Attachment) {
+	if b, ok := cv.attachmentContent(a); ok {
+		cv.openFile(attachmentFile(a), b, func() { cv.saveAttachment(a) })
+	}
+}
+
+func (cv *CaseView) saveAttachment(a procedure.Attachment) {
+	if b, ok := cv.attachmentContent(a); ok {
+		cv.saveFile(a.Name, b)
+	}
 }
 
 func docFileName(doc procedure.Document) string {
@@ -355,31 +420,82 @@ func (cv *CaseView) saveFile(name string, content []byte) {
 	d.Show()
 }
 
+// fillEmails lists the case's emails. Their subject, text and attachments
+// are read (composed as they are sent) while the Correos tab shows, and
+// read again when the documents they attach change.
 func (cv *CaseView) fillEmails(mails []procedure.OutboxItem) {
+	cv.mails = mails
 	cv.Emails.Objects = nil
 	if len(mails) == 0 {
 		cv.Emails.Add(wrapLabel(lang.L("Este trámite no envió correos.")))
 	}
-	for _, m := range mails {
+	reading := cv.Tabs != nil && cv.Tabs.Selected() != nil && cv.Tabs.Selected().Content == cv.emailsTab
+	if cv.messages == nil || cv.messagesDocs != len(cv.docs) {
+		cv.messages, cv.messagesDocs = map[string]desk.Message{}, len(cv.docs)
+	}
+	for i, m := range mails {
+		if i > 0 {
+			cv.Emails.Add(widget.NewSeparator())
+		}
 		var to []string
 		for _, a := range m.To {
 			to = append(to, a.Name+" <"+a.Email+">")
 		}
 		line := fmt.Sprintf("%s · %s · %s", cv.Def.TopicLabel(procedure.EffectEmail, m.Topic), statusLabel(m.Status), cv.u.timeText(m.CreatedAt))
-		body := lang.L("Para") + ": " + strings.Join(to, ", ")
+		head := lang.L("Para") + ": " + strings.Join(to, ", ")
 		if len(m.Cc) > 0 {
 			var cc []string
 			for _, a := range m.Cc {
 				cc = append(cc, a.Email)
 			}
-			body += "\n" + lang.L("Copia") + ": " + strings.Join(cc, ", ")
+			head += "\n" + lang.L("Copia") + ": " + strings.Join(cc, ", ")
 		}
 		if m.LastError != "" {
-			body += "\n" + lang.L("Error") + ": " + m.LastError
+			head += "\n" + lang.L("Error") + ": " + m.LastError
 		}
-		cv.Emails.Add(container.NewVBox(bold(line), wrapLabel(body)))
+		box := container.NewVBox(bold(line), wrapLabel(head))
+		if reading {
+			cv.addMessage(box, m)
+		}
+		cv.Emails.Add(box)
 	}
 	cv.Emails.Refresh()
+}
+
+// addMessage adds an email's subject, text and attachments to box.
+func (cv *CaseView) addMessage(box *fyne.Container, m procedure.OutboxItem) {
+	msg, ok := cv.messages[m.ID]
+	if !ok {
+		var err error
+		if msg, err = cv.u.s.Message(cv.u.ctx, m); err != nil {
+			cv.u.opts.Log.Warn("could not compose an email of a case", "case", cv.ID, "item", m.ID, "err", err)
+			box.Add(wrapLabel(lang.L("No se pudo leer este correo: {{.E}}", map[string]any{"E": procedure.ErrorMessage(err)})))
+			return
+		}
+		cv.messages[m.ID] = msg
+	}
+	subject := wrapLabel(lang.L("Asunto") + ": " + msg.Subject)
+	subject.TextStyle.Bold = true
+	box.Add(subject)
+	body := widget.NewLabel(strings.TrimSpace(msg.Text))
+	body.Wrapping = fyne.TextWrapWord
+	box.Add(widget.NewCard("", "", body))
+	if len(msg.Documents)+len(msg.Files) > 0 {
+		box.Add(widget.NewLabel(lang.L("Adjuntos") + ":"))
+	}
+	for _, doc := range msg.Documents {
+		name := cv.Def.TopicLabel(procedure.EffectDocument, doc.Topic)
+		if doc.Number != "" {
+			name += " " + doc.Number
+		}
+		name += fmt.Sprintf(" (v%d)", doc.Version)
+		open := widget.NewButtonWithIcon(lang.L("Abrir"), theme.FileIcon(), func() { cv.openDocument(doc) })
+		box.Add(container.NewBorder(nil, nil, nil, open, widget.NewLabel(name)))
+	}
+	for _, a := range msg.Files {
+		open := widget.NewButtonWithIcon(lang.L("Abrir"), theme.FileIcon(), func() { cv.openAttachment(a) })
+		box.Add(container.NewBorder(nil, nil, nil, open, widget.NewLabel(a.Name+" ("+procedure.SizeText(a.Size)+")")))
+	}
 }
 
 func (cv *CaseView) fillSecrets(c procedure.Case) {

@@ -96,7 +96,7 @@ func TestInboxFollowsTheServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := ana.Start(context.Background(), manual.CodePR02, proceduretest.PR02Request("Portal de Trámites"), "")
+	c, err := ana.Start(context.Background(), manual.CodePR02, proceduretest.PR02Request("Portal de Trámites"), nil, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,7 +24,7 @@ type Login struct {
 	// number of seconds the screen shows while the person must wait, and
 	// with 0 when they may try again (tests follow the countdown with it).
 	OnCountdown func(secs int)
-	Content fyne.CanvasObject
+	Content     fyne.CanvasObject
 }
 
 func newLogin(u *UI) *Login {

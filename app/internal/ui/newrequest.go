@@ -69,7 +69,7 @@ func (nr *NewRequest) choose(d *procedure.Definition) {
 	if d == nil {
 		return
 	}
-	f, err := newFields(nr.u.ctx, nr.u.s, d.StartEvent().Inputs)
+	f, err := newFields(nr.u, d.StartEvent().Inputs)
 	if err != nil {
 		nr.u.ShowError(err)
 		return
@@ -87,7 +87,7 @@ func (nr *NewRequest) submit() {
 	if d == nil || nr.Fields == nil {
 		return
 	}
-	c, err := nr.u.s.Start(nr.u.ctx, d.Code, nr.Fields.Inputs(), nr.Comment.Text)
+	c, err := nr.u.s.Start(nr.u.ctx, d.Code, nr.Fields.Inputs(), nr.Fields.Files(), nr.Comment.Text)
 	if err != nil {
 		nr.u.ShowError(err) // the form keeps what was typed
 		return

@@ -442,6 +442,8 @@ func texts(o fyne.CanvasObject) []string {
 			out = append(out, texts(c)...)
 		}
 		return out
+	case *widget.Card:
+		return append([]string{x.Title, x.Subtitle}, texts(x.Content)...)
 	}
 	return nil
 }
