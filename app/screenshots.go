@@ -17,7 +17,7 @@ import (
 )
 
 // Screens are the names of the PNG files -screenshot-dir writes, in order.
-var Screens = []string{"01-ingreso", "02-bandeja", "03-tramites", "04-tramite", "05-nueva-solicitud", "06-procedimientos", "07-salida-de-correo", "08-ajustes"}
+var Screens = []string{"01-ingreso", "02-bandeja", "03-tramites", "04-tramite", "05-nueva-solicitud", "06-procedimientos", "07-salida-de-correo", "08-ajustes", "09-tramite-correos"}
 
 // Blank reports whether every pixel of img has the same colour.
 func Blank(img image.Image) bool {
@@ -144,6 +144,17 @@ func screenshots(u *ui.UI, dir, user string) error {
 		}},
 		{Screens[6], func() { u.Main.Select(lang.L("Salida de correo")) }},
 		{Screens[7], func() { u.Main.Select(lang.L("Ajustes")) }},
+		{Screens[8], func() { // the case's mail view
+			c, ok := u.Main.Inbox.Cases.Case(0)
+			if !ok {
+				c, ok = u.Main.All().Cases.Case(0)
+			}
+			if ok {
+				if cv := u.OpenCase(c.ID); cv != nil {
+					cv.Tabs.SelectIndex(3)
+				}
+			}
+		}},
 	}
 	// Some screens are only some people's: only the requesting unit files
 	// requests, only the Jefe and the administrator see the outbox. Show
