@@ -102,8 +102,12 @@ func lastSent(cv *CaseView) (head, text string) {
 		}
 		var parts []string
 		for _, in := range ev.Inputs {
-			if v := h.Data[in.Name]; v != "" && in.Kind == procedure.InputLongText {
+			switch v := h.Data[in.Name]; {
+			case v == "":
+			case in.Kind == procedure.InputLongText:
 				parts = append(parts, in.Label+":\n"+v)
+			case in.Kind == procedure.InputFile:
+				parts = append(parts, in.Label+": "+v+" ("+lang.L("en Documentos")+")")
 			}
 		}
 		if h.Comment != "" {

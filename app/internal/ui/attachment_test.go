@@ -84,6 +84,10 @@ func TestAttachmentThroughTheUI(t *testing.T) {
 			signIn(t, u, "ana")
 			cv = openFromInbox(t, u, c.ID)
 			open := buttons(cv.Documents, "Abrir")
+			route := strings.Join(texts(cv.Timeline), "\n")
+			if !strings.Contains(route, "Documento con las observaciones: observaciones.pdf") {
+				t.Fatalf("the hoja de ruta does not name the file:\n%s", route)
+			}
 			if len(open) == 0 || !strings.Contains(strings.Join(texts(cv.Documents), "\n"), "observaciones.pdf · 5 KB") {
 				t.Fatalf("Documentos shows:\n%s", strings.Join(texts(cv.Documents), "\n"))
 			}
@@ -105,7 +109,8 @@ func TestAttachmentThroughTheUI(t *testing.T) {
 			}
 
 			af = cv.Open(manual.EventComplete)
-			if af.Answers == nil || !strings.Contains(af.Answers.Text, "Revise las observaciones") {
+			if af.Answers == nil || !strings.Contains(af.Answers.Text, "Revise las observaciones") ||
+				!strings.Contains(af.Answers.Text, "Documento con las observaciones: observaciones.pdf") {
 				t.Fatal("the answer's form does not show the observation")
 			}
 			test.Type(af.Fields.Entry("answer"), "Adjunto la nota con la URL.")

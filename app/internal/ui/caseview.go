@@ -246,7 +246,7 @@ func (cv *CaseView) fillTimeline(d *procedure.Definition, hist []procedure.Entry
 		}
 		if ev, ok := d.Event(h.Event); ok {
 			for _, in := range ev.Inputs {
-				if v := h.Data[in.Name]; v != "" && in.Kind == procedure.InputLongText {
+				if v := h.Data[in.Name]; v != "" && (in.Kind == procedure.InputLongText || in.Kind == procedure.InputFile) {
 					body += "\n" + in.Label + ": " + v
 				}
 			}
