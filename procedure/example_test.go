@@ -95,3 +95,62 @@ func ExampleLoadDefinition() {
 	// - el estado final "closed" no aparece en ningún evento
 	// - el evento "open" tiene un rol desconocido "b"
 }
+
+// An input of kind file declares the types it takes and its maximum size;
+// CheckFile tells, in Spanish, why a file does not fit, as the engine does
+// before storing one.
+func ExampleInput_CheckFile() {
+	in := procedure.Input{Name: "answer_file", Label: "Documento que completa la información", Kind: procedure.InputFile,
+		Types: []string{"pdf", "odt"}, MaxSize: 2 << 20}
+	_, problem := in.CheckFile(procedure.File{Name: "instalador.exe", Content: []byte("MZ")})
+	fmt.Println(problem)
+	_, problem = in.CheckFile(procedure.File{Name: "nota.pdf", Content: []byte("no es un PDF")})
+	fmt.Println(problem)
+	a, problem := in.CheckFile(procedure.File{Name: `C:\Mis documentos\nota.pdf`, Content: []byte("%PDF-1.7\n")})
+	fmt.Println(a.Name, a.MediaType, a.Size, problem == "")
+	// Output:
+	// Documento que completa la información: el archivo instalador.exe no es de un tipo admitido (PDF, ODT)
+	// Documento que completa la información: el contenido de nota.pdf no es un PDF
+	// nota.pdf application/pdf 9 true
+}
+
+// Files given with an event are stored as attachments of the case; anyone
+// who may see the case reads them.
+func ExampleEngine_Attachments() {
+	ctx := context.Background()
+	e := exampleEngine()
+	in := procedure.Inputs{"system": "SIGEP", "description": "Puesta en producción", "unit": "Unidad de Desarrollo",
+		"credentials": "usuario: admin", "tokens": "t0k3n"}
+	c, err := e.Start(ctx, procedure.StartRequest{Procedure: manual.CodePR01, Actor: ana, Inputs: in})
+	if err != nil {
+		panic(err)
+	}
+	for _, s := range []struct {
+		a  procedure.Actor
+		ev procedure.EventName
+		in procedure.Inputs
+	}{
+		{carla, manual.EventForward, nil},
+		{elena, manual.EventInstruct, procedure.Inputs{"profesional": "fabio"}},
+		{fabio, manual.EventStart, nil},
+	} {
+		if c, err = e.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: s.ev, Actor: s.a, Inputs: s.in}); err != nil {
+			panic(err)
+		}
+	}
+	_, err = e.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: manual.EventObserve, Actor: fabio,
+		Inputs: procedure.Inputs{"observations": "Ver el documento adjunto."},
+		Files:  map[string]procedure.File{"observations_file": {Name: "observaciones.txt", Content: []byte("Falta el archivo .env\n")}}})
+	if err != nil {
+		panic(err)
+	}
+	atts, err := e.Attachments(ctx, ana, c.ID)
+	if err != nil {
+		panic(err)
+	}
+	for _, a := range atts {
+		fmt.Println(a.FileName(), a.MediaType, procedure.SizeText(a.Size))
+	}
+	// Output:
+	// 5-observaciones.txt text/plain; charset=utf-8 22 B
+}
