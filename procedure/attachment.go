@@ -233,3 +233,23 @@ func (e *Engine) Attachments(ctx context.Context, a Actor, caseID string) ([]Att
 	out, err := e.store.Attachments(ctx, caseID)
 	return out, wrapOp("attachments", err)
 }
+
+// AttachmentOutput is what the history entry that attached a file records
+// of it among its Outputs: its name and the SHA-256 digest of its content,
+// so that the hash chain vouches for the file too (Engine.Verify).
+func AttachmentOutput(a Attachment) string {
+	return fmt.Sprintf("Archivo adjunto %s, SHA-256 %s", a.Name, a.SHA256)
+}
+
+// verifyAttachments checks that every stored file matches the digest its
+// entry of the (verified) history records.
+func verifyAttachments(h []Entry, atts []Attachment) error {
+	for _, a := range atts {
+		sum := sha256.Sum256(a.Content)
+		a.SHA256 = hex.EncodeToString(sum[:])
+		if a.Seq < 1 || a.Seq > len(h) || !slices.Contains(h[a.Seq-1].Outputs, AttachmentOutput(a)) {
+			return Errorf(EINTERNAL, "archivo alterado: %s no coincide con la huella que registra la entrada %d", a.Name, a.Seq)
+		}
+	}
+	return nil
+}

@@ -594,6 +594,9 @@ func (e *Engine) transition(ctx context.Context, c *compiled, ev *EventDef, cs C
 	if ev.Output != "" {
 		entry.Outputs = append(entry.Outputs, ev.Output)
 	}
+	for _, at := range atts {
+		entry.Outputs = append(entry.Outputs, AttachmentOutput(at))
+	}
 	var done *committedEntry // what committed, kept for the hooks only
 	if len(e.hooks) > 0 {
 		done = new(committedEntry)

@@ -147,7 +147,14 @@ func (e *Engine) Verify(ctx context.Context, a Actor, id string) error {
 	if err != nil {
 		return wrapOp("verify", err)
 	}
-	return wrapOp("verify "+id, VerifyChain(h))
+	if err := VerifyChain(h); err != nil {
+		return wrapOp("verify "+id, err)
+	}
+	atts, err := e.store.Attachments(ctx, id)
+	if err != nil {
+		return wrapOp("verify", err)
+	}
+	return wrapOp("verify "+id, verifyAttachments(h, atts))
 }
 
 // Documents returns every version of every document of a case, by topic

@@ -2,6 +2,9 @@ package sqlite_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -138,4 +141,42 @@ func TestWatch(t *testing.T) {
 func TestWatchFollowsOutputs(t *testing.T) {
 	s, _ := mustOpen(t, sqlite.WithWatchInterval(20*time.Millisecond))
 	proceduretest.TestFeedFollowsOutputs(t, s, s)
+}
+
+// TestAttachmentTamperingDetected: an attached file cannot be updated in
+// place (a trigger refuses it); changed behind the store's back, content and
+// digest column alike, Verify names the file, for the history's hash chain
+// records its digest.
+func TestAttachmentTamperingDetected(t *testing.T) {
+	ctx := context.Background()
+	s, path := mustOpen(t)
+	e := proceduretest.NewEngine(t, s)
+	c := proceduretest.InProgress(t, e, manual.CodePR01, "Archivo")
+	_, err := e.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: manual.EventObserve, Actor: proceduretest.Profesional,
+		Inputs: procedure.Inputs{"observations": "Ver el adjunto."},
+		Files:  map[string]procedure.File{"observations_file": {Name: "obs.txt", Content: []byte("Falta el archivo .env\n")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Verify(ctx, proceduretest.Jefe, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, "UPDATE attachments SET content = ?", []byte("otra cosa")); err == nil {
+		t.Fatal("an attachment was updated in place")
+	}
+	forged := []byte("Todo en orden.\n")
+	sum := sha256.Sum256(forged)
+	if _, err := db.ExecContext(ctx, `DROP TRIGGER attachments_no_update;
+		UPDATE attachments SET content = ?, sha256 = ?, size = ?`, forged, hex.EncodeToString(sum[:]), len(forged)); err != nil {
+		t.Fatal(err)
+	}
+	err = e.Verify(ctx, proceduretest.Jefe, c.ID)
+	if procedure.ErrorCode(err) != procedure.EINTERNAL || !strings.Contains(procedure.ErrorMessage(err), "archivo alterado: obs.txt") {
+		t.Fatalf("a forged attachment: %v", err)
+	}
 }
