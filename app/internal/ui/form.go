@@ -174,7 +174,7 @@ func newFields(u *UI, specs []procedure.Input) (*Fields, error) {
 		case procedure.InputFile:
 			p := newFilePicker(u, in)
 			f.files[in.Name] = p
-			obj = container.NewBorder(nil, nil, nil, container.NewHBox(p.Choose, p.Remove), p.Chosen)
+			obj = container.NewVBox(p.Chosen, container.NewHBox(p.Choose, p.Remove))
 		default:
 			e := widget.NewEntry()
 			f.entries[in.Name], obj = e, e
