@@ -30,16 +30,23 @@ func writeFile(t *testing.T, name string, content []byte) string {
 // observation (a file of another type, or one too big, is refused at once
 // with a clear message and the field keeps what it had); the requester
 // finds it under Documentos and opens it, reads it in the observation's
-// email in Correos, and answers with a document of her own. On the desk and
-// through a server alike.
+// email in Correos, and answers with a document of her own. On the desk,
+// through the server package and through the tramite-server command alike.
 func TestAttachmentThroughTheUI(t *testing.T) {
-	for _, mode := range modes {
+	for _, mode := range append(modes, "process") {
 		t.Run(mode, func(t *testing.T) {
 			a := test.NewTempApp(t)
-			db := openSQLite(t, filepath.Join(t.TempDir(), "tramite.db"))
+			path := filepath.Join(t.TempDir(), "tramite.db")
+			db := openSQLite(t, path)
 			e := newEnv(t, db, db)
+			var svc ui.Service
+			if mode == "process" {
+				svc = e.process(t, path) // the tramite-server command, in its own process
+			} else {
+				svc = e.client(t, mode)
+			}
 			var opened [][]byte
-			u := ui.New(a, e.client(t, mode), ui.Options{Open: func(p string) error {
+			u := ui.New(a, svc, ui.Options{Open: func(p string) error {
 				b, err := os.ReadFile(p)
 				opened = append(opened, b)
 				return err
