@@ -79,6 +79,11 @@ type Case struct {
 	// keeps it, so that an inbox, which shows it as the sender, never names
 	// the reader for a case someone else sent.
 	LastActor string `json:"last_actor,omitempty"`
+	// Clock is the clock of the step the case waits for, when the step has
+	// a deadline (an extension of the agency): when it falls due, whether
+	// it is overdue or paused. The engine fills it in Case, Inbox and
+	// DueCases from the history; stores never keep it.
+	Clock *StepClock `json:"clock,omitempty"`
 }
 
 // Clone returns a deep copy of c.
@@ -92,6 +97,10 @@ func (c Case) Clone() Case {
 	}
 	c.Cites = maps.Clone(c.Cites)
 	c.Secrets = slices.Clone(c.Secrets)
+	if c.Clock != nil {
+		k := *c.Clock
+		c.Clock = &k
+	}
 	return c
 }
 

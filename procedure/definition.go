@@ -267,6 +267,9 @@ type Definition struct {
 	// Documents and Emails declare what the events' effects produce.
 	Documents []DocumentDef `json:"documents,omitempty"`
 	Emails    []EmailDef    `json:"emails,omitempty"`
+	// Deadlines are the agency's deadlines on the steps, an extension the
+	// manual does not set; nil for none (the manual's procedures).
+	Deadlines *Deadlines `json:"deadlines,omitempty"`
 }
 
 // SecretAccess says who may read the secret inputs given when a case
@@ -528,6 +531,7 @@ func (d *Definition) Validate() error {
 		}
 	}
 	p = append(p, d.outputProblems(roles)...)
+	p = append(p, d.deadlineProblems(roles)...)
 	if starts != 1 {
 		add("debe haber exactamente un evento inicial (sin estados de origen); hay %d", starts)
 	}

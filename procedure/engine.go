@@ -27,6 +27,7 @@ type Engine struct {
 	dir    Directory
 	clock  Clock
 	sealer Sealer
+	cal    Calendar
 	log    *slog.Logger
 	cite   string
 	units  map[string]string
@@ -153,6 +154,9 @@ func NewEngine(store Store, opts ...Option) (*Engine, error) {
 		if p := e.guardProblems(d); len(p) > 0 {
 			return nil, &Error{Code: EINVALID, Op: "validate definition " + d.Code,
 				Message: "la definición tiene problemas: " + strings.Join(p, "; "), Problems: p}
+		}
+		if d.Deadlines != nil && e.cal == nil {
+			return nil, Errorf(EINVALID, "el procedimiento %s tiene plazos (%s): el motor necesita un calendario de días hábiles (WithCalendar)", d.Code, ExtensionNote)
 		}
 		c.hash = d.Hash()
 		key := [2]string{d.Code, d.Version}
@@ -907,14 +911,17 @@ func (e *Engine) Units(ctx context.Context) ([]string, error) {
 	return out, nil
 }
 
-// Inbox returns the open cases waiting for actor, most recent first.
-// limit 0 means no limit.
+// Inbox returns the open cases waiting for actor, most recent first, each
+// with its Clock when its step has a deadline. limit 0 means no limit.
 func (e *Engine) Inbox(ctx context.Context, a Actor, limit, offset int) ([]Case, error) {
 	if err := checkActing(a); err != nil {
 		return nil, wrapOp("inbox", err)
 	}
 	cs, err := e.store.Cases(ctx, CaseQuery{Inbox: &a, Limit: limit, Offset: offset})
-	return cs, wrapOp("inbox", err)
+	if err != nil {
+		return nil, wrapOp("inbox", err)
+	}
+	return cs, wrapOp("inbox", e.withClocks(ctx, cs))
 }
 
 // RevealSecrets decrypts the secrets given when the case started for

@@ -317,6 +317,8 @@ func (a *Act) Action() string {
 		return "Consulta de los datos reservados"
 	case a.Event == ActionPurgeSecrets:
 		return "Eliminación de los datos reservados"
+	case a.Event == ActionDeadline:
+		return "Plazo vencido: recordatorio y aviso (" + ExtensionNote + ")"
 	}
 	return string(a.Event)
 }

@@ -129,6 +129,10 @@ func (e *Engine) visibleCase(ctx context.Context, a Actor, id string) (Case, err
 // not see it.
 func (e *Engine) Case(ctx context.Context, a Actor, id string) (Case, error) {
 	c, err := e.visibleCase(ctx, a, id)
+	if err != nil {
+		return c, wrapOp("case", err)
+	}
+	c.Clock, err = e.openClock(ctx, c)
 	return c, wrapOp("case", err)
 }
 

@@ -72,6 +72,30 @@ func (c *Clock) Now() time.Time {
 	return t
 }
 
+// StillClock is a clock for tests that stands still until it is set:
+// deadlines are tested at exact instants.
+type StillClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewStillClock returns a StillClock at t.
+func NewStillClock(t time.Time) *StillClock { return &StillClock{t: t} }
+
+// Now returns the time the clock was set to. It is safe for concurrent use.
+func (c *StillClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Set sets the clock to t.
+func (c *StillClock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
 // PR01Request returns valid step 1 inputs of PR01, with secret as its
 // credentials.
 func PR01Request(system, secret string) procedure.Inputs {

@@ -697,6 +697,7 @@ func TestStore(t *testing.T, newStore NewStore) {
 		must(t, e.Verify(ctx, Jefe, c.ID))
 	})
 
+	t.Run("EscalationOnce", func(t *testing.T) { testEscalation(t, newStore(t)) })
 	t.Run("EngineFullFlow", func(t *testing.T) {
 		s := newStore(t)
 		e := NewEngine(t, s)

@@ -1,0 +1,262 @@
+package procedure
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"strconv"
+	"time"
+)
+
+// StepClock is the clock of one stay of a case in a step: from the entry
+// with which the case came to wait for the step until it moved on to
+// another step. While the case waits on the requester in a state the
+// definition's Deadlines.Pauses lists, the clock stands still; when the
+// case comes back to the step it runs on, and the deadline moves by the
+// working time it stood still (a deadline in days, to the close of that
+// working day). When the case leaves a pause for another step, the stay
+// ended when the pause began.
+type StepClock struct {
+	CaseID string `json:"case_id"`
+	Step   int    `json:"step"`
+	// Entry is the Seq of the history entry with which the case came to
+	// wait for the step; CaseID and Entry name the stay, and its deadline
+	// is escalated once.
+	Entry   int       `json:"entry"`
+	Started time.Time `json:"started"`
+	// Ended is when the case moved on to another step or ended; zero
+	// while it waits for this one.
+	Ended time.Time `json:"ended,omitzero"`
+	// Deadline is the step's deadline (an extension of the agency); zero
+	// when it has none, and then Due is zero and Overdue false.
+	Deadline StepDeadline `json:"deadline,omitzero"`
+	Due      time.Time    `json:"due,omitzero"`
+	// Paused reports that the case waits on the requester now: the clock
+	// stands still and Due is when the deadline would fall if the
+	// requester answered now.
+	Paused bool `json:"paused,omitempty"`
+	// Overdue reports that the clock passed Due: an open stay now, a
+	// closed one when its step was done.
+	Overdue bool `json:"overdue,omitempty"`
+	// Worked is the working time the clock ran, Waited the working time
+	// it stood still while the case waited on the requester, Rounds how
+	// many times it stood still. Without a calendar they are wall time.
+	Worked time.Duration `json:"worked"`
+	Waited time.Duration `json:"waited"`
+	Rounds int           `json:"rounds,omitempty"`
+	// Escalated is the Seq of the entry recording that the deadline
+	// passed and that the reminder and the notice were queued; 0 when
+	// none.
+	Escalated int `json:"escalated,omitempty"`
+}
+
+// Open reports whether the case still waits for the step.
+func (c StepClock) Open() bool { return c.Ended.IsZero() }
+
+// ActionDeadline names the history entry that records a step passing its
+// deadline: the reminder to whoever holds it and the notice to the role
+// the definition's Deadlines.Notify names are queued with it. Its Data
+// carries the Entry of the stay ("entrada").
+const ActionDeadline EventName = "deadline_passed"
+
+// stayKey is the key of Entry.Data that names the stay an escalation is of.
+const stayKey = "entrada"
+
+// Clocks returns the clock of every stay of a case in a step, oldest
+// first, from its history as of now, counting working time in cal (wall
+// time when cal is nil; deadlines then have no due date). A step with no
+// deadline has a clock too, for its Worked and Waited.
+func (d *Definition) Clocks(cal Calendar, history []Entry, now time.Time) []StepClock {
+	type stay struct {
+		i        int
+		pauses   [][2]time.Time
+		pausedAt time.Time
+		paused   bool
+	}
+	var out []StepClock
+	var cur *stay
+	span := func(a, b time.Time) time.Duration {
+		if !b.After(a) {
+			return 0
+		}
+		if cal == nil {
+			return b.Sub(a)
+		}
+		return cal.WorkingTime(a, b)
+	}
+	finish := func(s *stay, done, end time.Time) {
+		c := &out[s.i]
+		c.Waited = 0
+		for _, p := range s.pauses {
+			c.Waited += span(p[0], p[1])
+		}
+		c.Worked = max(span(c.Started, end)-c.Waited, 0)
+		if c.Deadline.IsZero() || cal == nil {
+			return
+		}
+		var due time.Time
+		if c.Deadline.Workdays > 0 {
+			due = cal.AddWorkdays(c.Started, c.Deadline.Workdays)
+		} else {
+			due = cal.AddWorkingTime(c.Started, time.Duration(c.Deadline.WorkHours)*time.Hour)
+		}
+		for _, p := range s.pauses {
+			if !p[0].Before(due) {
+				continue // paused once already late: the clock had run out
+			}
+			due = cal.AddWorkingTime(due, span(p[0], p[1]))
+			if c.Deadline.Workdays > 0 {
+				due = cal.CloseOfDay(due)
+			}
+		}
+		c.Due, c.Overdue = due, done.After(due)
+	}
+	end := func(at time.Time) {
+		if cur == nil {
+			return
+		}
+		done := at
+		if cur.paused {
+			cur.pauses = append(cur.pauses, [2]time.Time{cur.pausedAt, at})
+			done = cur.pausedAt
+		}
+		out[cur.i].Ended = at
+		finish(cur, done, at)
+		cur = nil
+	}
+	for _, e := range history {
+		if e.Event == ActionDeadline {
+			if cur != nil && e.Data[stayKey] == strconv.Itoa(out[cur.i].Entry) {
+				out[cur.i].Escalated = e.Seq
+			}
+			continue
+		}
+		if e.From == e.To {
+			continue // an action that leaves the state as it is
+		}
+		switch s := e.To; {
+		case d.IsFinal(s):
+			end(e.At)
+		case d.Pauses(s):
+			if cur != nil && !cur.paused {
+				cur.paused, cur.pausedAt = true, e.At
+				out[cur.i].Rounds++
+			}
+		default:
+			w := d.Waiting(s)
+			if w == nil {
+				end(e.At)
+				continue
+			}
+			if cur != nil && out[cur.i].Step == w.Step {
+				if cur.paused {
+					cur.pauses = append(cur.pauses, [2]time.Time{cur.pausedAt, e.At})
+					cur.paused = false
+				}
+				continue
+			}
+			end(e.At)
+			out = append(out, StepClock{CaseID: e.CaseID, Step: w.Step, Entry: e.Seq, Started: e.At, Deadline: d.Deadline(w.Step)})
+			cur = &stay{i: len(out) - 1}
+		}
+	}
+	if cur != nil {
+		done := now
+		pauses := cur.pauses
+		if cur.paused {
+			cur.pauses = append(slices.Clone(cur.pauses), [2]time.Time{cur.pausedAt, now})
+			done = cur.pausedAt
+			out[cur.i].Paused = true
+		}
+		finish(cur, done, now)
+		cur.pauses = pauses
+	}
+	return out
+}
+
+// openClock returns the clock of the stay case c waits in, when its
+// step has a deadline; nil otherwise.
+func (e *Engine) openClock(ctx context.Context, c Case) (*StepClock, error) {
+	if c.Step == 0 || e.cal == nil {
+		return nil, nil
+	}
+	cd, err := e.caseDef(c)
+	if err != nil || cd.def.Deadlines == nil {
+		return nil, nil // a case the engine cannot run shows without a clock
+	}
+	h, err := e.store.History(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	clocks := cd.def.Clocks(e.cal, h, e.clock.Now().UTC())
+	if len(clocks) == 0 {
+		return nil, nil
+	}
+	last := clocks[len(clocks)-1]
+	if !last.Open() || last.Deadline.IsZero() {
+		return nil, nil
+	}
+	return &last, nil
+}
+
+// withClocks sets the Clock of each open case whose step has a deadline.
+func (e *Engine) withClocks(ctx context.Context, cs []Case) error {
+	for i := range cs {
+		c, err := e.openClock(ctx, cs[i])
+		if err != nil {
+			return err
+		}
+		cs[i].Clock = c
+	}
+	return nil
+}
+
+// Clocks returns the clock of every stay of a case in a step, oldest
+// first, as of the engine's clock (see Definition.Clocks); ENOTFOUND as
+// Case. The dashboard reads the time worked and waited per step from it.
+func (e *Engine) Clocks(ctx context.Context, a Actor, id string) ([]StepClock, error) {
+	c, err := e.visibleCase(ctx, a, id)
+	if err != nil {
+		return nil, wrapOp("clocks", err)
+	}
+	cd, err := e.caseDef(c)
+	if err != nil {
+		return nil, wrapOp("clocks", err)
+	}
+	h, err := e.store.History(ctx, id)
+	if err != nil {
+		return nil, wrapOp("clocks", err)
+	}
+	return cd.def.Clocks(e.cal, h, e.clock.Now().UTC()), nil
+}
+
+// DueCases returns the open cases matching q that a may see whose step
+// has a deadline, each with its Clock, the earliest due first (the
+// overdue ones, then the rest): the overdue steps are those whose
+// Clock.Overdue is set. q's Limit and Offset apply to the cases read, not
+// to those returned.
+func (e *Engine) DueCases(ctx context.Context, a Actor, q CaseQuery) ([]Case, error) {
+	q.Open, q.Summary = true, true
+	cs, err := e.Cases(ctx, a, q)
+	if err != nil {
+		return nil, wrapOp("due cases", err)
+	}
+	out := []Case{}
+	for _, c := range cs {
+		clk, err := e.openClock(ctx, c)
+		if err != nil {
+			return nil, wrapOp("due cases", err)
+		}
+		if clk != nil {
+			c.Clock = clk
+			out = append(out, c)
+		}
+	}
+	slices.SortStableFunc(out, func(x, y Case) int {
+		if c := x.Clock.Due.Compare(y.Clock.Due); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.ID, y.ID)
+	})
+	return out, nil
+}

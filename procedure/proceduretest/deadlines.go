@@ -1,0 +1,127 @@
+package proceduretest
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tramite/tramite/calendar"
+	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/procedure/manual"
+)
+
+// DeadlineDefinitions returns the manual's definitions and, after them,
+// the same with the example deadlines of manual.ExampleDeadlines (current
+// for new cases).
+func DeadlineDefinitions(t testing.TB) []*procedure.Definition {
+	t.Helper()
+	defs := manual.Definitions()
+	withDeadlines, err := procedure.ApplyDeadlines(manual.ExampleDeadlines(), defs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append(defs, withDeadlines...)
+}
+
+// DeadlineEngine returns an engine on store that runs the manual's
+// procedures with the example deadlines, on the La Paz working-day
+// calendar, at clock.
+func DeadlineEngine(t testing.TB, store procedure.Store, clock procedure.Clock) *procedure.Engine {
+	t.Helper()
+	sealer, err := procedure.NewAESSealer(Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := procedure.NewEngine(store, procedure.WithDefinitions(DeadlineDefinitions(t)...), procedure.WithDirectory(Directory()),
+		procedure.WithClock(clock), procedure.WithSealer(sealer), procedure.WithCalendar(calendar.MustNew(calendar.Settings{Department: "La Paz"})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// LaPaz returns the time in La Paz of "2006-01-02 15:04".
+func LaPaz(t testing.TB, s string) time.Time {
+	t.Helper()
+	v, err := time.ParseInLocation("2006-01-02 15:04", s, calendar.LaPaz)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// testEscalation: engines racing the deadline sweep on one store escalate
+// each late step once, with one reminder and one notice.
+func testEscalation(t *testing.T, s procedure.Store) {
+	ctx := context.Background()
+	clk := NewStillClock(LaPaz(t, "2026-11-30 09:00")) // a Monday
+	engines := []*procedure.Engine{DeadlineEngine(t, s, clk), DeadlineEngine(t, s, clk)}
+	var ids []string
+	for i := range 3 {
+		c, err := engines[0].Start(ctx, procedure.StartRequest{Procedure: manual.CodePR02, Actor: Solicitante,
+			Inputs: PR02Request("Sistema de plazos " + string(rune('A'+i)))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, c.ID)
+	}
+	// Step 2 has four working hours: due at 13:00. At 12:59 nothing is late.
+	clk.Set(LaPaz(t, "2026-11-30 12:59"))
+	if n, err := engines[1].Escalate(ctx); err != nil || n != 0 {
+		t.Fatalf("Escalate before the deadline = %d, %v; want 0", n, err)
+	}
+	clk.Set(LaPaz(t, "2026-11-30 13:01"))
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	total := 0
+	for i := range 8 {
+		wg.Go(func() {
+			n, err := engines[i%2].Escalate(ctx)
+			if err != nil {
+				t.Error(err)
+			}
+			mu.Lock()
+			total += n
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	if total != len(ids) {
+		t.Errorf("the racing sweeps escalated %d steps, want %d", total, len(ids))
+	}
+	for _, id := range ids {
+		h, err := s.History(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, e := range h {
+			if e.Event == procedure.ActionDeadline {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%s: %d escalation entries, want 1", id, n)
+		}
+		if err := procedure.VerifyChain(h); err != nil {
+			t.Errorf("%s: %v", id, err)
+		}
+		items, err := s.Outbox(ctx, procedure.OutboxQuery{CaseID: id, Kind: procedure.EffectEmail})
+		if err != nil {
+			t.Fatal(err)
+		}
+		topics := map[string]int{}
+		for _, it := range items {
+			topics[it.Topic]++
+		}
+		if topics["recordatorio-plazo"] != 1 || topics["aviso-plazo"] != 1 {
+			t.Errorf("%s: emails queued %v, want one recordatorio-plazo and one aviso-plazo", id, topics)
+		}
+	}
+	// A later sweep finds nothing new.
+	clk.Set(LaPaz(t, "2026-12-01 10:00"))
+	if n, err := engines[0].Escalate(ctx); err != nil || n != 0 {
+		t.Errorf("a later sweep escalated %d (%v), want 0", n, err)
+	}
+}
