@@ -100,10 +100,19 @@ func (d *Definition) deadlineProblems(roles map[RoleID]bool) []string {
 	}
 	var p []string
 	add := func(format string, args ...any) { p = append(p, "plazos: "+fmt.Sprintf(format, args...)) }
+	// The steps a case waits for in a state where the clock runs.
+	waited := map[int]bool{}
+	for _, s := range d.States() {
+		if w := d.Waiting(s); w != nil && !d.IsFinal(s) && !slices.Contains(dl.Pauses, s) {
+			waited[w.Step] = true
+		}
+	}
 	seen := map[int]bool{}
 	for _, s := range dl.Steps {
 		if _, ok := d.Step(s.Step); !ok {
 			add("el paso %d no existe", s.Step)
+		} else if !waited[s.Step] {
+			add("ningún trámite espera el paso %d con el reloj en marcha: su plazo nunca correría (los plazos van en los pasos que un trámite espera)", s.Step)
 		}
 		if seen[s.Step] {
 			add("el paso %d tiene dos plazos", s.Step)

@@ -84,20 +84,31 @@ func (e *Engine) escalate(ctx context.Context, id string) (bool, error) {
 		return false, nil
 	}
 	dl := d.Deadlines
+	// The reminder goes to whoever holds the step, the notice to the
+	// holders of Notify who were not reminded already (a late step of the
+	// Jefe's own is not noticed to the Jefe).
 	var items []OutboxItem
 	var told []string
+	reminded := map[string]bool{}
 	for _, m := range []struct {
 		topic string
 		to    Recipient
 	}{{dl.Reminder, RecipientNext}, {dl.Notice, RoleRecipient(dl.Notify)}} {
-		to, err := e.addresses(ctx, d, cs, []Recipient{m.to})
+		all, err := e.addresses(ctx, d, cs, []Recipient{m.to})
 		if err != nil {
 			return false, err
 		}
+		var to []Address
+		for _, a := range all {
+			if !reminded[a.Email] {
+				to = append(to, a)
+			}
+		}
 		if len(to) == 0 {
-			continue // nobody to tell: the escalation is still recorded
+			continue // nobody (else) to tell: the escalation is still recorded
 		}
 		for _, a := range to {
+			reminded[a.Email] = true
 			told = append(told, cmpName(a))
 		}
 		items = append(items, OutboxItem{Kind: EffectEmail, Topic: m.topic, To: to, Status: OutboxPending,
@@ -107,7 +118,7 @@ func (e *Engine) escalate(ctx context.Context, id string) (bool, error) {
 	comment := fmt.Sprintf("Venció el plazo del paso %d (%s, %s), que vencía el %s.", clk.Step, clk.Deadline,
 		ExtensionNote, clk.Due.In(loc).Format("02/01/2006 15:04"))
 	if len(told) > 0 {
-		comment += " Recordatorio y aviso a " + SpanishList(slices.Compact(told)) + "."
+		comment += " Recordatorio y aviso a " + SpanishList(told) + "."
 	}
 	entry := Entry{Step: clk.Step, Event: ActionDeadline, From: cs.State, To: cs.State, ActorID: DeadlineActor.ID,
 		ActorName: DeadlineActor.Name, At: now, Comment: comment, Data: Inputs{stayKey: strconv.Itoa(clk.Entry)}}

@@ -66,12 +66,18 @@ func testEscalation(t *testing.T, s procedure.Store) {
 		}
 		ids = append(ids, c.ID)
 	}
-	// Step 2 has four working hours: due at 13:00. At 12:59 nothing is late.
-	clk.Set(LaPaz(t, "2026-11-30 12:59"))
+	clk.Set(LaPaz(t, "2026-11-30 09:05"))
+	for _, id := range ids {
+		if _, err := engines[1].Fire(ctx, procedure.FireRequest{CaseID: id, Event: manual.EventForward, Actor: Jefe}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Step 3 has one working day: due on Tuesday at 16:30.
+	clk.Set(LaPaz(t, "2026-12-01 16:29"))
 	if n, err := engines[1].Escalate(ctx); err != nil || n != 0 {
 		t.Fatalf("Escalate before the deadline = %d, %v; want 0", n, err)
 	}
-	clk.Set(LaPaz(t, "2026-11-30 13:01"))
+	clk.Set(LaPaz(t, "2026-12-01 16:31"))
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	total := 0
@@ -120,7 +126,7 @@ func testEscalation(t *testing.T, s procedure.Store) {
 		}
 	}
 	// A later sweep finds nothing new.
-	clk.Set(LaPaz(t, "2026-12-01 10:00"))
+	clk.Set(LaPaz(t, "2026-12-02 10:00"))
 	if n, err := engines[0].Escalate(ctx); err != nil || n != 0 {
 		t.Errorf("a later sweep escalated %d (%v), want 0", n, err)
 	}
