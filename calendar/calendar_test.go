@@ -100,9 +100,9 @@ func TestAddWorkingTime(t *testing.T) {
 		{"2026-01-26 09:00", 4 * time.Hour, "2026-01-26 13:00"},
 		{"2026-01-26 15:30", 4 * time.Hour, "2026-01-27 11:30"},
 		{"2026-01-26 20:00", 2 * time.Hour, "2026-01-27 10:30"},
-		{"2026-02-13 15:00", 4 * time.Hour, "2026-02-18 11:00"},                 // Carnaval
-		{"2026-04-02 16:00", 90 * time.Minute, "2026-04-06 09:30"},              // Viernes Santo
-		{"2026-12-31 12:00", 8 * time.Hour, "2027-01-04 12:00"},                 // Año Nuevo
+		{"2026-02-13 15:00", 4 * time.Hour, "2026-02-18 11:00"},                // Carnaval
+		{"2026-04-02 16:00", 90 * time.Minute, "2026-04-06 09:30"},             // Viernes Santo
+		{"2026-12-31 12:00", 8 * time.Hour, "2027-01-04 12:00"},                // Año Nuevo
 		{"2026-06-19 16:00", 30*time.Minute + 8*time.Hour, "2026-06-23 16:30"}, // 21 de junio on a Sunday
 	}
 	for _, tt := range tests {
