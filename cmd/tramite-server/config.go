@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tramite/tramite/calendar"
 	"github.com/tramite/tramite/notify"
 	"github.com/tramite/tramite/report"
 	"github.com/tramite/tramite/server"
@@ -57,10 +58,35 @@ type Config struct {
 	Sessions      SessionConfig `json:"sessions"`
 	HTTP          HTTPConfig    `json:"http"`
 	Log           LogConfig     `json:"log"`
+	// Deadlines are the agency's deadlines on the steps, an extension the
+	// manual does not set, and the working-day calendar they run in.
+	Deadlines DeadlinesConfig `json:"deadlines"`
 	// Demo saves the demo people (password "demo-" and the username) when
 	// the database has nobody yet. For a trial only: anyone who reads this
 	// can sign in as them.
 	Demo bool `json:"demo" env:"TRAMITE_DEMO"`
+}
+
+// DeadlinesConfig names the agency's deadlines and its calendar.
+type DeadlinesConfig struct {
+	// File holds the deadlines (the JSON procedure.ApplyDeadlines reads;
+	// manual.ExampleDeadlines is an example); empty for none: the manual's
+	// procedures as the manual words them.
+	File string `json:"file" env:"TRAMITE_DEADLINES_FILE"`
+	// Department is the department whose holiday the agency observes.
+	Department string `json:"department" env:"TRAMITE_DEADLINES_DEPARTMENT"`
+	// DaysOff are the days off the agency declares, besides the holidays.
+	DaysOff []calendar.DayOff `json:"days_off" env:"TRAMITE_DEADLINES_DAYS_OFF"`
+	// Opens and Closes are the working hours, "HH:MM".
+	Opens  string `json:"opens" env:"TRAMITE_DEADLINES_OPENS"`
+	Closes string `json:"closes" env:"TRAMITE_DEADLINES_CLOSES"`
+	// Interval is how often the server sweeps for late steps.
+	Interval Duration `json:"interval" env:"TRAMITE_DEADLINES_INTERVAL"`
+}
+
+// calendar returns the working-day calendar the configuration describes.
+func (c DeadlinesConfig) calendar() (*calendar.Calendar, error) {
+	return calendar.New(calendar.Settings{Department: c.Department, DaysOff: c.DaysOff, Opens: c.Opens, Closes: c.Closes})
 }
 
 // TLSConfig names the server's certificate: both fields or neither.
@@ -205,7 +231,8 @@ func DefaultConfig() Config {
 		HTTP: HTTPConfig{ReadHeaderTimeout: Duration(10 * time.Second), ReadTimeout: Duration(time.Minute),
 			WriteTimeout: Duration(2 * time.Minute), IdleTimeout: Duration(2 * time.Minute), MaxHeaderBytes: 64 << 10,
 			MaxBodyBytes: server.DefaultMaxBodyBytes, ShutdownTimeout: Duration(30 * time.Second)},
-		Log: LogConfig{Level: "info", Format: "text"},
+		Log:       LogConfig{Level: "info", Format: "text"},
+		Deadlines: DeadlinesConfig{Department: "La Paz", DaysOff: []calendar.DayOff{}, Opens: "08:30", Closes: "16:30", Interval: Duration(time.Minute)},
 	}
 }
 
@@ -404,6 +431,9 @@ func (c Config) Validate() error {
 			bad("smtp.password_file sin smtp.username (TRAMITE_SMTP_USERNAME)")
 		}
 	}
+	if _, err := c.Deadlines.calendar(); err != nil {
+		bad("deadlines (TRAMITE_DEADLINES_…): %v", err)
+	}
 	if c.LDAP.URL == "" && !c.LocalAccounts {
 		bad("nadie podría ingresar: configure ldap.url (TRAMITE_LDAP_URL) o active local_accounts (TRAMITE_LOCAL_ACCOUNTS)")
 	}
@@ -418,6 +448,7 @@ func (c Config) Validate() error {
 		{"http.read_header_timeout", c.HTTP.ReadHeaderTimeout}, {"http.read_timeout", c.HTTP.ReadTimeout},
 		{"http.write_timeout", c.HTTP.WriteTimeout}, {"http.idle_timeout", c.HTTP.IdleTimeout},
 		{"http.shutdown_timeout", c.HTTP.ShutdownTimeout}, {"ldap.timeout", c.LDAP.Timeout},
+		{"deadlines.interval", c.Deadlines.Interval},
 	} {
 		if d.v < 0 {
 			bad("%s no puede ser negativo (%s)", d.name, time.Duration(d.v))

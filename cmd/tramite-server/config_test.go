@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tramite/tramite/calendar"
+	"github.com/tramite/tramite/procedure/manual"
 )
 
 // env returns a getenv over vars.
@@ -176,6 +179,12 @@ func TestValidate(t *testing.T) {
 		{"log level", func(c *Config) { c.Log.Level = "verbose" }, "log.level"},
 		{"log format", func(c *Config) { c.Log.Format = "xml" }, "log.format"},
 		{"signing cert without key", func(c *Config) { c.Signing.Cert = "c.pem" }, "signing.cert"},
+		{"deadlines in Cochabamba", func(c *Config) { c.Deadlines.Department = "Cochabamba" }, ""},
+		{"deadlines in no department", func(c *Config) { c.Deadlines.Department = "" }, ""},
+		{"deadlines in an unknown department", func(c *Config) { c.Deadlines.Department = "Atlántida" }, `el departamento "Atlántida" no existe`},
+		{"deadlines with a bad day off", func(c *Config) { c.Deadlines.DaysOff = []calendar.DayOff{{Date: "24/12/2026"}} }, "AAAA-MM-DD"},
+		{"deadlines closing before opening", func(c *Config) { c.Deadlines.Opens, c.Deadlines.Closes = "16:00", "08:00" }, "cerrar después de abrir"},
+		{"deadlines swept never", func(c *Config) { c.Deadlines.Interval = -1 }, "deadlines.interval"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := DefaultConfig()
@@ -190,6 +199,35 @@ func TestValidate(t *testing.T) {
 				t.Fatalf("error %q does not say %q", err, tc.want)
 			}
 		})
+	}
+}
+
+func TestDeadlinesFile(t *testing.T) {
+	dir := t.TempDir()
+	good, bad := filepath.Join(dir, "plazos.json"), filepath.Join(dir, "malos.json")
+	if err := os.WriteFile(good, manual.ExampleDeadlines(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bad, []byte(`[{"procedure":"UIT/ASS-PR01","version":"2","deadlines":{"steps":[{"step":6,"workdays":3}]}}]`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := DefaultConfig().Deadlines
+	defs, cal, err := definitions(cfg)
+	if err != nil || len(defs) != 2 || cal == nil {
+		t.Fatalf("no file: %d definitions, calendar %v, %v; want the manual's two and a calendar", len(defs), cal, err)
+	}
+	cfg.File = good
+	defs, _, err = definitions(cfg)
+	if err != nil || len(defs) != 4 || defs[3].Deadlines == nil {
+		t.Fatalf("the example file: %d definitions, %v; want four, the last with deadlines", len(defs), err)
+	}
+	cfg.File = bad
+	if _, _, err = definitions(cfg); err == nil || !strings.Contains(err.Error(), "ningún trámite espera el paso 6") {
+		t.Errorf("a bad file: %v", err)
+	}
+	cfg.File = filepath.Join(dir, "no-existe.json")
+	if _, _, err = definitions(cfg); err == nil || !strings.Contains(err.Error(), "plazos:") {
+		t.Errorf("a missing file: %v", err)
 	}
 }
 

@@ -211,8 +211,12 @@ func (m *Main) Open(ctx context.Context) error {
 	if !ok {
 		return fmt.Errorf("la base de datos %s no guarda sesiones (procedure.Sessions): actualice tramite", storage.Describe(target))
 	}
-	if m.engine, err = procedure.NewEngine(m.store, procedure.WithDefinitions(manual.Definitions()...), procedure.WithDirectory(m.store), procedure.WithSealer(sealer),
-		procedure.WithLogger(m.log)); err != nil {
+	defs, cal, err := definitions(cfg.Deadlines)
+	if err != nil {
+		return err
+	}
+	if m.engine, err = procedure.NewEngine(m.store, procedure.WithDefinitions(defs...), procedure.WithDirectory(m.store), procedure.WithSealer(sealer),
+		procedure.WithCalendar(cal), procedure.WithLogger(m.log)); err != nil {
 		return err
 	}
 	if cfg.Demo {
@@ -629,6 +633,34 @@ func (m *Main) startWorkers(proc *report.Processor, disp *notify.Dispatcher) {
 			}
 		})
 	}
+	if m.Config.Deadlines.File != "" {
+		// Every replica sweeps: each late step is escalated once however
+		// many do (procedure.Engine.Escalate).
+		m.workers.Go(func() { m.engine.RunEscalation(ctx, time.Duration(m.Config.Deadlines.Interval)) })
+	}
+}
+
+// definitions returns the procedures the server runs: the manual's, and
+// when a deadline file is configured, after them the same with its
+// deadlines (current for new cases); and the working-day calendar.
+func definitions(cfg DeadlinesConfig) ([]*procedure.Definition, procedure.Calendar, error) {
+	cal, err := cfg.calendar()
+	if err != nil {
+		return nil, nil, err
+	}
+	defs := manual.Definitions()
+	if cfg.File == "" {
+		return defs, cal, nil
+	}
+	data, err := os.ReadFile(cfg.File)
+	if err != nil {
+		return nil, nil, fmt.Errorf("plazos: %w", err)
+	}
+	withDeadlines, err := procedure.ApplyDeadlines(data, defs)
+	if err != nil {
+		return nil, nil, fmt.Errorf("plazos %s: %w", cfg.File, err)
+	}
+	return append(defs, withDeadlines...), cal, nil
 }
 
 // seedDemo saves the demo people with the password "demo-" and their
