@@ -200,6 +200,7 @@ func (e *Engine) openClock(ctx context.Context, c Case) (*StepClock, error) {
 }
 
 // withClocks sets the Clock of each open case whose step has a deadline.
+// A case whose procedure has no deadlines is not read further.
 func (e *Engine) withClocks(ctx context.Context, cs []Case) error {
 	for i := range cs {
 		c, err := e.openClock(ctx, cs[i])
@@ -243,12 +244,7 @@ func (e *Engine) DueCases(ctx context.Context, a Actor, q CaseQuery) ([]Case, er
 	}
 	out := []Case{}
 	for _, c := range cs {
-		clk, err := e.openClock(ctx, c)
-		if err != nil {
-			return nil, wrapOp("due cases", err)
-		}
-		if clk != nil {
-			c.Clock = clk
+		if c.Clock != nil {
 			out = append(out, c)
 		}
 	}

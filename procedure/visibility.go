@@ -182,7 +182,8 @@ func (e *Engine) Emails(ctx context.Context, a Actor, caseID string) ([]OutboxIt
 }
 
 // Cases lists the cases matching q that a may see, most recently updated
-// first. A requester's listing is narrowed to their own unit whatever q
+// first, each open case whose step has a deadline with its Clock (read
+// from its history: a procedure without deadlines costs nothing more). A requester's listing is narrowed to their own unit whatever q
 // says; a procedure a sees nothing of is left out.
 func (e *Engine) Cases(ctx context.Context, a Actor, q CaseQuery) ([]Case, error) {
 	if err := checkQuery(q); err != nil {
@@ -191,7 +192,10 @@ func (e *Engine) Cases(ctx context.Context, a Actor, q CaseQuery) ([]Case, error
 	qs := e.scoped(a, q)
 	if len(qs) == 1 {
 		cs, err := e.store.Cases(ctx, qs[0])
-		return cs, wrapOp("cases", err)
+		if err != nil {
+			return nil, wrapOp("cases", err)
+		}
+		return cs, wrapOp("cases", e.withClocks(ctx, cs))
 	}
 	// Several procedures seen differently, or none: list each to the end
 	// of the page and merge them in the stores' order.
@@ -218,7 +222,7 @@ func (e *Engine) Cases(ctx context.Context, a Actor, q CaseQuery) ([]Case, error
 	if q.Limit > 0 {
 		hi = min(lo+q.Limit, hi)
 	}
-	return all[lo:hi], nil
+	return all[lo:hi], wrapOp("cases", e.withClocks(ctx, all[lo:hi]))
 }
 
 // CountCases counts the cases matching q that a may see.
