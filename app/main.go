@@ -32,6 +32,8 @@ type flags struct {
 	shotUser   string
 	noServices bool
 	lang       string
+	deadlines  string
+	department string
 }
 
 func parseFlags(args []string) (flags, error) {
@@ -43,6 +45,8 @@ func parseFlags(args []string) (flags, error) {
 	fs.StringVar(&f.shots, "screenshot-dir", "", "sign in, write a PNG of each main screen to this directory and exit")
 	fs.StringVar(&f.shotUser, "screenshot-user", "fabio", "demo user signed in for -screenshot-dir")
 	fs.BoolVar(&f.noServices, "no-background", false, "do not render documents or send mail from this client")
+	fs.StringVar(&f.deadlines, "plazos", "", "JSON file of the agency's deadlines (an extension the manual does not set; see manual.ExampleDeadlines) for the engine on this desk")
+	fs.StringVar(&f.department, "departamento", "La Paz", "department whose holiday the deadlines' working-day calendar observes")
 	fs.StringVar(&f.lang, "lang", "", "language of the screens: es or en (default: the system's, Spanish when it has none)")
 	return f, fs.Parse(args)
 }

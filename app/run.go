@@ -16,6 +16,7 @@ import (
 	"github.com/tramite/tramite/app/internal/remote"
 	"github.com/tramite/tramite/app/internal/ui"
 	"github.com/tramite/tramite/app/translation"
+	"github.com/tramite/tramite/calendar"
 	"github.com/tramite/tramite/notify"
 	"github.com/tramite/tramite/procedure"
 	"github.com/tramite/tramite/procedure/manual"
@@ -79,7 +80,12 @@ func run(args []string) error {
 		return fmt.Errorf("open %s: %w", storage.Describe(path), err)
 	}
 	defer store.Close()
-	engine, err := procedure.NewEngine(store, procedure.WithDefinitions(manual.Definitions()...), procedure.WithDirectory(store), procedure.WithSealer(sealer), procedure.WithLogger(log))
+	defs, cal, err := definitions(f)
+	if err != nil {
+		return err
+	}
+	engine, err := procedure.NewEngine(store, procedure.WithDefinitions(defs...), procedure.WithDirectory(store), procedure.WithSealer(sealer),
+		procedure.WithCalendar(cal), procedure.WithLogger(log))
 	if err != nil {
 		return err
 	}
@@ -119,8 +125,35 @@ func run(args []string) error {
 		if err := startBackground(ctx, log, engine, store, dataDir, f.demo, settings, mail); err != nil {
 			log.Warn("background services", "err", err) // the client still works; documents and mail wait in the outbox
 		}
+		if f.deadlines != "" {
+			go engine.RunEscalation(ctx, time.Minute)
+		}
 	}
 	return show(a, ui.New(a, svc, ui.Options{Live: true, Log: log}), f)
+}
+
+// definitions returns the procedures the desk's engine runs: the
+// manual's, and with -plazos after them the same with the agency's
+// deadlines (current for new cases); and the working-day calendar of
+// -departamento.
+func definitions(f flags) ([]*procedure.Definition, procedure.Calendar, error) {
+	cal, err := calendar.New(calendar.Settings{Department: f.department})
+	if err != nil {
+		return nil, nil, err
+	}
+	defs := manual.Definitions()
+	if f.deadlines == "" {
+		return defs, cal, nil
+	}
+	data, err := os.ReadFile(f.deadlines)
+	if err != nil {
+		return nil, nil, fmt.Errorf("plazos: %w", err)
+	}
+	withDeadlines, err := procedure.ApplyDeadlines(data, defs)
+	if err != nil {
+		return nil, nil, fmt.Errorf("plazos %s: %w", f.deadlines, err)
+	}
+	return append(defs, withDeadlines...), cal, nil
 }
 
 // show runs the client's window until it closes (or, with

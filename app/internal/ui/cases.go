@@ -81,10 +81,10 @@ type CaseTable struct {
 // caseColumns are the headers of a case table.
 func caseColumns() []string {
 	return []string{lang.L("Trámite"), lang.L("Procedimiento"), lang.L("Sistema"), lang.L("Paso"),
-		lang.L("Estado"), lang.L("Enviado por"), lang.L("Esperando")}
+		lang.L("Estado"), lang.L("Enviado por"), lang.L("Esperando"), lang.L("Plazo")}
 }
 
-var caseWidths = []float32{145, 115, 190, 100, 150, 150, 130} // fits the default 1180-point window
+var caseWidths = []float32{145, 115, 165, 95, 135, 135, 110, 140} // fits the default 1180-point window
 
 func newCaseTable(u *UI) *CaseTable {
 	ct := &CaseTable{u: u, p: casePager(u, procedure.CaseQuery{})}
@@ -143,9 +143,29 @@ func caseCell(u *UI, c procedure.Case, col int) string {
 		return d.StateLabel(c.State)
 	case 5:
 		return c.LastActor
-	default:
+	case 6:
 		return waited(u.s.Now(), c.UpdatedAt)
+	default:
+		return deadlineText(c.Clock)
 	}
+}
+
+// deadlineText says in a table cell when the step a case waits for falls
+// due, that it is overdue, or that its clock stands still while the case
+// waits on the requester; "" when the step has no deadline (the manual
+// sets none: deadlines are the agency's).
+func deadlineText(k *procedure.StepClock) string {
+	if k == nil {
+		return ""
+	}
+	due := k.Due.Local().Format("02/01 15:04")
+	switch {
+	case k.Overdue:
+		return lang.L("Vencido {{.T}}", map[string]any{"T": due})
+	case k.Paused:
+		return lang.L("En pausa")
+	}
+	return lang.L("Vence {{.T}}", map[string]any{"T": due})
 }
 
 // Query sets the query and shows its first rows.

@@ -178,6 +178,9 @@ func (cv *CaseView) fillData(c procedure.Case) {
 	add(lang.L("Descripción"), c.Description)
 	add(lang.L("Unidad solicitante"), c.Unit)
 	add(lang.L("Creado"), cv.u.timeText(c.CreatedAt))
+	if k := c.Clock; k != nil {
+		add(lang.L("Plazo (extensión de la agencia)"), clockText(k))
+	}
 	labels := map[string]string{}
 	actors := map[string]bool{}
 	for _, ev := range cv.Def.Events {
@@ -216,6 +219,20 @@ func (cv *CaseView) fillData(c procedure.Case) {
 	f.Refresh()
 }
 
+// clockText says the deadline of the step a case waits for: the deadline,
+// when it falls due and whether it is overdue or paused.
+func clockText(k *procedure.StepClock) string {
+	due := k.Due.Local().Format("02/01/2006 15:04")
+	args := map[string]any{"Step": k.Step, "Deadline": k.Deadline.String(), "Due": due}
+	switch {
+	case k.Overdue:
+		return lang.L("Paso {{.Step}}: {{.Deadline}}; venció el {{.Due}}", args)
+	case k.Paused:
+		return lang.L("Paso {{.Step}}: {{.Deadline}}; en pausa mientras espera al solicitante (vencería el {{.Due}})", args)
+	}
+	return lang.L("Paso {{.Step}}: {{.Deadline}}; vence el {{.Due}}", args)
+}
+
 func (cv *CaseView) fillTimeline(d *procedure.Definition, hist []procedure.Entry) {
 	cv.Timeline.Objects = nil
 	for _, h := range hist {
@@ -226,6 +243,8 @@ func (cv *CaseView) fillTimeline(d *procedure.Definition, hist []procedure.Entry
 			what = lang.L("Consultó las credenciales")
 		} else if h.Event == procedure.ActionPurgeSecrets {
 			what = lang.L("Eliminó las credenciales")
+		} else if h.Event == procedure.ActionDeadline {
+			what = lang.L("Plazo vencido: recordatorio y aviso")
 		}
 		role := d.RoleLabel(h.Role)
 		if h.Interim {
