@@ -104,9 +104,13 @@ func (s *CaptureServer) Files() []string {
 	return append([]string(nil), s.files...)
 }
 
-// Close stops the server and waits for it.
+// Close stops the server and waits for it. It closes the listener too:
+// the server's Close misses a listener that Serve, started in its own
+// goroutine, has not registered yet, and Serve would then accept on it
+// for ever.
 func (s *CaptureServer) Close() error {
 	err := s.srv.Close()
+	s.ln.Close()
 	<-s.done
 	if errors.Is(err, smtp.ErrServerClosed) {
 		err = nil

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/tramite/tramite/notify"
 )
@@ -140,5 +141,27 @@ func TestCaptureServersShareAFolder(t *testing.T) {
 			t.Fatal(err)
 		}
 		parse(t, raw)
+	}
+}
+
+// TestCaptureServerClosedAtOnce: a server closed right after it starts,
+// before its goroutine serves, stops all the same.
+func TestCaptureServerClosedAtOnce(t *testing.T) {
+	dir := t.TempDir()
+	for range 200 {
+		s, err := notify.NewCaptureServer(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- s.Close() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("Close did not return")
+		}
 	}
 }
