@@ -24,9 +24,10 @@ type StepClock struct {
 	// is escalated once.
 	Entry   int       `json:"entry"`
 	Started time.Time `json:"started"`
-	// Ended is when the case moved on to another step or ended; zero
-	// while it waits for this one.
-	Ended time.Time `json:"ended,omitzero"`
+	// Ended is when the case moved on to another step or ended, by the
+	// entry EndEntry; both zero while it waits for this one.
+	Ended    time.Time `json:"ended,omitzero"`
+	EndEntry int       `json:"end_entry,omitempty"`
 	// Deadline is the step's deadline (an extension of the agency); zero
 	// when it has none, and then Due is zero and Overdue false.
 	Deadline StepDeadline `json:"deadline,omitzero"`
@@ -111,10 +112,11 @@ func (d *Definition) Clocks(cal Calendar, history []Entry, now time.Time) []Step
 		}
 		c.Due, c.Overdue = due, done.After(due)
 	}
-	end := func(at time.Time) {
+	end := func(at time.Time, seq int) {
 		if cur == nil {
 			return
 		}
+		out[cur.i].EndEntry = seq
 		done := at
 		if cur.paused {
 			cur.pauses = append(cur.pauses, [2]time.Time{cur.pausedAt, at})
@@ -136,7 +138,7 @@ func (d *Definition) Clocks(cal Calendar, history []Entry, now time.Time) []Step
 		}
 		switch s := e.To; {
 		case d.IsFinal(s):
-			end(e.At)
+			end(e.At, e.Seq)
 		case d.Pauses(s):
 			if cur != nil && !cur.paused {
 				cur.paused, cur.pausedAt = true, e.At
@@ -145,7 +147,7 @@ func (d *Definition) Clocks(cal Calendar, history []Entry, now time.Time) []Step
 		default:
 			w := d.Waiting(s)
 			if w == nil {
-				end(e.At)
+				end(e.At, e.Seq)
 				continue
 			}
 			if cur != nil && out[cur.i].Step == w.Step {
@@ -155,7 +157,7 @@ func (d *Definition) Clocks(cal Calendar, history []Entry, now time.Time) []Step
 				}
 				continue
 			}
-			end(e.At)
+			end(e.At, e.Seq)
 			out = append(out, StepClock{CaseID: e.CaseID, Step: w.Step, Entry: e.Seq, Started: e.At, Deadline: d.Deadline(w.Step)})
 			cur = &stay{i: len(out) - 1}
 		}

@@ -1,6 +1,7 @@
 package procedure
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -28,6 +29,7 @@ type Facts struct {
 	names   map[RoleID]string
 	actors  map[string]string
 	numbers map[string]string
+	stays   []StepClock
 }
 
 // FactsOptions complete what a case's history tells.
@@ -39,6 +41,10 @@ type FactsOptions struct {
 	Holders map[RoleID]string
 	// Actors names people by ID, for inputs that name a person.
 	Actors map[string]string
+	// Calendar is the working-day calendar of the definition's deadlines:
+	// with it, each entry that ends or starts a step with a deadline says
+	// the deadline in its Detail and its Deadline. Nil: none is said.
+	Calendar Calendar
 }
 
 // NewFacts returns the facts of case c of d as it stood after history entry
@@ -57,7 +63,11 @@ func NewFacts(d *Definition, c Case, history []Entry, seq int, opt FactsOptions)
 	if loc == nil {
 		loc = time.UTC
 	}
-	return &Facts{def: d, c: c, hist: h, loc: loc, names: opt.Holders, actors: opt.Actors}
+	f := &Facts{def: d, c: c, hist: h, loc: loc, names: opt.Holders, actors: opt.Actors}
+	if d.Deadlines != nil && opt.Calendar != nil && len(h) > 0 {
+		f.stays = d.Clocks(opt.Calendar, h, h[len(h)-1].At)
+	}
+	return f
 }
 
 // Case is the case (its ID, System, Unit, Description…).
@@ -343,6 +353,9 @@ func (a *Act) Detail() string {
 	}
 	slices.Sort(rest)
 	names = append(names, rest...)
+	if a.Event == ActionDeadline {
+		names = slices.DeleteFunc(names, func(k string) bool { return k == stayKey })
+	}
 	for _, k := range names {
 		v := a.f.format(k, a.e.Data[k])
 		if v == "" {
@@ -359,8 +372,40 @@ func (a *Act) Detail() string {
 	if len(a.e.Outputs) > 0 {
 		parts = append(parts, "Salidas: "+a.Outputs())
 	}
+	if dl := a.Deadline(); dl != "" {
+		parts = append(parts, "Plazo ("+ExtensionNote+"): "+dl)
+	}
 	parts = append(parts, "Huella: "+a.Hash)
 	return strings.Join(parts, "\n")
+}
+
+// Deadline says the deadline of the step this entry ended ("paso 2: 4
+// horas hábiles, vencía el 30/11/2026 13:00; cumplido a tiempo") or, when
+// the step it started is still waited for, of that one ("paso 3: 1 día
+// hábil, vence el 01/12/2026 16:30"); "" when neither has a deadline or
+// the facts have no calendar. The deadlines are the agency's, not the
+// manual's.
+func (a *Act) Deadline() string {
+	var out []string
+	for _, k := range a.f.stays {
+		if k.Deadline.IsZero() {
+			continue
+		}
+		due := a.f.moment(k.Due).Time()
+		switch {
+		case k.EndEntry == a.Seq && k.Overdue:
+			out = append(out, fmt.Sprintf("paso %d: %s, vencía el %s; cumplido fuera de plazo", k.Step, k.Deadline, due))
+		case k.EndEntry == a.Seq:
+			out = append(out, fmt.Sprintf("paso %d: %s, vencía el %s; cumplido a tiempo", k.Step, k.Deadline, due))
+		case k.Entry == a.Seq && k.Open() && k.Overdue:
+			out = append(out, fmt.Sprintf("paso %d: %s, venció el %s", k.Step, k.Deadline, due))
+		case k.Entry == a.Seq && k.Open() && k.Paused:
+			out = append(out, fmt.Sprintf("paso %d: %s, en pausa mientras espera al solicitante", k.Step, k.Deadline))
+		case k.Entry == a.Seq && k.Open():
+			out = append(out, fmt.Sprintf("paso %d: %s, vence el %s", k.Step, k.Deadline, due))
+		}
+	}
+	return strings.Join(out, "; ")
 }
 
 // namesOf returns the inputs of ev given in e, in ev's order.

@@ -34,6 +34,12 @@ type Input struct {
 	// Actors optionally names people by ID, for inputs that name a person
 	// who has not acted in the case yet.
 	Actors map[string]string
+	// Calendar is the working-day calendar of the definition's deadlines
+	// (the agency's, not the manual's); with it, each history entry that
+	// ends or starts a step with a deadline says it (procedure.Act's
+	// Detail and Deadline): the route sheet shows when each step fell due
+	// and whether it was done in time. Nil: no deadline is shown.
+	Calendar procedure.Calendar
 }
 
 // Institution is the issuing institution printed in every header.

@@ -90,9 +90,17 @@ type Processor struct {
 }
 
 // Definitions gives the definition a case runs under (the version it
-// started with); *procedure.Engine implements it.
+// started with); *procedure.Engine implements it. When it also tells the
+// working-day calendar (Calendar() procedure.Calendar, as the engine
+// does), the documents of a definition with deadlines show them.
 type Definitions interface {
 	DefinitionOf(c procedure.Case) (*procedure.Definition, error)
+}
+
+// calendars is what a Definitions (the engine) may also tell: the
+// working-day calendar deadlines run in.
+type calendars interface {
+	Calendar() procedure.Calendar
 }
 
 // NewProcessor returns a Processor on store; defs (the engine) gives each
@@ -273,6 +281,9 @@ func (p *Processor) Input(ctx context.Context, it procedure.OutboxItem) (Input, 
 		return Input{}, err
 	}
 	in := Input{Topic: it.Topic, Number: it.Number, Case: cs, Definition: def, History: h, Seq: it.Seq}
+	if c, ok := p.defs.(calendars); ok && def.Deadlines != nil {
+		in.Calendar = c.Calendar()
+	}
 	if p.cfg.Directory != nil {
 		if in.Names, in.Actors, err = names(ctx, p.cfg.Directory, def, h); err != nil {
 			return Input{}, err

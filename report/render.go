@@ -77,7 +77,7 @@ type doc struct {
 
 func newDoc(in Input, def *procedure.DocumentDef, opt Options, sum string) (*doc, error) {
 	facts := procedure.NewFacts(in.Definition, in.Case, in.History, in.Seq,
-		procedure.FactsOptions{Location: opt.Location, Holders: in.Names, Actors: in.Actors})
+		procedure.FactsOptions{Location: opt.Location, Holders: in.Names, Actors: in.Actors, Calendar: in.Calendar})
 	if in.Number != "" {
 		facts = facts.WithNumber(in.Topic, in.Number)
 	}
