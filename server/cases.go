@@ -259,6 +259,28 @@ func history(s *Server, w http.ResponseWriter, r *http.Request, c *call) error {
 	return nil
 }
 
+func clocks(s *Server, w http.ResponseWriter, r *http.Request, c *call) error {
+	k, err := s.engine.Clocks(r.Context(), c.actor, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, nonNil(k))
+	return nil
+}
+
+func dueCases(s *Server, w http.ResponseWriter, r *http.Request, c *call) error {
+	q, err := caseQuery(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	cs, err := s.engine.DueCases(r.Context(), c.actor, q)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, nonNil(cs))
+	return nil
+}
+
 // verify answers {"ok":true}, or the error of a broken chain: 500 with
 // the chain's own message (which entry is broken), since that message is
 // the answer asked for and tells nothing of the server's insides.
