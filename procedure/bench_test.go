@@ -55,3 +55,41 @@ func BenchmarkLooplabEvent(b *testing.B) {
 		}
 	}
 }
+
+// benchInbox lists, b.N times, the inbox of the profesional: 50 open
+// cases in progress, each with an observation round.
+func benchInbox(b *testing.B, e *procedure.Engine) {
+	ctx := context.Background()
+	for i := range 50 {
+		c := proceduretest.InProgress(b, e, manual.CodePR02, "Bench")
+		for _, s := range []struct {
+			a  procedure.Actor
+			ev procedure.EventName
+			in procedure.Inputs
+		}{{proceduretest.Profesional, manual.EventObserve, procedure.Inputs{"observations": "Falta DB_HOST."}},
+			{proceduretest.Solicitante, manual.EventComplete, procedure.Inputs{"answer": "Agregada."}}} {
+			if _, err := e.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: s.ev, Actor: s.a, Inputs: s.in}); err != nil {
+				b.Fatal(i, err)
+			}
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		cs, err := e.Inbox(ctx, proceduretest.Profesional, 0, 0)
+		if err != nil || len(cs) != 50 {
+			b.Fatal(len(cs), err)
+		}
+	}
+}
+
+// BenchmarkInbox: the inbox of the manual's procedures, which set no
+// deadline.
+func BenchmarkInbox(b *testing.B) { benchInbox(b, proceduretest.NewEngine(b, procedure.NewMemoryStore())) }
+
+// BenchmarkInboxDeadlines: the same inbox with the example deadlines: each
+// case's clock is read from its history on the La Paz calendar.
+func BenchmarkInboxDeadlines(b *testing.B) {
+	clk := proceduretest.NewStillClock(proceduretest.LaPaz(b, "2026-11-30 09:00"))
+	benchInbox(b, proceduretest.DeadlineEngine(b, procedure.NewMemoryStore(), clk))
+}
