@@ -3,8 +3,8 @@ package calendar
 import (
 	"fmt"
 	"sort"
-	"sync"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rickar/cal/v2"

@@ -85,7 +85,9 @@ func benchInbox(b *testing.B, e *procedure.Engine) {
 
 // BenchmarkInbox: the inbox of the manual's procedures, which set no
 // deadline.
-func BenchmarkInbox(b *testing.B) { benchInbox(b, proceduretest.NewEngine(b, procedure.NewMemoryStore())) }
+func BenchmarkInbox(b *testing.B) {
+	benchInbox(b, proceduretest.NewEngine(b, procedure.NewMemoryStore()))
+}
 
 // BenchmarkInboxDeadlines: the same inbox with the example deadlines: each
 // case's clock is read from its history on the La Paz calendar.

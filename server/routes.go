@@ -91,7 +91,7 @@ var routes = []route{
 		errors: []int{404}}},
 	{method: http.MethodGet, path: "/cases/{id}/clocks", serve: clocks, doc: operation{id: "caseClocks",
 		summary: "El reloj de cada paso del trámite, el más antiguo primero: tiempo hábil trabajado y en espera del solicitante, y el plazo (extensión de la agencia) con su vencimiento.",
-		status: http.StatusOK, result: []procedure.StepClock{}, errors: []int{404}}},
+		status:  http.StatusOK, result: []procedure.StepClock{}, errors: []int{404}}},
 	{method: http.MethodGet, path: "/due", serve: dueCases, doc: operation{id: "dueCases",
 		summary: "Los trámites abiertos cuyo paso tiene plazo (extensión de la agencia), con su reloj, el vencimiento más próximo primero; clock.overdue marca los vencidos. Filtros de GET /cases.",
 		query:   caseParams, status: http.StatusOK, result: []procedure.Case{}, errors: []int{400}}},
