@@ -41,6 +41,14 @@ type Session interface {
 	Cases(ctx context.Context, q procedure.CaseQuery) ([]procedure.Case, error)
 	// CountCases counts them.
 	CountCases(ctx context.Context, q procedure.CaseQuery) (int, error)
+	// DueCases lists the open cases matching q the person may see whose
+	// step has a deadline (the agency's extension), each with its Clock,
+	// the earliest due first; Clock.Overdue marks the overdue steps.
+	DueCases(ctx context.Context, q procedure.CaseQuery) ([]procedure.Case, error)
+	// Clocks returns the clock of every stay of a case in a step, oldest
+	// first: working time worked and waited on the requester, deadline
+	// and due date; ENOTFOUND as Open.
+	Clocks(ctx context.Context, id string) ([]procedure.StepClock, error)
 	// Open reads a case with what its view shows; ENOTFOUND when there is
 	// no such case or the person may not see it.
 	Open(ctx context.Context, id string) (CaseFile, error)
@@ -162,6 +170,14 @@ func (l *local) Cases(ctx context.Context, q procedure.CaseQuery) ([]procedure.C
 
 func (l *local) CountCases(ctx context.Context, q procedure.CaseQuery) (int, error) {
 	return l.s.cfg.Engine.CountCases(ctx, l.a, q)
+}
+
+func (l *local) DueCases(ctx context.Context, q procedure.CaseQuery) ([]procedure.Case, error) {
+	return l.s.cfg.Engine.DueCases(ctx, l.a, q)
+}
+
+func (l *local) Clocks(ctx context.Context, id string) ([]procedure.StepClock, error) {
+	return l.s.cfg.Engine.Clocks(ctx, l.a, id)
 }
 
 func (l *local) Open(ctx context.Context, id string) (CaseFile, error) {

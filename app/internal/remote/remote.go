@@ -214,6 +214,22 @@ func (s *Session) CountCases(ctx context.Context, q procedure.CaseQuery) (int, e
 	return p.Total, err
 }
 
+// DueCases lists the open cases the person may see whose step has a
+// deadline, each with its clock, the earliest due first (GET /due).
+func (s *Session) DueCases(ctx context.Context, q procedure.CaseQuery) ([]procedure.Case, error) {
+	var cs []procedure.Case
+	err := s.do(ctx, http.MethodGet, "/due?"+caseParams(q).Encode(), nil, &cs)
+	return cs, err
+}
+
+// Clocks returns the clock of every stay of a case in a step (GET
+// /cases/{id}/clocks).
+func (s *Session) Clocks(ctx context.Context, id string) ([]procedure.StepClock, error) {
+	var k []procedure.StepClock
+	err := s.do(ctx, http.MethodGet, "/cases/"+url.PathEscape(id)+"/clocks", nil, &k)
+	return k, err
+}
+
 // Open reads a case with its actions, history, documents and emails.
 func (s *Session) Open(ctx context.Context, id string) (desk.CaseFile, error) {
 	var f desk.CaseFile

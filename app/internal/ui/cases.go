@@ -81,7 +81,7 @@ type CaseTable struct {
 // caseColumns are the headers of a case table.
 func caseColumns() []string {
 	return []string{lang.L("Trámite"), lang.L("Procedimiento"), lang.L("Sistema"), lang.L("Paso"),
-		lang.L("Estado"), lang.L("Enviado por"), lang.L("Esperando"), lang.L("Plazo")}
+		lang.L("Estado"), lang.L("Enviado por"), lang.L("Esperando"), lang.L("Plazo (ext.)")}
 }
 
 var caseWidths = []float32{145, 115, 165, 95, 135, 135, 110, 140} // fits the default 1180-point window

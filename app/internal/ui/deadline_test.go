@@ -79,6 +79,16 @@ func TestDeadlinesShown(t *testing.T) {
 			if u.Case == nil || u.Case.ID != late.ID {
 				t.Fatal("the late case did not open")
 			}
+			// The session the tablero reads: the due steps and a case's clocks.
+			sess := u.Session()
+			due, err := sess.DueCases(ctx, procedure.CaseQuery{})
+			if err != nil || len(due) != 2 || due[0].ID != late.ID || !due[0].Clock.Overdue || due[1].Clock.Overdue {
+				t.Errorf("DueCases = %+v, %v; want %s overdue, then %s", due, err, late.ID, onTime.ID)
+			}
+			clocks, err := sess.Clocks(ctx, late.ID)
+			if err != nil || len(clocks) != 1 || clocks[0].Step != 2 || clocks[0].Escalated == 0 {
+				t.Errorf("Clocks = %+v, %v", clocks, err)
+			}
 			var fields []string
 			for _, it := range u.Case.Data.Items {
 				fields = append(fields, it.Text+": "+strings.Join(texts(it.Widget), " "))
