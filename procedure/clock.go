@@ -179,8 +179,18 @@ func (d *Definition) Clocks(cal Calendar, history []Entry, now time.Time) []Step
 // openClock returns the clock of the stay case c waits in, when its
 // step has a deadline; nil otherwise.
 func (e *Engine) openClock(ctx context.Context, c Case) (*StepClock, error) {
-	if c.Step == 0 || e.cal == nil {
+	if c.Step == 0 || e.cal == nil || !e.deadlines[c.Procedure] {
 		return nil, nil
+	}
+	if c.DefinitionHash == "" {
+		// A summary (CaseQuery.Summary) may leave out the version the
+		// case runs under, and a case started before the deadlines has
+		// none: read it whole.
+		full, err := e.store.Case(ctx, c.ID)
+		if err != nil {
+			return nil, err
+		}
+		c.DefinitionHash = full.DefinitionHash
 	}
 	cd, err := e.caseDef(c)
 	if err != nil || cd.def.Deadlines == nil {

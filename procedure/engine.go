@@ -38,6 +38,8 @@ type Engine struct {
 	versions map[string]*compiled
 	guards   map[string]GuardFunc
 	hooks    []AfterCommit
+	// deadlines says which procedures have deadlines in some version.
+	deadlines map[string]bool
 }
 
 type compiled struct {
@@ -140,6 +142,7 @@ func NewEngine(store Store, opts ...Option) (*Engine, error) {
 		return nil, Errorf(EINVALID, "el motor necesita al menos una definición de procedimiento (WithDefinitions)")
 	}
 	e.versions = map[string]*compiled{}
+	e.deadlines = map[string]bool{}
 	versions := map[[2]string]string{} // code and version to hash
 	for _, d := range e.given {
 		c := e.defs[d.Code]
@@ -157,6 +160,9 @@ func NewEngine(store Store, opts ...Option) (*Engine, error) {
 		}
 		if d.Deadlines != nil && e.cal == nil {
 			return nil, Errorf(EINVALID, "el procedimiento %s tiene plazos (%s): el motor necesita un calendario de días hábiles (WithCalendar)", d.Code, ExtensionNote)
+		}
+		if d.Deadlines != nil {
+			e.deadlines[d.Code] = true
 		}
 		c.hash = d.Hash()
 		key := [2]string{d.Code, d.Version}

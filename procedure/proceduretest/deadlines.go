@@ -51,6 +51,45 @@ func LaPaz(t testing.TB, s string) time.Time {
 	return v
 }
 
+// testClocksByVersion: a case started before the deadlines (under the
+// manual's version) shows no clock in listings, which read summaries; one
+// started under the version with deadlines does.
+func testClocksByVersion(t *testing.T, s procedure.Store) {
+	ctx := context.Background()
+	clk := NewStillClock(LaPaz(t, "2026-11-30 09:00"))
+	before := NewEngine(t, s)
+	old, err := before.Start(ctx, procedure.StartRequest{Procedure: manual.CodePR02, Actor: Solicitante, Inputs: PR02Request("Antes de los plazos")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := DeadlineEngine(t, s, clk)
+	c, err := e.Start(ctx, procedure.StartRequest{Procedure: manual.CodePR02, Actor: Solicitante, Inputs: PR02Request("Con plazos")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []procedure.CaseQuery{{Summary: true}, {}, {Inbox: &Jefe, Summary: true}} {
+		cs, err := e.Cases(ctx, Jefe, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range cs {
+			switch {
+			case x.ID == old.ID && x.Clock != nil:
+				t.Errorf("%+v: the case started before the deadlines has a clock %+v", q, x.Clock)
+			case x.ID == c.ID && (x.Clock == nil || x.Clock.Step != 2):
+				t.Errorf("%+v: the case started with the deadlines has clock %+v", q, x.Clock)
+			}
+		}
+	}
+	if n, err := e.Escalate(ctx); err != nil || n != 0 {
+		t.Errorf("Escalate at the start = %d, %v", n, err)
+	}
+	clk.Set(LaPaz(t, "2026-12-02 09:00"))
+	if n, err := e.Escalate(ctx); err != nil || n != 1 {
+		t.Errorf("Escalate two days later = %d, %v; want 1 (the old case has no deadline)", n, err)
+	}
+}
+
 // testEscalation: engines racing the deadline sweep on one store escalate
 // each late step once, with one reminder and one notice.
 func testEscalation(t *testing.T, s procedure.Store) {

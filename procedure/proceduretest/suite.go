@@ -698,6 +698,7 @@ func TestStore(t *testing.T, newStore NewStore) {
 	})
 
 	t.Run("EscalationOnce", func(t *testing.T) { testEscalation(t, newStore(t)) })
+	t.Run("ClocksByVersion", func(t *testing.T) { testClocksByVersion(t, newStore(t)) })
 	t.Run("EngineFullFlow", func(t *testing.T) {
 		s := newStore(t)
 		e := NewEngine(t, s)
