@@ -251,14 +251,18 @@ func (cv *CaseView) fillTimeline(d *procedure.Definition, hist []procedure.Entry
 			role += " a.i."
 		}
 		head := bold(fmt.Sprintf("%d. %s — %s", h.Seq, cv.u.timeText(h.At), what))
+		who := h.ActorName
+		if role != "" {
+			who += " (" + role + ")" // the deadline control acts in no role
+		}
 		var body string
 		switch {
 		case h.From == "": // the request that opened the case
-			body = fmt.Sprintf("%s (%s) · %s", h.ActorName, role, lang.L("Solicitud presentada"))
+			body = fmt.Sprintf("%s · %s", who, lang.L("Solicitud presentada"))
 		case h.From == h.To:
-			body = fmt.Sprintf("%s (%s) · %s", h.ActorName, role, d.StateLabel(h.To))
+			body = fmt.Sprintf("%s · %s", who, d.StateLabel(h.To))
 		default:
-			body = fmt.Sprintf("%s (%s) · %s → %s", h.ActorName, role, d.StateLabel(h.From), d.StateLabel(h.To))
+			body = fmt.Sprintf("%s · %s → %s", who, d.StateLabel(h.From), d.StateLabel(h.To))
 		}
 		if len(h.Outputs) > 0 {
 			body += "\n" + lang.L("Salidas") + ": " + strings.Join(h.Outputs, "; ")

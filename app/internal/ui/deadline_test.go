@@ -98,7 +98,10 @@ func TestDeadlinesShown(t *testing.T) {
 				t.Errorf("case view fields %q lack %q", fields, wantField)
 			}
 			route := strings.Join(texts(u.Case.Timeline), "\n")
-			for _, w := range []string{"Plazo vencido: recordatorio y aviso", "Control de plazos",
+			if strings.Contains(route, "Control de plazos ()") {
+				t.Errorf("the route names an empty role:\n%s", route)
+			}
+			for _, w := range []string{"Plazo vencido: recordatorio y aviso", "Control de plazos · Solicitado → Solicitado",
 				"Venció el plazo del paso 2 (4 horas hábiles, extensión de la agencia, no del manual)"} {
 				if !strings.Contains(route, w) {
 					t.Errorf("the route sheet lacks %q:\n%s", w, route)
