@@ -10,7 +10,7 @@
 // The package depends only on the standard library and github.com/looplab/fsm.
 // Persistence, documents and email live at the edges (storage/sqlite, report,
 // notify) behind the small interfaces this package defines: Store, Tx,
-// Directory, Sealer and Clock.
+// Directory, Sealer, Clock and Calendar.
 //
 // A transition is one call to Engine.Fire: the engine checks that the actor
 // holds the role the step requires (and, where the definition says so, that
@@ -23,4 +23,10 @@
 // inside a transition; after it commits, the hooks given with
 // WithAfterCommit receive it. Every role, guard, recipient and permission
 // comes from the case's definition: the engine knows no procedure by name.
+//
+// Deadlines on the steps are an extension an agency adds (Deadlines,
+// ApplyDeadlines; the manual sets none): each step's clock (StepClock)
+// counts working time on a Calendar and stands still while the case waits
+// on the requester, and Engine.Escalate records a late step in the history
+// and queues a reminder and a notice, once.
 package procedure

@@ -38,6 +38,25 @@ func sent(t *testing.T, dir string) map[string]int {
 	return out
 }
 
+// message returns the raw email of a topic in dir/mail, soft line breaks
+// of quoted-printable undone.
+func message(t *testing.T, dir, topic string) string {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(dir, "mail", "*.eml"))
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(b, []byte("/email/"+topic+"\r\n")) || bytes.Contains(b, []byte("/email/"+topic+"\n")) {
+			s := strings.ReplaceAll(string(b), "=\r\n", "")
+			return strings.ReplaceAll(s, "=\n", "")
+		}
+	}
+	t.Fatalf("no %s email in %s", topic, dir)
+	return ""
+}
+
 func TestDeadlinesDemo(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -65,6 +84,20 @@ func TestDeadlinesDemo(t *testing.T) {
 	mail := sent(t, dir)
 	if mail["PR01-2026-0001 recordatorio-plazo"] != 1 || mail["PR01-2026-0001 aviso-plazo"] != 1 {
 		t.Fatalf("emails sent %v, want one reminder and one notice", mail)
+	}
+	// Who got what, and what it says.
+	for topic, want := range map[string][]string{
+		"recordatorio-plazo": {`To: "Fabio Choque" <fabio@agetic.gob.bo>`, "Subject: [PR01-2026-0001] Plazo vencido del paso 4:",
+			"espera de usted y su plazo venci=C3=B3", "extensi=C3=B3n de la agencia", "Paso pendiente: 4 (Profesional de Servidores y Servicios)"},
+		"aviso-plazo": {`To: "Carla Rojas" <carla@agetic.gob.bo>, "Diego Flores"`, "Subject: =?utf-8?q?[PR01-2026-0001]_Aviso:_venci=C3=B3_el_plazo_del_paso_4",
+			"Recordatorio y aviso a Fabio Choque, Carla Rojas y Diego Flores"},
+	} {
+		msg := message(t, dir, topic)
+		for _, w := range want {
+			if !strings.Contains(strings.ReplaceAll(msg, "=\r\n", ""), w) {
+				t.Errorf("the %s email lacks %q:\n%s", topic, w, msg)
+			}
+		}
 	}
 	// The process starts again on the same database, later: nothing is
 	// escalated or sent twice.
