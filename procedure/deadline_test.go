@@ -1,6 +1,7 @@
 package procedure_test
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -312,5 +313,36 @@ func TestEscalationHistoryAndInbox(t *testing.T) {
 	// The requester sees the case, and its clock, but not other units'.
 	if due, err := e.DueCases(ctx, proceduretest.Solicitante2, procedure.CaseQuery{}); err != nil || len(due) != 0 {
 		t.Errorf("DueCases of another unit = %+v, %v", due, err)
+	}
+}
+
+// TestEscalationCallsTheHooks: an escalation is a committed entry like
+// any other: the after-commit hooks receive it with the emails it queued.
+func TestEscalationCallsTheHooks(t *testing.T) {
+	clk := proceduretest.NewStillClock(proceduretest.LaPaz(t, "2026-11-30 09:00"))
+	var got []procedure.Transition
+	e, err := procedure.NewEngine(procedure.NewMemoryStore(), procedure.WithDefinitions(proceduretest.DeadlineDefinitions(t)...),
+		procedure.WithDirectory(proceduretest.Directory()), procedure.WithClock(clk),
+		procedure.WithCalendar(calendar.MustNew(calendar.Settings{Department: "La Paz"})),
+		procedure.WithAfterCommit(func(_ context.Context, tr procedure.Transition) { got = append(got, tr) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := e.Start(ctx, procedure.StartRequest{Procedure: manual.CodePR02, Actor: proceduretest.Solicitante,
+		Inputs: proceduretest.PR02Request("Portal")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk.Set(proceduretest.LaPaz(t, "2026-11-30 13:01"))
+	if n, err := e.Escalate(ctx); err != nil || n != 1 {
+		t.Fatalf("Escalate = %d, %v", n, err)
+	}
+	if len(got) != 2 {
+		t.Fatalf("the hooks received %d transitions, want the start and the escalation", len(got))
+	}
+	last := got[1]
+	if last.Case.ID != c.ID || last.Entry.Event != procedure.ActionDeadline || last.Case.Version != c.Version+1 ||
+		len(last.Outbox) != 1 || last.Outbox[0].Topic != "recordatorio-plazo" {
+		t.Errorf("the escalation's transition: case %s v%d, entry %s, outbox %+v", last.Case.ID, last.Case.Version, last.Entry.Event, last.Outbox)
 	}
 }

@@ -125,6 +125,8 @@ func (e *Engine) escalate(ctx context.Context, id string) (bool, error) {
 	for _, it := range items {
 		entry.Outputs = append(entry.Outputs, d.TopicLabel(EffectEmail, it.Topic))
 	}
+	var next Case
+	var done committedEntry
 	err = e.store.Update(ctx, func(tx Tx) error {
 		cur, err := tx.Case(id)
 		if err != nil {
@@ -133,12 +135,13 @@ func (e *Engine) escalate(ctx context.Context, id string) (bool, error) {
 		if cur.Version != cs.Version {
 			return errStale
 		}
-		next := cur.Clone()
+		next = cur.Clone()
 		next.Version = cur.Version + 1
 		entry, items, err := e.chain(tx, d, &next, entry, items)
 		if err != nil {
 			return err
 		}
+		done = committedEntry{entry: entry, items: items}
 		if err := tx.UpdateCase(next); err != nil {
 			return err
 		}
@@ -151,6 +154,7 @@ func (e *Engine) escalate(ctx context.Context, id string) (bool, error) {
 		return false, err
 	}
 	e.log.InfoContext(ctx, "deadline passed", "case", id, "step", clk.Step, "entry", clk.Entry, "due", clk.Due)
+	e.committed(ctx, d, next, done.entry, done.items)
 	return true, nil
 }
 

@@ -34,7 +34,8 @@ func WithGuard(name string, f GuardFunc) Option {
 }
 
 // Transition is what an AfterCommit hook receives: one entry committed to
-// a case's history (a step fired, or a reveal or purge of its secrets),
+// a case's history (a step fired, a reveal or purge of its secrets, or the
+// escalation of a late step),
 // the case as it stands after it, and the outbox items it queued. The
 // hook receives copies: changing them changes nothing stored.
 type Transition struct {
@@ -46,8 +47,8 @@ type Transition struct {
 }
 
 // AfterCommit is called after each transition has been committed, on the
-// goroutine that fired it, before Fire, Start, RevealSecrets or
-// PurgeSecrets return. The transition stands whatever the hook does (a
+// goroutine that fired it, before Fire, Start, RevealSecrets,
+// PurgeSecrets or Escalate return. The transition stands whatever the hook does (a
 // hook that panics is logged, and the call still succeeds); a hook that
 // needs to do slow work should hand it to a goroutine of its own. A hook
 // may call the engine (read the case, fire another event).
