@@ -73,8 +73,8 @@ func easter(name string, offset int) *cal.Holiday {
 // National returns the national holidays of Bolivia, each a fresh value:
 // Año Nuevo, Día del Estado Plurinacional (since 2010), Carnaval (Monday
 // and Tuesday), Viernes Santo, Día del Trabajo, Corpus Christi, Año Nuevo
-// Andino Amazónico (since 2009), Día de la Independencia, Día de Todos los
-// Difuntos and Navidad. Those of a fixed date are observed on the Monday
+// Andino Amazónico (since 2009), Día de la Independencia, Todos Santos
+// (Día de los Difuntos) and Navidad. Those of a fixed date are observed on the Monday
 // after when they fall on a Sunday.
 func National() []*cal.Holiday {
 	return []*cal.Holiday{
@@ -87,7 +87,7 @@ func National() []*cal.Holiday {
 		easter("Corpus Christi", 60),
 		fixed("Año Nuevo Andino Amazónico", time.June, 21, 2009, sundayToMonday),
 		fixed("Día de la Independencia", time.August, 6, 0, sundayToMonday),
-		fixed("Día de Todos los Difuntos", time.November, 2, 0, sundayToMonday),
+		fixed("Todos Santos", time.November, 2, 0, sundayToMonday),
 		fixed("Navidad", time.December, 25, 0, sundayToMonday),
 	}
 }

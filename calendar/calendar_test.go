@@ -129,7 +129,7 @@ func TestWorkingTimeAndHolidays(t *testing.T) {
 		"2026-06-04": "Corpus Christi",
 		"2026-06-22": "Año Nuevo Andino Amazónico",
 		"2026-07-16": "Efeméride departamental de La Paz",
-		"2026-11-02": "Día de Todos los Difuntos",
+		"2026-11-02": "Todos Santos",
 	} {
 		if got, ok := c.Holiday(at(t, day+" 12:00")); !ok || got != want {
 			t.Errorf("Holiday(%s) = %q, %v; want %q", day, got, ok, want)

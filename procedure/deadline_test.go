@@ -286,7 +286,7 @@ func TestEscalationHistoryAndInbox(t *testing.T) {
 	}
 	last := h[len(h)-1]
 	want := "Venció el plazo del paso 3 (1 día hábil, extensión de la agencia, no del manual), que vencía el 01/12/2026 16:30. Recordatorio y aviso a Elena Vargas, Carla Rojas y Diego Flores."
-	if last.Event != procedure.ActionDeadline || last.Comment != want || last.ActorName != procedure.DeadlineActor.Name {
+	if last.Event != procedure.ActionDeadline || last.Comment != want || last.ActorName != procedure.DeadlineActorName {
 		t.Errorf("last entry %s by %s: %q; want %s: %q", last.Event, last.ActorName, last.Comment, procedure.ActionDeadline, want)
 	}
 	items, err := e.Emails(ctx, proceduretest.Jefe, c.ID)

@@ -10,9 +10,12 @@ import (
 	"time"
 )
 
-// DeadlineActor is who the history names for an escalation: the engine's
-// deadline control, not a person.
-var DeadlineActor = Actor{ID: "tramite-plazos", Name: "Control de plazos"}
+// Who the history names for an escalation: the engine's deadline control,
+// not a person.
+const (
+	DeadlineActorID   = "tramite-plazos"
+	DeadlineActorName = "Control de plazos"
+)
 
 // errStale rolls back an escalation decided on a case that changed since.
 var errStale = errors.New("the case changed since its history was read")
@@ -120,8 +123,8 @@ func (e *Engine) escalate(ctx context.Context, id string) (bool, error) {
 	if len(told) > 0 {
 		comment += " Recordatorio y aviso a " + SpanishList(told) + "."
 	}
-	entry := Entry{Step: clk.Step, Event: ActionDeadline, From: cs.State, To: cs.State, ActorID: DeadlineActor.ID,
-		ActorName: DeadlineActor.Name, At: now, Comment: comment, Data: Inputs{stayKey: strconv.Itoa(clk.Entry)}}
+	entry := Entry{Step: clk.Step, Event: ActionDeadline, From: cs.State, To: cs.State, ActorID: DeadlineActorID,
+		ActorName: DeadlineActorName, At: now, Comment: comment, Data: Inputs{stayKey: strconv.Itoa(clk.Entry)}}
 	for _, it := range items {
 		entry.Outputs = append(entry.Outputs, d.TopicLabel(EffectEmail, it.Topic))
 	}
