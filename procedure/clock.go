@@ -5,6 +5,7 @@ import (
 	"context"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -68,68 +69,48 @@ const stayKey = "entrada"
 // time when cal is nil; deadlines then have no due date). A step with no
 // deadline has a clock too, for its Worked and Waited.
 func (d *Definition) Clocks(cal Calendar, history []Entry, now time.Time) []StepClock {
-	type stay struct {
-		i        int
-		pauses   [][2]time.Time
-		pausedAt time.Time
-		paused   bool
+	stays := d.stays(history)
+	out := make([]StepClock, len(stays))
+	for i := range stays {
+		out[i] = stays[i].count(cal, now)
 	}
-	var out []StepClock
-	var cur *stay
-	span := func(a, b time.Time) time.Duration {
-		if !b.After(a) {
-			return 0
-		}
-		if cal == nil {
-			return b.Sub(a)
-		}
-		return cal.WorkingTime(a, b)
-	}
-	finish := func(s *stay, done, end time.Time) {
-		c := &out[s.i]
-		c.Waited = 0
-		for _, p := range s.pauses {
-			c.Waited += span(p[0], p[1])
-		}
-		c.Worked = max(span(c.Started, end)-c.Waited, 0)
-		if c.Deadline.IsZero() || cal == nil {
-			return
-		}
-		var due time.Time
-		if c.Deadline.Workdays > 0 {
-			due = cal.AddWorkdays(c.Started, c.Deadline.Workdays)
-		} else {
-			due = cal.AddWorkingTime(c.Started, time.Duration(c.Deadline.WorkHours)*time.Hour)
-		}
-		for _, p := range s.pauses {
-			if !p[0].Before(due) {
-				continue // paused once already late: the clock had run out
-			}
-			due = cal.AddWorkingTime(due, span(p[0], p[1]))
-			if c.Deadline.Workdays > 0 {
-				due = cal.CloseOfDay(due)
-			}
-		}
-		c.Due, c.Overdue = due, done.After(due)
-	}
+	return out
+}
+
+// stay is a stay of a case in a step as its history tells it, before a
+// calendar counts it: the clock's fields that do not depend on the time
+// (Step, Entry, Started, Ended, EndEntry, Deadline, Rounds, Escalated) and
+// the pauses.
+type stay struct {
+	clock    StepClock
+	pauses   [][2]time.Time // closed pauses
+	pausedAt time.Time      // the pause under way, when paused
+	paused   bool
+	// leftPaused: the case left the stay from a pause (for another step,
+	// or ended); the step was done when the pause began.
+	leftPaused bool
+}
+
+// stays reads the stays of a case from its history.
+func (d *Definition) stays(history []Entry) []stay {
+	var out []stay
+	cur := -1 // the open stay, an index of out
 	end := func(at time.Time, seq int) {
-		if cur == nil {
+		if cur < 0 {
 			return
 		}
-		out[cur.i].EndEntry = seq
-		done := at
-		if cur.paused {
-			cur.pauses = append(cur.pauses, [2]time.Time{cur.pausedAt, at})
-			done = cur.pausedAt
+		s := &out[cur]
+		if s.paused {
+			s.pauses = append(s.pauses, [2]time.Time{s.pausedAt, at})
+			s.paused, s.leftPaused = false, true
 		}
-		out[cur.i].Ended = at
-		finish(cur, done, at)
-		cur = nil
+		s.clock.Ended, s.clock.EndEntry = at, seq
+		cur = -1
 	}
 	for _, e := range history {
 		if e.Event == ActionDeadline {
-			if cur != nil && e.Data[stayKey] == strconv.Itoa(out[cur.i].Entry) {
-				out[cur.i].Escalated = e.Seq
+			if cur >= 0 && e.Data[stayKey] == strconv.Itoa(out[cur].clock.Entry) {
+				out[cur].clock.Escalated = e.Seq
 			}
 			continue
 		}
@@ -140,9 +121,9 @@ func (d *Definition) Clocks(cal Calendar, history []Entry, now time.Time) []Step
 		case d.IsFinal(s):
 			end(e.At, e.Seq)
 		case d.Pauses(s):
-			if cur != nil && !cur.paused {
-				cur.paused, cur.pausedAt = true, e.At
-				out[cur.i].Rounds++
+			if cur >= 0 && !out[cur].paused {
+				out[cur].paused, out[cur].pausedAt = true, e.At
+				out[cur].clock.Rounds++
 			}
 		default:
 			w := d.Waiting(s)
@@ -150,37 +131,86 @@ func (d *Definition) Clocks(cal Calendar, history []Entry, now time.Time) []Step
 				end(e.At, e.Seq)
 				continue
 			}
-			if cur != nil && out[cur.i].Step == w.Step {
-				if cur.paused {
-					cur.pauses = append(cur.pauses, [2]time.Time{cur.pausedAt, e.At})
-					cur.paused = false
+			if cur >= 0 && out[cur].clock.Step == w.Step {
+				if out[cur].paused {
+					out[cur].pauses = append(out[cur].pauses, [2]time.Time{out[cur].pausedAt, e.At})
+					out[cur].paused = false
 				}
 				continue
 			}
 			end(e.At, e.Seq)
-			out = append(out, StepClock{CaseID: e.CaseID, Step: w.Step, Entry: e.Seq, Started: e.At, Deadline: d.Deadline(w.Step)})
-			cur = &stay{i: len(out) - 1}
+			out = append(out, stay{clock: StepClock{CaseID: e.CaseID, Step: w.Step, Entry: e.Seq, Started: e.At, Deadline: d.Deadline(w.Step)}})
+			cur = len(out) - 1
 		}
-	}
-	if cur != nil {
-		done := now
-		pauses := cur.pauses
-		if cur.paused {
-			cur.pauses = append(slices.Clone(cur.pauses), [2]time.Time{cur.pausedAt, now})
-			done = cur.pausedAt
-			out[cur.i].Paused = true
-		}
-		finish(cur, done, now)
-		cur.pauses = pauses
 	}
 	return out
 }
 
+// count returns the clock of the stay as of now, counting working time in
+// cal (wall time when cal is nil).
+func (s *stay) count(cal Calendar, now time.Time) StepClock {
+	c := s.clock
+	span := func(a, b time.Time) time.Duration {
+		if !b.After(a) {
+			return 0
+		}
+		if cal == nil {
+			return b.Sub(a)
+		}
+		return cal.WorkingTime(a, b)
+	}
+	pauses, done, end := s.pauses, c.Ended, c.Ended
+	if c.Open() {
+		done, end = now, now
+		if s.paused {
+			pauses = append(slices.Clip(pauses), [2]time.Time{s.pausedAt, now})
+			done, c.Paused = s.pausedAt, true
+		}
+	} else if s.leftPaused {
+		done = pauses[len(pauses)-1][0] // done when the last pause began
+	}
+	for _, p := range pauses {
+		c.Waited += span(p[0], p[1])
+	}
+	c.Worked = max(span(c.Started, end)-c.Waited, 0)
+	if c.Deadline.IsZero() || cal == nil {
+		return c
+	}
+	var due time.Time
+	if c.Deadline.Workdays > 0 {
+		due = cal.AddWorkdays(c.Started, c.Deadline.Workdays)
+	} else {
+		due = cal.AddWorkingTime(c.Started, time.Duration(c.Deadline.WorkHours)*time.Hour)
+	}
+	for _, p := range pauses {
+		if !p[0].Before(due) {
+			continue // paused once already late: the clock had run out
+		}
+		due = cal.AddWorkingTime(due, span(p[0], p[1]))
+		if c.Deadline.Workdays > 0 {
+			due = cal.CloseOfDay(due)
+		}
+	}
+	c.Due, c.Overdue = due, done.After(due)
+	return c
+}
+
 // openClock returns the clock of the stay case c waits in, when its
-// step has a deadline; nil otherwise.
+// step has a deadline; nil otherwise. What the history tells of the stay
+// is kept by case and version (every change to a case, an escalation
+// included, gives it a new version), so a listing reads a case's version
+// and history once, and after that only counts the time.
 func (e *Engine) openClock(ctx context.Context, c Case) (*StepClock, error) {
 	if c.Step == 0 || e.cal == nil || !e.deadlines[c.Procedure] {
 		return nil, nil
+	}
+	now := e.clock.Now().UTC()
+	if st, ok := e.stays.get(c.ID, c.Version); ok {
+		if st == nil {
+			return nil, nil
+		}
+		k := st.count(e.cal, now)
+		return &k, nil
 	}
 	if c.DefinitionHash == "" {
 		// A summary (CaseQuery.Summary) may leave out the version the
@@ -194,21 +224,56 @@ func (e *Engine) openClock(ctx context.Context, c Case) (*StepClock, error) {
 	}
 	cd, err := e.caseDef(c)
 	if err != nil || cd.def.Deadlines == nil {
+		e.stays.put(c.ID, c.Version, nil)
 		return nil, nil // a case the engine cannot run shows without a clock
 	}
 	h, err := e.store.History(ctx, c.ID)
 	if err != nil {
 		return nil, err
 	}
-	clocks := cd.def.Clocks(e.cal, h, e.clock.Now().UTC())
-	if len(clocks) == 0 {
+	stays := cd.def.stays(h)
+	if len(stays) == 0 || !stays[len(stays)-1].clock.Open() || stays[len(stays)-1].clock.Deadline.IsZero() {
+		e.stays.put(c.ID, c.Version, nil)
 		return nil, nil
 	}
-	last := clocks[len(clocks)-1]
-	if !last.Open() || last.Deadline.IsZero() {
-		return nil, nil
+	last := &stays[len(stays)-1]
+	e.stays.put(c.ID, c.Version, last)
+	k := last.count(e.cal, now)
+	return &k, nil
+}
+
+// stayCache keeps the open stay of recently listed cases, by case and
+// version; nil for a case whose step has no deadline. It forgets
+// everything when it holds maxStays cases.
+type stayCache struct {
+	mu sync.Mutex
+	m  map[string]cachedStay
+}
+
+type cachedStay struct {
+	version int64
+	stay    *stay
+}
+
+const maxStays = 10000
+
+func (c *stayCache) get(id string, version int64) (*stay, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.m[id]
+	if !ok || v.version != version {
+		return nil, false
 	}
-	return &last, nil
+	return v.stay, true
+}
+
+func (c *stayCache) put(id string, version int64, s *stay) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxStays {
+		c.m = map[string]cachedStay{}
+	}
+	c.m[id] = cachedStay{version: version, stay: s}
 }
 
 // withClocks sets the Clock of each open case whose step has a deadline.

@@ -346,3 +346,43 @@ func TestEscalationCallsTheHooks(t *testing.T) {
 		t.Errorf("the escalation's transition: case %s v%d, entry %s, outbox %+v", last.Case.ID, last.Case.Version, last.Entry.Event, last.Outbox)
 	}
 }
+
+// TestListedClocksFollowTheCase: a listing keeps what a case's history
+// tells by version, but the clock it shows follows the time and every
+// change to the case.
+func TestListedClocksFollowTheCase(t *testing.T) {
+	clk := proceduretest.NewStillClock(proceduretest.LaPaz(t, "2026-11-30 09:00"))
+	e := proceduretest.DeadlineEngine(t, procedure.NewMemoryStore(), clk)
+	c, err := e.Start(ctx, procedure.StartRequest{Procedure: manual.CodePR02, Actor: proceduretest.Solicitante,
+		Inputs: proceduretest.PR02Request("Portal")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := func() procedure.StepClock {
+		t.Helper()
+		cs, err := e.Cases(ctx, proceduretest.Jefe, procedure.CaseQuery{Summary: true})
+		if err != nil || len(cs) != 1 || cs[0].Clock == nil {
+			t.Fatalf("Cases = %+v, %v", cs, err)
+		}
+		return *cs[0].Clock
+	}
+	if k := clock(); k.Step != 2 || k.Overdue || k.Worked != 0 {
+		t.Errorf("at the start: %+v", k)
+	}
+	clk.Set(proceduretest.LaPaz(t, "2026-11-30 13:30"))
+	if k := clock(); k.Step != 2 || !k.Overdue || k.Worked != 4*time.Hour+30*time.Minute {
+		t.Errorf("past the deadline: %+v", k)
+	}
+	if _, err := e.Escalate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if k := clock(); k.Escalated == 0 {
+		t.Errorf("after the escalation: %+v", k)
+	}
+	if _, err := e.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: manual.EventForward, Actor: proceduretest.Jefe}); err != nil {
+		t.Fatal(err)
+	}
+	if k := clock(); k.Step != 3 || k.Overdue || k.Escalated != 0 || show(k.Due) != show(proceduretest.LaPaz(t, "2026-12-01 16:30")) {
+		t.Errorf("after step 2: %+v", k)
+	}
+}

@@ -40,6 +40,7 @@ type Engine struct {
 	hooks    []AfterCommit
 	// deadlines says which procedures have deadlines in some version.
 	deadlines map[string]bool
+	stays     stayCache
 }
 
 type compiled struct {
