@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
@@ -146,7 +147,7 @@ func caseCell(u *UI, c procedure.Case, col int) string {
 	case 6:
 		return waited(u.s.Now(), c.UpdatedAt)
 	default:
-		return deadlineText(c.Clock)
+		return deadlineText(u.zone, c.Clock)
 	}
 }
 
@@ -154,11 +155,11 @@ func caseCell(u *UI, c procedure.Case, col int) string {
 // due, that it is overdue, or that its clock stands still while the case
 // waits on the requester; "" when the step has no deadline (the manual
 // sets none: deadlines are the agency's).
-func deadlineText(k *procedure.StepClock) string {
+func deadlineText(zone *time.Location, k *procedure.StepClock) string {
 	if k == nil {
 		return ""
 	}
-	due := k.Due.Local().Format("02/01 15:04")
+	due := k.Due.In(zone).Format("02/01 15:04")
 	switch {
 	case k.Overdue:
 		return lang.L("Vencido {{.T}}", map[string]any{"T": due})

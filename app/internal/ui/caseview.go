@@ -179,7 +179,7 @@ func (cv *CaseView) fillData(c procedure.Case) {
 	add(lang.L("Unidad solicitante"), c.Unit)
 	add(lang.L("Creado"), cv.u.timeText(c.CreatedAt))
 	if k := c.Clock; k != nil {
-		add(lang.L("Plazo (extensión de la agencia)"), clockText(k))
+		add(lang.L("Plazo (extensión de la agencia)"), clockText(cv.u, k))
 	}
 	labels := map[string]string{}
 	actors := map[string]bool{}
@@ -221,8 +221,8 @@ func (cv *CaseView) fillData(c procedure.Case) {
 
 // clockText says the deadline of the step a case waits for: the deadline,
 // when it falls due and whether it is overdue or paused.
-func clockText(k *procedure.StepClock) string {
-	due := k.Due.Local().Format("02/01/2006 15:04")
+func clockText(u *UI, k *procedure.StepClock) string {
+	due := u.timeText(k.Due)
 	args := map[string]any{"Step": k.Step, "Deadline": k.Deadline.String(), "Due": due}
 	switch {
 	case k.Overdue:

@@ -58,8 +58,8 @@ func TestDeadlinesShown(t *testing.T) {
 			defer u.Close()
 			signIn(t, u, "carla")
 			in := u.Main.Inbox.Cases
-			// The client writes times in the desk's zone (La Paz at the agency).
-			local := func(s, layout string) string { return proceduretest.LaPaz(t, s).Local().Format(layout) }
+			// The client writes times in the agency's zone (Ajustes; La Paz by default).
+			local := func(s, layout string) string { return proceduretest.LaPaz(t, s).Format(layout) }
 			want := map[string]string{late.ID: "Vencido " + local("2026-11-30 13:00", "02/01 15:04"),
 				onTime.ID: "Vence " + local("2026-12-01 09:30", "02/01 15:04")}
 			if in.Count != 2 {
@@ -101,7 +101,7 @@ func TestDeadlinesShown(t *testing.T) {
 			if strings.Contains(route, "Control de plazos ()") {
 				t.Errorf("the route names an empty role:\n%s", route)
 			}
-			for _, w := range []string{"Plazo vencido: recordatorio y aviso", "Control de plazos · Solicitado → Solicitado",
+			for _, w := range []string{"Plazo vencido: recordatorio y aviso", "Control de plazos · Solicitado",
 				"Venció el plazo del paso 2 (4 horas hábiles, extensión de la agencia, no del manual)"} {
 				if !strings.Contains(route, w) {
 					t.Errorf("the route sheet lacks %q:\n%s", w, route)
