@@ -49,6 +49,15 @@ func (e *Engine) Escalate(ctx context.Context) (int, error) {
 			return n, wrapOp("escalate", err)
 		}
 		for _, c := range cs {
+			// The clock a listing shows (kept by case and version) tells
+			// which steps may be late; escalate reads each of those again.
+			k, err := e.openClock(ctx, c)
+			if err != nil {
+				return n, wrapOp("escalate "+c.ID, err)
+			}
+			if k == nil || !k.Overdue || k.Paused || k.Escalated != 0 {
+				continue
+			}
 			ok, err := e.escalate(ctx, c.ID)
 			if err != nil {
 				return n, wrapOp("escalate "+c.ID, err)
