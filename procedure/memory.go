@@ -474,6 +474,7 @@ type StaticDirectory struct {
 	hashes   map[string][]byte
 	sessions map[string]Session // by token hash
 	events   []AuthEvent        // in the order recorded
+	certs    []Certificate      // in the order bound
 }
 
 var (

@@ -14,3 +14,12 @@ func TestMemoryStore(t *testing.T) {
 func TestStaticDirectory(t *testing.T) {
 	proceduretest.TestPeople(t, func(t *testing.T) procedure.People { return procedure.NewDirectory() })
 }
+
+func TestStaticDirectoryCertificates(t *testing.T) {
+	proceduretest.TestCertificates(t, func(t *testing.T) interface {
+		procedure.People
+		procedure.Certificates
+	} {
+		return procedure.NewDirectory()
+	})
+}

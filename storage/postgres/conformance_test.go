@@ -22,3 +22,14 @@ func TestPeople(t *testing.T) {
 		return s
 	})
 }
+
+func TestCertificates(t *testing.T) {
+	serverURL(t)
+	proceduretest.TestCertificates(t, func(t *testing.T) interface {
+		procedure.People
+		procedure.Certificates
+	} {
+		s, _ := mustOpen(t)
+		return s
+	})
+}

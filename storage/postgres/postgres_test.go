@@ -328,7 +328,7 @@ func TestMigrationMovesCites(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = conn.Exec(ctx, `ALTER TABLE cases DROP COLUMN definition, DROP COLUMN cites;
-		ALTER TABLE documents DROP COLUMN seq; DROP TABLE attachments; DELETE FROM schema_version WHERE version >= 5`)
+		ALTER TABLE documents DROP COLUMN seq; DROP TABLE attachments; DROP TABLE certificates; DELETE FROM schema_version WHERE version >= 5`)
 	conn.Close(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -302,3 +302,13 @@ func TestMigrationMovesCites(t *testing.T) {
 		}
 	}
 }
+
+func TestCertificates(t *testing.T) {
+	proceduretest.TestCertificates(t, func(t *testing.T) interface {
+		procedure.People
+		procedure.Certificates
+	} {
+		s, _ := mustOpen(t)
+		return s
+	})
+}
