@@ -15,11 +15,13 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	"net/http"
 	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/digitorus/pdf"
+	"github.com/digitorus/pdfsign/revocation"
 	"github.com/digitorus/pdfsign/sign"
 	"golang.org/x/crypto/pkcs12"
 
@@ -269,6 +271,19 @@ type SignMeta struct {
 	// Date is the signing time written in the signature dictionary; zero
 	// leaves it out.
 	Date time.Time
+	// TSA, when set, is the address of an RFC 3161 time-stamping
+	// authority: the signature then carries a timestamp that proves when
+	// it was made, so it verifies after the certificate expires.
+	TSA string
+	// Revocation embeds in the signature the revocation status of the
+	// signer's certificate and of each intermediate, fetched at signing
+	// time from the OCSP responder the certificate names (or, without one,
+	// its CRL). A revoked certificate, or one that names neither, cannot
+	// sign then. With TSA this makes a long-term (PAdES B-LT) signature.
+	Revocation bool
+	// Client makes the TSA and revocation requests (default: 30 s
+	// timeout).
+	Client *http.Client
 }
 
 // Sign writes pdfBytes followed by an incremental update that adds one
@@ -297,8 +312,7 @@ func Sign(w io.Writer, pdfBytes []byte, id Identity, meta SignMeta) error {
 	if len(id.Chain) > 0 {
 		chains = [][]*x509.Certificate{id.Chain}
 	}
-	var out bytes.Buffer
-	err = sign.Sign(r, &out, rdr, int64(len(pdfBytes)), sign.SignData{
+	data := sign.SignData{
 		Signature: sign.SignDataSignature{
 			Info: sign.SignDataSignatureInfo{
 				Name: meta.Name, Reason: meta.Reason, Location: meta.Location, ContactInfo: meta.Contact, Date: meta.Date,
@@ -310,8 +324,23 @@ func Sign(w io.Writer, pdfBytes []byte, id Identity, meta SignMeta) error {
 		DigestAlgorithm:   crypto.SHA256,
 		Certificate:       id.Chain[0],
 		CertificateChains: chains,
-	})
-	if err != nil {
+		TSA:               sign.TSA{URL: meta.TSA},
+	}
+	if meta.Revocation {
+		client := meta.Client
+		if client == nil {
+			client = &http.Client{Timeout: 30 * time.Second}
+		}
+		data.RevocationFunction = func(cert, issuer *x509.Certificate, i *revocation.InfoArchival) error {
+			return embedRevocation(client, cert, issuer, i)
+		}
+	}
+	var out bytes.Buffer
+	if err := sign.Sign(r, &out, rdr, int64(len(pdfBytes)), data); err != nil {
+		var pe *procedure.Error
+		if errors.As(err, &pe) {
+			return pe
+		}
 		return fmt.Errorf("report: firmar el documento: %w", err)
 	}
 	_, err = w.Write(out.Bytes())
