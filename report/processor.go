@@ -334,38 +334,55 @@ func names(ctx context.Context, dir procedure.Directory, def *procedure.Definiti
 	return holders, actors, nil
 }
 
+// dueSigner is one signature a document version needs: the history entry
+// whose actor must sign, and why.
+type dueSigner struct {
+	entry   procedure.Entry
+	caption string
+}
+
+// dueSigners returns who must sign the version of a document rendered
+// from in, in order: whoever gave each sign-off so far or, for a document
+// without sign-offs, whoever fired the event that queued it.
+func dueSigners(in Input) []dueSigner {
+	def, ok := in.Definition.Document(in.Topic)
+	if !ok {
+		return nil
+	}
+	var out []dueSigner
+	h := procedure.NewFacts(in.Definition, in.Case, in.History, in.Seq, procedure.FactsOptions{}).History()
+	for _, s := range signOffsOf(def, h) {
+		if s.entry != nil {
+			out = append(out, dueSigner{*s.entry, s.caption})
+		}
+	}
+	if len(out) == 0 && len(h) > 0 {
+		out = append(out, dueSigner{h[len(h)-1], def.Label})
+	}
+	return out
+}
+
+// signMeta returns what the signature of a due signer says.
+func signMeta(in Input, w dueSigner, city string) SignMeta {
+	return SignMeta{
+		Name:     w.entry.ActorName,
+		Reason:   fmt.Sprintf("%s – paso %d, %s; entrada %d %s", w.caption, w.entry.Step, roleText(in.Definition, &w.entry), w.entry.Seq, w.entry.Hash),
+		Location: city,
+		Date:     w.entry.At,
+	}
+}
+
 // sign signs a rendered document once per sign-off given so far, in
 // order, by whoever gave it; a document without sign-offs is signed by
 // whoever fired the event that queued it.
 func (p *Processor) sign(ctx context.Context, in Input, content []byte) ([]byte, error) {
-	def, _ := in.Definition.Document(in.Topic)
-	type who struct {
-		e      *procedure.Entry
-		reason string
-	}
-	var signers []who
-	h := procedure.NewFacts(in.Definition, in.Case, in.History, in.Seq, procedure.FactsOptions{}).History()
-	for _, s := range signOffsOf(def, h) {
-		if s.entry != nil {
-			signers = append(signers, who{s.entry, s.caption})
-		}
-	}
-	if len(signers) == 0 && len(h) > 0 {
-		e := h[len(h)-1]
-		signers = append(signers, who{&e, def.Label})
-	}
-	for _, w := range signers {
-		id, err := p.cfg.Signers.Identity(ctx, w.e.ActorID)
+	for _, w := range dueSigners(in) {
+		id, err := p.cfg.Signers.Identity(ctx, w.entry.ActorID)
 		if err != nil {
-			return nil, fmt.Errorf("report: identidad de firma de %s: %w", w.e.ActorName, err)
+			return nil, fmt.Errorf("report: identidad de firma de %s: %w", w.entry.ActorName, err)
 		}
+		meta := signMeta(in, w, p.cfg.Options.withDefaults().Institution.City)
 		var out bytes.Buffer
-		meta := SignMeta{
-			Name:     w.e.ActorName,
-			Reason:   fmt.Sprintf("%s – paso %d, %s; entrada %d %s", w.reason, w.e.Step, roleText(in.Definition, w.e), w.e.Seq, w.e.Hash),
-			Location: p.cfg.Options.withDefaults().Institution.City,
-			Date:     w.e.At,
-		}
 		if err := Sign(&out, content, id, meta); err != nil {
 			return nil, err
 		}

@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/digitorus/pdf"
@@ -36,7 +37,15 @@ type Identity struct {
 	// Chain is the signing certificate followed by its intermediates and,
 	// optionally, the root.
 	Chain []*x509.Certificate
+	// Development marks an identity made for development or for a
+	// single desk (NewDevIdentity, DevIdentities): every signature it
+	// makes says, in its reason, that it has no legal validity.
+	Development bool
 }
+
+// DevelopmentMark ends the reason of every signature made with a
+// development identity.
+const DevelopmentMark = " (identidad de desarrollo: no válida legalmente)"
 
 // Certificate returns the signing certificate, or nil.
 func (id Identity) Certificate() *x509.Certificate {
@@ -169,7 +178,9 @@ func NewDevIdentity(dir string) (Identity, error) {
 	keyPEM, kerr := os.ReadFile(keyPath)
 	certPEM, cerr := os.ReadFile(certPath)
 	if kerr == nil && cerr == nil {
-		return LoadPEMIdentity(keyPEM, certPEM)
+		id, err := LoadPEMIdentity(keyPEM, certPEM)
+		id.Development = err == nil
+		return id, err
 	}
 	if !errors.Is(kerr, os.ErrNotExist) && kerr != nil {
 		return Identity{}, fmt.Errorf("report: leer la identidad de desarrollo: %w", kerr)
@@ -253,7 +264,7 @@ func newDevIdentity() (Identity, []byte, error) {
 		return Identity{}, nil, err
 	}
 	leaf, _ = x509.ParseCertificate(leafDER)
-	return Identity{Signer: key, Chain: []*x509.Certificate{leaf, ca}},
+	return Identity{Signer: key, Chain: []*x509.Certificate{leaf, ca}, Development: true},
 		pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}), nil
 }
 
@@ -261,29 +272,29 @@ func newDevIdentity() (Identity, []byte, error) {
 // PDF viewer's signature panel shows it.
 type SignMeta struct {
 	// Name of the person signing (e.g. the history entry's ActorName).
-	Name string
+	Name string `json:"name,omitempty"`
 	// Reason, e.g. "Revisado – paso 7".
-	Reason string
+	Reason string `json:"reason,omitempty"`
 	// Location, e.g. "La Paz".
-	Location string
+	Location string `json:"location,omitempty"`
 	// Contact, e.g. an email address.
-	Contact string
+	Contact string `json:"contact,omitempty"`
 	// Date is the signing time written in the signature dictionary; zero
 	// leaves it out.
-	Date time.Time
+	Date time.Time `json:"date,omitzero"`
 	// TSA, when set, is the address of an RFC 3161 time-stamping
 	// authority: the signature then carries a timestamp that proves when
 	// it was made, so it verifies after the certificate expires.
-	TSA string
+	TSA string `json:"tsa,omitempty"`
 	// Revocation embeds in the signature the revocation status of the
 	// signer's certificate and of each intermediate, fetched at signing
 	// time from the OCSP responder the certificate names (or, without one,
 	// its CRL). A revoked certificate, or one that names neither, cannot
 	// sign then. With TSA this makes a long-term (PAdES B-LT) signature.
-	Revocation bool
+	Revocation bool `json:"revocation,omitempty"`
 	// Client makes the TSA and revocation requests (default: 30 s
 	// timeout).
-	Client *http.Client
+	Client *http.Client `json:"-"`
 }
 
 // Sign writes pdfBytes followed by an incremental update that adds one
@@ -307,6 +318,9 @@ func Sign(w io.Writer, pdfBytes []byte, id Identity, meta SignMeta) error {
 	case *rsa.PublicKey, *ecdsa.PublicKey:
 	case ed25519.PublicKey:
 		return procedure.Errorf(procedure.EINVALID, "report: las claves Ed25519 no sirven para firmar PDF; use RSA o ECDSA")
+	}
+	if id.Development && !strings.HasSuffix(meta.Reason, DevelopmentMark) {
+		meta.Reason += DevelopmentMark
 	}
 	var chains [][]*x509.Certificate
 	if len(id.Chain) > 0 {
