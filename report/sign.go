@@ -24,7 +24,6 @@ import (
 	"github.com/digitorus/pdf"
 	"github.com/digitorus/pdfsign/revocation"
 	"github.com/digitorus/pdfsign/sign"
-	"github.com/miekg/pkcs11"
 	"golang.org/x/crypto/pkcs12"
 
 	"github.com/tramite/tramite/procedure"
@@ -356,9 +355,8 @@ func Sign(w io.Writer, pdfBytes []byte, id Identity, meta SignMeta) error {
 		if errors.As(err, &pe) {
 			return pe
 		}
-		var tok pkcs11.Error
-		if errors.As(err, &tok) {
-			return tokenError(err, "de firma", "")
+		if terr, ok := asTokenError(err); ok {
+			return terr
 		}
 		return fmt.Errorf("report: firmar el documento: %w", err)
 	}

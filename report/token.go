@@ -1,3 +1,5 @@
+//go:build cgo
+
 package report
 
 import (
@@ -12,32 +14,6 @@ import (
 
 	"github.com/tramite/tramite/procedure"
 )
-
-// TokenConfig says where a signer's key lives on a PKCS#11 token (a USB
-// token or smart card of ADSIB or a private certification entity, or
-// SoftHSM in tests).
-type TokenConfig struct {
-	// Module is the path of the token's PKCS#11 library, e.g.
-	// /usr/lib/softhsm/libsofthsm2.so.
-	Module string
-	// TokenLabel names the token; Slot is used instead when it is empty.
-	TokenLabel string
-	Slot       int
-	// PIN is the user's PIN. The desk asks for it each time and keeps it
-	// nowhere.
-	PIN string
-	// Issuers complete the chain of the certificate on the token (its
-	// intermediates and root), which the token usually does not hold;
-	// revocation data can only be fetched with the issuer.
-	Issuers []*x509.Certificate
-}
-
-// Token is an open PKCS#11 session on a signer's token. Close it when
-// done: the key stays usable only while it is open.
-type Token struct {
-	ctx *crypto11.Context
-	id  Identity
-}
 
 // OpenToken logs into the token with the PIN and finds on it the signing
 // certificate and its private key (paired by CKA_ID). The key never
@@ -81,14 +57,18 @@ func OpenToken(cfg TokenConfig) (*Token, error) {
 		ctx.Close()
 		return nil, err
 	}
-	return &Token{ctx: ctx, id: id}, nil
+	return &Token{id: id, close: ctx.Close}, nil
 }
 
-// Identity returns the identity on the token.
-func (t *Token) Identity() Identity { return t.id }
-
-// Close ends the session; the identity cannot sign any more.
-func (t *Token) Close() error { return t.ctx.Close() }
+// asTokenError returns the error of a token that failed while signing,
+// said for people; ok is false for other errors.
+func asTokenError(err error) (error, bool) {
+	var pe pkcs11.Error
+	if errors.As(err, &pe) {
+		return tokenError(err, "de firma", ""), true
+	}
+	return nil, false
+}
 
 // tokenError says in Spanish what went wrong with a token.
 func tokenError(err error, which, module string) error {

@@ -1,3 +1,5 @@
+//go:build cgo
+
 package report_test
 
 import (
@@ -7,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/ThalesGroup/crypto11"
@@ -17,16 +18,6 @@ import (
 	"github.com/tramite/tramite/procedure/proceduretest"
 	"github.com/tramite/tramite/report"
 )
-
-// hsm is the SoftHSM of the tests: one token directory per test binary,
-// named by SOFTHSM2_CONF before the module is first loaded (SoftHSM reads
-// its configuration once per process).
-var hsm struct {
-	once   sync.Once
-	dir    string
-	module string
-	err    error
-}
 
 // softHSM returns the SoftHSM module, with SOFTHSM2_CONF pointing at a
 // temporary token directory; it skips the test when SoftHSM is not
