@@ -3,6 +3,7 @@ package report_test
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
 	"fmt"
 	"log"
 	"os"
@@ -126,4 +127,89 @@ func ExampleProcessor() {
 	// informe-conclusion 3 UIT/INF/2026/0001
 	// nota-interna 1 UIT/NI/2026/0001
 	// nota-remision 1 UDS/NOTA/2026/0001
+}
+
+func ExampleVerifySignatures() {
+	e, _, c := exampleEngine()
+	def, _ := e.Definition(c.Procedure)
+	history, _ := e.History(context.Background(), proceduretest.Jefe, c.ID)
+	var pdf bytes.Buffer
+	in := report.Input{Topic: manual.TopicNotaInterna, Number: c.Cites[manual.TopicNotaInterna], Case: c, Definition: def, History: history}
+	if err := report.Render(&pdf, in, report.Options{}); err != nil {
+		log.Fatal(err)
+	}
+	dir, _ := os.MkdirTemp("", "identity")
+	defer os.RemoveAll(dir)
+	id, err := report.DevIdentityFor(dir, proceduretest.Jefe)
+	if err != nil {
+		log.Fatal(err)
+	}
+	var signed bytes.Buffer
+	if err := report.Sign(&signed, pdf.Bytes(), id, report.SignMeta{Name: proceduretest.Jefe.Name, Reason: "Emitido por"}); err != nil {
+		log.Fatal(err)
+	}
+	// Trust the development CA, as a verifier would trust the ATT root.
+	roots := x509.NewCertPool()
+	roots.AddCert(id.Chain[1])
+	sigs, err := report.VerifySignatures(signed.Bytes(), report.VerifyOptions{Roots: roots})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, s := range sigs {
+		fmt.Println(s.Index, s.Signer, s.Valid, s.Timestamped, strings.HasSuffix(s.Reason, report.DevelopmentMark))
+	}
+	// Output: 1 Carla Rojas true false true
+}
+
+func ExampleSigning() {
+	ctx := context.Background()
+	e, store, c := exampleEngine()
+	clock := procedure.ClockFunc(func() time.Time { return time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC) })
+	// The processor renders the documents unsigned: people sign them.
+	p, _ := report.NewProcessor(store, e, report.ProcessorConfig{Clock: clock})
+	if _, err := p.Drain(ctx); err != nil {
+		log.Fatal(err)
+	}
+	dir, _ := os.MkdirTemp("", "identities")
+	defer os.RemoveAll(dir)
+	people := proceduretest.Directory() // also keeps whose certificate is whose
+	roots := x509.NewCertPool()
+	ids := map[string]report.Identity{}
+	for _, a := range proceduretest.Actors() {
+		id, err := report.DevIdentityFor(dir, a)
+		if err != nil {
+			log.Fatal(err)
+		}
+		roots.AddCert(id.Chain[1])
+		ids[a.ID] = id
+		people.PutCertificate(ctx, procedure.CertificateOf(a.ID, id.Certificate()))
+	}
+	s, err := report.NewSigning(e, store, people, report.SigningConfig{Verify: report.VerifyOptions{Roots: roots}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	// At each desk: what must I sign? Sign it with my own identity.
+	for _, a := range []procedure.Actor{proceduretest.Profesional, proceduretest.Responsable, proceduretest.Jefe} {
+		reqs, _ := s.ToSign(ctx, a)
+		for _, r := range reqs {
+			if r.Topic != manual.TopicInformeConclusion {
+				continue
+			}
+			if _, err := s.SignWith(ctx, a, ids[a.ID], r); err != nil {
+				log.Fatal(err)
+			}
+		}
+	}
+	st, _ := s.Status(ctx, proceduretest.Jefe, c.ID)
+	for _, d := range st {
+		if d.Topic == manual.TopicInformeConclusion {
+			for _, sig := range d.Signatures {
+				fmt.Println(sig.Caption, "–", sig.ActorName, sig.Signed)
+			}
+		}
+	}
+	// Output:
+	// Elaborado por – Fabio Choque true
+	// Revisado por – Elena Vargas true
+	// Aprobado por – Carla Rojas true
 }

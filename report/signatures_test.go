@@ -87,6 +87,17 @@ func TestLongTermSignatures(t *testing.T) {
 	if b, err := json.Marshal(got); err != nil || !bytes.Contains(b, []byte(`"timestamped":true`)) {
 		t.Fatalf("JSON: %s, %v", b, err)
 	}
+	var text strings.Builder
+	if err := report.DescribeSignatures(&text, got); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"3 firmas, todas válidas.", "Firma 3 de 3: VÁLIDA", "Firmante: Carla Rojas", "Certificado: vigente al firmar",
+		"de Sellado de tiempo de prueba (de confianza)", "Revocación: respuesta OCSP incluida; certificado no revocado",
+		"Documento: sin cambios desde esta firma, salvo las firmas posteriores", "Documento: sin cambios desde esta firma\n"} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("the description lacks %q:\n%s", want, text.String())
+		}
+	}
 
 	t.Run("without timestamp, expired certificates do not verify", func(t *testing.T) {
 		plain := base
