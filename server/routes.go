@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/report"
 )
 
 // route is one endpoint: the mux registers it and the OpenAPI document
@@ -105,6 +106,15 @@ var routes = []route{
 		summary: "El PDF de un documento: su última versión, o la versión indicada.",
 		query:   []param{{"version", "integer", "la versión (por omisión, la última)"}},
 		status:  http.StatusOK, media: "application/pdf", errors: []int{400, 404}}},
+	{method: http.MethodGet, path: "/cases/{id}/signatures", serve: signatureStatus, doc: operation{id: "caseSignatures",
+		summary: "Quién firmó y quién debe firmar aún la última versión de cada documento del trámite.", status: http.StatusOK,
+		result: []report.DocumentSignatures{}, errors: []int{404, 503}}},
+	{method: http.MethodPost, path: "/cases/{id}/documents/{topic}/signatures", serve: addSignature, files: true, doc: operation{id: "addSignature",
+		summary: "Entrega la versión del documento firmada por la persona, con su propio certificado; se acepta solo si es esa versión más una firma válida suya, en su turno.",
+		body:    signRequestBody{}, status: http.StatusCreated, result: procedure.Document{}, errors: []int{400, 403, 404, 409, 413, 415, 503}}},
+	{method: http.MethodGet, path: "/signatures", serve: toSign, doc: operation{id: "toSign",
+		summary: "Los documentos por firmar: lo que la persona debe firmar ahora, con lo que la firma debe decir.", status: http.StatusOK,
+		result: []report.SignRequest{}, errors: []int{503}}},
 	{method: http.MethodGet, path: "/cases/{id}/emails", serve: emails, doc: operation{id: "caseEmails",
 		summary: "Los correos del trámite: pendientes, enviados o fallidos.", status: http.StatusOK,
 		result: []procedure.OutboxItem{}, errors: []int{404}}},

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/report"
 )
 
 // BasePath is the path under which Handler serves the API.
@@ -64,12 +65,17 @@ type Config struct {
 	// (default 12 h).
 	IdleTimeout, MaxAge time.Duration
 	// MaxBodyBytes limits request bodies (default 1 MiB); larger ones
-	// answer 413.
+	// answer 413. A signed document travels in one, in base64.
 	MaxBodyBytes int64
 	// MaxFileBodyBytes is what the body of a request that may carry files
 	// (starting a case, taking an action) may hold on top of MaxBodyBytes
 	// (default MaxFilesBodyBytes).
 	MaxFileBodyBytes int64
+	// Signing, when set, takes the signatures people make at their desks
+	// (GET /signatures, GET /cases/{id}/signatures, POST
+	// /cases/{id}/documents/{topic}/signatures); nil: those routes answer
+	// 503, for a server whose documents it signs itself.
+	Signing *report.Signing
 }
 
 // Server is tramite's HTTP API. Its methods are safe for concurrent use.
@@ -88,6 +94,7 @@ type Server struct {
 	// maxFiles more bytes.
 	files    map[string]bool
 	maxFiles int64
+	signing  *report.Signing
 
 	mux     *http.ServeMux
 	handler http.Handler
@@ -119,7 +126,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{engine: cfg.Engine, store: cfg.Store, people: cfg.People, sessions: cfg.Sessions,
 		auth: cfg.Auth, clock: cfg.Clock, log: cfg.Logger, idle: cfg.IdleTimeout, maxAge: cfg.MaxAge,
-		maxBody: cfg.MaxBodyBytes, maxFiles: cfg.MaxFileBodyBytes, keepalive: 15 * time.Second}
+		maxBody: cfg.MaxBodyBytes, maxFiles: cfg.MaxFileBodyBytes, signing: cfg.Signing, keepalive: 15 * time.Second}
 	for i, a := range s.auth {
 		if a == nil {
 			return nil, procedure.Errorf(procedure.EINVALID, "server: el autenticador %d es nil", i)
