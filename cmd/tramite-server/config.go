@@ -110,6 +110,22 @@ type SigningConfig struct {
 	// DevDir keeps the development identity, made at first start, when
 	// Key is empty. Never for production.
 	DevDir string `json:"dev_dir" env:"TRAMITE_SIGNING_DEV_DIR"`
+	// Personal has each person sign at their own desk, with their own
+	// certificate, bound to them with -bind-certificate: the server signs
+	// nothing itself (Key and DevDir are not used) and accepts a signed
+	// version only after verifying it (POST
+	// /api/v1/cases/{id}/documents/{topic}/signatures).
+	Personal bool `json:"personal" env:"TRAMITE_SIGNING_PERSONAL"`
+	// CAFile holds, in PEM, the certification authorities whose signers
+	// are trusted (the ATT root, ADSIB, ...); required with Personal.
+	CAFile string `json:"ca_file" env:"TRAMITE_SIGNING_CA_FILE"`
+	// TSA is the address of the RFC 3161 time-stamping authority the
+	// desks use; with it, every personal signature must carry a timestamp
+	// and the signer's revocation status (long-term validation).
+	TSA string `json:"tsa" env:"TRAMITE_SIGNING_TSA"`
+	// TSACAFile holds the roots of the time-stamping authority when they
+	// are not in CAFile.
+	TSACAFile string `json:"tsa_ca_file" env:"TRAMITE_SIGNING_TSA_CA_FILE"`
 }
 
 // InstitutionConfig is the header of the documents.
@@ -408,7 +424,13 @@ func (c Config) Validate() error {
 	if strings.TrimSpace(c.SealingKeyFile) == "" {
 		bad("sealing_key_file (TRAMITE_SEALING_KEY_FILE) está vacío")
 	}
-	if c.Signing.Key == "" && c.Signing.DevDir == "" {
+	if c.Signing.Personal && c.Signing.CAFile == "" {
+		bad("signing.personal pide signing.ca_file (TRAMITE_SIGNING_CA_FILE): las entidades certificadoras cuyos certificados se aceptan")
+	}
+	if !c.Signing.Personal && (c.Signing.CAFile != "" || c.Signing.TSA != "" || c.Signing.TSACAFile != "") {
+		bad("signing.ca_file, signing.tsa y signing.tsa_ca_file son de las firmas personales: active signing.personal (TRAMITE_SIGNING_PERSONAL)")
+	}
+	if !c.Signing.Personal && c.Signing.Key == "" && c.Signing.DevDir == "" {
 		bad("signing.key (TRAMITE_SIGNING_KEY) y signing.dev_dir están vacíos: dé la identidad de firma o un directorio para la de desarrollo")
 	}
 	if c.Signing.Key == "" && (c.Signing.Cert != "" || c.Signing.PasswordFile != "") {

@@ -185,6 +185,11 @@ func TestValidate(t *testing.T) {
 		{"deadlines with a bad day off", func(c *Config) { c.Deadlines.DaysOff = []calendar.DayOff{{Date: "24/12/2026"}} }, "AAAA-MM-DD"},
 		{"deadlines closing before opening", func(c *Config) { c.Deadlines.Opens, c.Deadlines.Closes = "16:00", "08:00" }, "cerrar después de abrir"},
 		{"deadlines swept never", func(c *Config) { c.Deadlines.Interval = -1 }, "deadlines.interval"},
+		{"personal signatures without CAs", func(c *Config) { c.Signing.Personal = true }, "signing.ca_file"},
+		{"a TSA without personal signatures", func(c *Config) { c.Signing.TSA = "http://127.0.0.1:3180" }, "signing.personal"},
+		{"personal signatures, no identity of its own", func(c *Config) {
+			c.Signing = SigningConfig{Personal: true, CAFile: "ca.pem", TSA: "http://127.0.0.1:3180"}
+		}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := DefaultConfig()

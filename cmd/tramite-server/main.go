@@ -38,6 +38,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"flag"
 	"fmt"
@@ -94,6 +95,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	configPath := fl.String("config", "", "JSON configuration file, e.g. /etc/tramite/server.json (default: none, the trial defaults)")
 	printConfig := fl.Bool("print-config", false, "print the effective configuration (secrets redacted) and exit")
 	demo := fl.Bool("demo", false, "save the demo people (password demo-<username>) when the database has nobody; for a trial only")
+	bind := fl.String("bind-certificate", "", "PERSONA=certificado.pem: register the signing certificate (PEM) of a person, so that the server accepts what they sign with it, and exit")
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
@@ -115,6 +117,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	}
 	if err := cfg.Validate(); err != nil {
 		return err
+	}
+	if *bind != "" {
+		return bindCertificate(ctx, cfg, *bind, stdout)
 	}
 	for name, instead := range secretEnv {
 		if _, ok := getenv(name); ok {
@@ -228,10 +233,14 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	signing, err := m.personalSigning(cfg)
+	if err != nil {
+		return err
+	}
 	m.api, err = server.New(server.Config{Engine: m.engine, Store: m.store, People: m.store, Sessions: sessions, Feed: m.store,
 		Auth: auth, Clock: procedure.SystemClock, Logger: m.log,
 		IdleTimeout: time.Duration(cfg.Sessions.IdleTimeout), MaxAge: time.Duration(cfg.Sessions.MaxAge),
-		MaxBodyBytes: cfg.HTTP.MaxBodyBytes})
+		MaxBodyBytes: cfg.HTTP.MaxBodyBytes, Signing: signing})
 	if err != nil {
 		return err
 	}
@@ -478,9 +487,13 @@ func owner(kind string) string {
 // configured, the mail dispatcher (nil otherwise: mail waits in the
 // outbox).
 func (m *Main) workersFor(cfg Config) (*report.Processor, *notify.Dispatcher, error) {
-	id, err := signingIdentity(cfg.Signing, m.log)
-	if err != nil {
-		return nil, nil, err
+	var signers report.Signers
+	if !cfg.Signing.Personal {
+		id, err := signingIdentity(cfg.Signing, m.log)
+		if err != nil {
+			return nil, nil, err
+		}
+		signers = report.SameSigner(id)
 	}
 	if cfg.DocumentsDir != "" {
 		if err := os.MkdirAll(cfg.DocumentsDir, 0o700); err != nil {
@@ -490,7 +503,7 @@ func (m *Main) workersFor(cfg Config) (*report.Processor, *notify.Dispatcher, er
 	in := cfg.Institution
 	proc, err := report.NewProcessor(m.store, m.engine, report.ProcessorConfig{
 		Options: report.Options{Institution: report.Institution{Name: in.Name, Unit: in.Unit, City: in.City}, VerifyURL: in.VerifyURL},
-		Signers: report.SameSigner(id), Directory: m.store, Dir: cfg.DocumentsDir, Owner: owner("report")})
+		Signers: signers, Directory: m.store, Dir: cfg.DocumentsDir, Owner: owner("report")})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -522,6 +535,89 @@ func (m *Main) workersFor(cfg Config) (*report.Processor, *notify.Dispatcher, er
 		return nil, nil, fmt.Errorf("smtp: %w", err)
 	}
 	return proc, disp, nil
+}
+
+// bindCertificate registers, in the database, the signing certificate of
+// a person: spec is "person=file.pem".
+func bindCertificate(ctx context.Context, cfg Config, spec string, stdout io.Writer) error {
+	actorID, path, ok := strings.Cut(spec, "=")
+	if !ok || actorID == "" || path == "" {
+		return fmt.Errorf("-bind-certificate %q: escriba PERSONA=certificado.pem", spec)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("-bind-certificate: %w", err)
+	}
+	var cert *x509.Certificate
+	for rest := data; cert == nil; {
+		var b *pem.Block
+		if b, rest = pem.Decode(rest); b == nil {
+			break
+		}
+		if b.Type == "CERTIFICATE" {
+			if cert, err = x509.ParseCertificate(b.Bytes); err != nil {
+				return fmt.Errorf("-bind-certificate: %s: el certificado no es válido: %w", path, err)
+			}
+		}
+	}
+	if cert == nil {
+		return fmt.Errorf("-bind-certificate: %s no contiene un certificado PEM", path)
+	}
+	target := strings.TrimSpace(cfg.Database)
+	if cfg.DatabasePasswordFile != "" {
+		pw, err := readSecret("database_password_file", cfg.DatabasePasswordFile)
+		if err != nil {
+			return err
+		}
+		if target, err = withPassword(target, pw); err != nil {
+			return err
+		}
+	}
+	store, err := storage.Open(ctx, target)
+	if err != nil {
+		return fmt.Errorf("abrir la base de datos %s: %w", storage.Describe(target), err)
+	}
+	defer store.Close()
+	certs, ok := store.(procedure.Certificates)
+	if !ok {
+		return fmt.Errorf("la base de datos %s no guarda certificados: actualice tramite", storage.Describe(target))
+	}
+	b := procedure.CertificateOf(actorID, cert)
+	if err := certs.PutCertificate(ctx, b); err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(stdout, "El certificado %s (serie %s, emitido por %s, vence el %s) queda registrado a nombre de %s.\n",
+		b.Subject, b.Serial, b.Issuer, cert.NotAfter.Format("2006-01-02"), actorID)
+	return err
+}
+
+// personalSigning returns what takes the signatures people make at their
+// desks, when signing.personal is set; nil otherwise.
+func (m *Main) personalSigning(cfg Config) (*report.Signing, error) {
+	c := cfg.Signing
+	if !c.Personal {
+		return nil, nil
+	}
+	certs, ok := m.store.(procedure.Certificates)
+	if !ok {
+		return nil, fmt.Errorf("signing.personal: la base de datos no guarda los certificados de las personas: actualice tramite")
+	}
+	roots, err := caPool("signing.ca_file", c.CAFile)
+	if err != nil {
+		return nil, err
+	}
+	tsaRoots, err := caPool("signing.tsa_ca_file", c.TSACAFile)
+	if err != nil {
+		return nil, err
+	}
+	in := cfg.Institution
+	ltv := c.TSA != ""
+	if !ltv {
+		m.log.Warn("personal signatures without a time-stamping authority: they stop verifying when the certificates expire; set signing.tsa")
+	}
+	return report.NewSigning(m.engine, m.store, certs, report.SigningConfig{TSA: c.TSA,
+		Options: report.Options{Institution: report.Institution{Name: in.Name, Unit: in.Unit, City: in.City}},
+		Verify:  report.VerifyOptions{Roots: roots, TSARoots: tsaRoots, RequireTimestamp: ltv, RequireRevocation: ltv}})
 }
 
 // signingIdentity loads the identity that signs the documents: a PKCS#12
