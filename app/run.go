@@ -98,7 +98,20 @@ func run(args []string) error {
 			From: procedure.Address{Name: "Trámites UIT", Email: st.MailFrom}, TLS: mode,
 			MailDir: filepath.Join(dataDir, "mail"), Institution: notify.Institution{Name: st.Institution, Unit: st.Unit}}, nil
 	}
-	svc, err := desk.New(desk.Config{Engine: engine, Store: store, People: store, Feed: store, Prefs: a.Preferences(), Sealer: sealer,
+	// On a single desk each person signs with their own development
+	// identity (not legally valid), made on first use and bound to them.
+	devDir := filepath.Join(dataDir, "dev-people")
+	var signing *report.Signing
+	if certs, ok := store.(procedure.Certificates); ok {
+		roots, err := report.DevPeopleRoots(devDir)
+		if err != nil {
+			return err
+		}
+		if signing, err = report.NewSigning(engine, store, certs, report.SigningConfig{Verify: report.VerifyOptions{Roots: roots}}); err != nil {
+			return err
+		}
+	}
+	svc, err := desk.New(desk.Config{Engine: engine, Store: store, People: store, Feed: store, Prefs: a.Preferences(), Sealer: sealer, Signing: signing,
 		TestSMTP: func(ctx context.Context, st desk.Settings) error {
 			cfg, err := mail(st)
 			if err != nil {
@@ -122,7 +135,7 @@ func run(args []string) error {
 		}
 	}
 	if !f.noServices {
-		if err := startBackground(ctx, log, engine, store, dataDir, f.demo, settings, mail); err != nil {
+		if err := startBackground(ctx, log, engine, store, devDir, dataDir, f.demo, settings, mail); err != nil {
 			log.Warn("background services", "err", err) // the client still works; documents and mail wait in the outbox
 		}
 		if f.deadlines != "" {
@@ -174,26 +187,32 @@ func show(a fyne.App, u *ui.UI, f flags) error {
 }
 
 // startBackground runs the document processor and the mail dispatcher.
-func startBackground(ctx context.Context, log *slog.Logger, engine *procedure.Engine, store storage.Backend, dataDir string,
+// Without an institutional identity in the settings, documents are signed
+// for each person with their own development identity, kept in devDir.
+func startBackground(ctx context.Context, log *slog.Logger, engine *procedure.Engine, store storage.Backend, devDir, dataDir string,
 	demo bool, st desk.Settings, mail func(desk.Settings) (notify.Config, error)) error {
-	var id report.Identity
-	var err error
+	var signers report.Signers
 	if st.SigningCert != "" && st.SigningKey != "" {
-		var keyPEM, certPEM []byte
-		if keyPEM, err = os.ReadFile(st.SigningKey); err == nil {
-			if certPEM, err = os.ReadFile(st.SigningCert); err == nil {
-				id, err = report.LoadPEMIdentity(keyPEM, certPEM)
-			}
+		keyPEM, err := os.ReadFile(st.SigningKey)
+		var certPEM []byte
+		if err == nil {
+			certPEM, err = os.ReadFile(st.SigningCert)
 		}
+		var id report.Identity
+		if err == nil {
+			id, err = report.LoadPEMIdentity(keyPEM, certPEM)
+		}
+		if err != nil {
+			return fmt.Errorf("signing identity: %w", err)
+		}
+		signers = report.SameSigner(id)
 	} else {
-		id, err = report.NewDevIdentity(filepath.Join(dataDir, "dev-identity"))
-	}
-	if err != nil {
-		return fmt.Errorf("signing identity: %w", err)
+		certs, _ := store.(procedure.Certificates)
+		signers = report.DevSigners(devDir, store, certs)
 	}
 	proc, err := report.NewProcessor(store, engine, report.ProcessorConfig{
 		Options: report.Options{Institution: report.Institution{Name: st.Institution, Unit: st.Unit, City: st.City}},
-		Signers: report.SameSigner(id), Directory: store, Dir: filepath.Join(dataDir, "documents")})
+		Signers: signers, Directory: store, Dir: filepath.Join(dataDir, "documents")})
 	if err != nil {
 		return err
 	}

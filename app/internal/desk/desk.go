@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/report"
 )
 
 // Config wires a Service.
@@ -31,6 +32,10 @@ type Config struct {
 	TestSMTP func(ctx context.Context, s Settings) error
 	// BcryptCost is the cost of new password hashes (default bcrypt.DefaultCost).
 	BcryptCost int
+	// Signing, when set, tells who has signed each document and takes
+	// the signatures people make at this desk; nil: the case view shows
+	// no signatures and nobody has documents to sign.
+	Signing *report.Signing
 }
 
 // Service signs staff in to the engine on this desk and keeps the desk's

@@ -6,6 +6,7 @@ import (
 
 	"github.com/tramite/tramite/notify"
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/report"
 )
 
 // Session is everything a signed-in person does from the desktop client,
@@ -74,6 +75,14 @@ type Session interface {
 	CountOutbox(ctx context.Context, q procedure.OutboxQuery) (int, error)
 	// RetryOutbox puts a failed or skipped item back in the queue.
 	RetryOutbox(ctx context.Context, itemID string) error
+	// ToSign lists the documents the person must sign now, the
+	// «documentos por firmar»; empty where documents are signed
+	// automatically (a single desk, or a server that signs them itself).
+	ToSign(ctx context.Context) ([]report.SignRequest, error)
+	// SignDocument signs, at this desk and with the person's own
+	// identity, the version req names, and hands it in; the engine or the
+	// server accepts it only after verifying it.
+	SignDocument(ctx context.Context, req report.SignRequest, id report.Identity) (procedure.Document, error)
 	// SignOut ends the session.
 	SignOut(ctx context.Context) error
 }
@@ -95,6 +104,10 @@ type CaseFile struct {
 	Attachments []procedure.Attachment
 	// HasSecrets tells whether step 1 secrets are still kept.
 	HasSecrets bool
+	// Signatures say, for each document that needs signatures, who has
+	// signed its latest version and who still must; nil when the session
+	// cannot tell.
+	Signatures []report.DocumentSignatures
 }
 
 // Message is an email of a case as its recipients read it.
@@ -205,9 +218,28 @@ func (l *local) Open(ctx context.Context, id string) (CaseFile, error) {
 	if f.Attachments, err = e.Attachments(ctx, l.a, id); err != nil {
 		return f, err
 	}
+	if sg := l.s.cfg.Signing; sg != nil {
+		if f.Signatures, err = sg.Status(ctx, l.a, id); err != nil {
+			return f, err
+		}
+	}
 	f.HasSecrets = len(f.Case.Secrets) > 0
 	f.Case.Secrets = nil // sealed bytes stay in the engine
 	return f, nil
+}
+
+func (l *local) ToSign(ctx context.Context) ([]report.SignRequest, error) {
+	if l.s.cfg.Signing == nil {
+		return []report.SignRequest{}, nil
+	}
+	return l.s.cfg.Signing.ToSign(ctx, l.a)
+}
+
+func (l *local) SignDocument(ctx context.Context, req report.SignRequest, id report.Identity) (procedure.Document, error) {
+	if l.s.cfg.Signing == nil {
+		return procedure.Document{}, procedure.Errorf(procedure.EINVALID, "en este escritorio los documentos se firman automáticamente")
+	}
+	return l.s.cfg.Signing.SignWith(ctx, l.a, id, req)
 }
 
 func (l *local) DocumentContent(ctx context.Context, doc procedure.Document) ([]byte, error) {

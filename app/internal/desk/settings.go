@@ -31,6 +31,11 @@ type Settings struct {
 	// SigningCert and SigningKey are PEM files of the signing identity.
 	SigningCert string
 	SigningKey  string
+	// Signer says where the signed-in person's own signing identity is,
+	// when documents are signed at this desk: a PKCS#12 file, or a
+	// PKCS#11 module and token label. Its password or PIN is asked each
+	// time and kept nowhere.
+	Signer Signer
 	// Institution header of the documents.
 	Institution string
 	Unit        string
@@ -123,6 +128,7 @@ func (s *Preferences) Settings() Settings {
 		SMTPHost: str("smtp.host", d.SMTPHost), SMTPUser: str("smtp.user", ""),
 		SMTPSecurity: str("smtp.security", d.SMTPSecurity), MailFrom: str("smtp.from", d.MailFrom),
 		SigningCert: str("sign.cert", ""), SigningKey: str("sign.key", ""),
+		Signer:      Signer{File: str("signer.file", ""), Module: str("signer.module", ""), Token: str("signer.token", "")},
 		Institution: str("inst.name", d.Institution), Unit: str("inst.unit", d.Unit), City: str("inst.city", d.City),
 		Database: str("db", ""), Server: str("server", ""), TimeZone: str("tz", d.TimeZone),
 	}
@@ -166,6 +172,9 @@ func (s *Preferences) SaveSettings(st Settings) error {
 	s.set("smtp.from", st.MailFrom)
 	s.set("sign.cert", st.SigningCert)
 	s.set("sign.key", st.SigningKey)
+	s.set("signer.file", st.Signer.File)
+	s.set("signer.module", st.Signer.Module)
+	s.set("signer.token", st.Signer.Token)
 	s.set("inst.name", st.Institution)
 	s.set("inst.unit", st.Unit)
 	s.set("inst.city", st.City)

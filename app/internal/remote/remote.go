@@ -21,6 +21,7 @@ import (
 
 	"github.com/tramite/tramite/app/internal/desk"
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/report"
 )
 
 // Client signs people in to one tramite server and keeps this desk's
@@ -249,6 +250,9 @@ func (s *Session) Open(ctx context.Context, id string) (desk.CaseFile, error) {
 	if err := s.do(ctx, http.MethodGet, p+"/documents", nil, &f.Documents); err != nil {
 		return f, err
 	}
+	if err := s.do(ctx, http.MethodGet, p+"/signatures", nil, &f.Signatures); err != nil && !notSigning(err) {
+		return f, err
+	}
 	if err := s.do(ctx, http.MethodGet, p+"/emails", nil, &f.Emails); err != nil {
 		return f, err
 	}
@@ -270,6 +274,49 @@ func (s *Session) Message(ctx context.Context, item procedure.OutboxItem) (desk.
 	path := fmt.Sprintf("/cases/%s/emails/%d/%s", url.PathEscape(item.CaseID), item.Seq, url.PathEscape(item.Topic))
 	err := s.do(ctx, http.MethodGet, path, nil, &m)
 	return m, err
+}
+
+// notSigning tells whether err says the server takes no personal
+// signatures: it signs its documents itself (503), or it predates them
+// (no such route, 404).
+func notSigning(err error) bool {
+	c := procedure.ErrorCode(err)
+	return c == "unavailable" || c == procedure.ENOTFOUND
+}
+
+// ToSign lists the documents the person must sign now; empty when the
+// server signs its documents itself.
+func (s *Session) ToSign(ctx context.Context) ([]report.SignRequest, error) {
+	out := []report.SignRequest{}
+	if err := s.do(ctx, http.MethodGet, "/signatures", nil, &out); err != nil {
+		if notSigning(err) {
+			return []report.SignRequest{}, nil
+		}
+		return nil, err
+	}
+	return out, nil
+}
+
+// SignDocument downloads the version req names, signs it here with id
+// (the key never leaves this desk, or the token), and hands it to the
+// server, which verifies it before keeping it.
+func (s *Session) SignDocument(ctx context.Context, req report.SignRequest, id report.Identity) (procedure.Document, error) {
+	pdf, err := s.DocumentContent(ctx, procedure.Document{CaseID: req.CaseID, Topic: req.Topic, Version: req.Version})
+	if err != nil {
+		return procedure.Document{}, err
+	}
+	meta := req.Meta
+	if meta.Date.IsZero() {
+		meta.Date = s.Now()
+	}
+	var signed bytes.Buffer
+	if err := report.Sign(&signed, pdf, id, meta); err != nil {
+		return procedure.Document{}, err
+	}
+	var doc procedure.Document
+	path := "/cases/" + url.PathEscape(req.CaseID) + "/documents/" + url.PathEscape(req.Topic) + "/signatures"
+	err = s.do(ctx, http.MethodPost, path, map[string]any{"version": req.Version, "content": signed.Bytes()}, &doc)
+	return doc, err
 }
 
 // DocumentContent downloads the PDF of a document version.
