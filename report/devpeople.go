@@ -96,6 +96,21 @@ func DevIdentityFor(dir string, a procedure.Actor) (Identity, error) {
 	return Identity{Signer: key, Chain: []*x509.Certificate{leaf, ca}, Development: true}, nil
 }
 
+// DevPeopleRoots returns a pool holding the development CA of dir
+// (created on first use, as DevIdentityFor does), to verify the
+// signatures of the identities it issues.
+func DevPeopleRoots(dir string) (*x509.CertPool, error) {
+	devMu.Lock()
+	defer devMu.Unlock()
+	ca, _, _, err := devPeopleCA(dir)
+	if err != nil {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(ca)
+	return pool, nil
+}
+
 // devPeopleCA loads or creates the development CA of dir.
 func devPeopleCA(dir string) (*x509.Certificate, *ecdsa.PrivateKey, []byte, error) {
 	caPath, keyPath := filepath.Join(dir, DevPeopleCAFile), filepath.Join(dir, DevPeopleCAKeyFile)

@@ -2,7 +2,6 @@ package report_test
 
 import (
 	"context"
-	"crypto/x509"
 	"os"
 	"path/filepath"
 	"strings"
@@ -50,12 +49,10 @@ func TestDevSigners(t *testing.T) {
 			informe = d
 		}
 	}
-	caPEM, err := os.ReadFile(filepath.Join(dir, report.DevPeopleCAFile))
+	roots, err := report.DevPeopleRoots(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	roots := x509.NewCertPool()
-	roots.AppendCertsFromPEM(caPEM)
 	sigs, err := report.VerifySignatures(informe.Content, report.VerifyOptions{Roots: roots})
 	if err != nil {
 		t.Fatal(err)
@@ -86,5 +83,24 @@ func TestDevSigners(t *testing.T) {
 	}
 	if _, err := report.DevIdentityFor(dir, procedure.Actor{}); procedure.ErrorCode(err) != procedure.EINVALID {
 		t.Fatalf("no person: %v", err)
+	}
+	// Signing reports them signed, with development identities.
+	s, err := report.NewSigning(e, store, store, report.SigningConfig{Verify: report.VerifyOptions{Roots: roots}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := s.Status(ctx, proceduretest.Jefe, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range st {
+		for _, sig := range d.Signatures {
+			if !sig.Signed || !sig.Development {
+				t.Errorf("%s: %+v", d.Topic, sig)
+			}
+		}
+	}
+	if rs, err := s.ToSign(ctx, proceduretest.Jefe); err != nil || len(rs) != 0 {
+		t.Fatalf("to sign when the desk signs: %+v, %v", rs, err)
 	}
 }

@@ -70,9 +70,11 @@ type SignatureStatus struct {
 	ActorID   string `json:"actor_id"`
 	ActorName string `json:"actor_name"`
 	// Signed tells whether the version carries it; Signer is then the
-	// common name of the certificate that made it.
-	Signed bool   `json:"signed"`
-	Signer string `json:"signer,omitempty"`
+	// common name of the certificate that made it, and Development tells
+	// that it was made with a development identity, not legally valid.
+	Signed      bool   `json:"signed"`
+	Signer      string `json:"signer,omitempty"`
+	Development bool   `json:"development,omitempty"`
 }
 
 // DocumentSignatures is the signing status of the latest version of a
@@ -193,6 +195,7 @@ func (s *Signing) status(c procedure.Case, def *procedure.Definition, h []proced
 		if i < len(sigs) {
 			sigs[i].check(d.Content, VerifyOptions{})
 			ss.Signed, ss.Signer = true, sigs[i].Signer
+			ss.Development = strings.HasSuffix(sigs[i].Reason, DevelopmentMark)
 		}
 		st.Signatures = append(st.Signatures, ss)
 	}

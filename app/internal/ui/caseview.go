@@ -19,6 +19,7 @@ import (
 
 	"github.com/tramite/tramite/app/internal/desk"
 	"github.com/tramite/tramite/procedure"
+	"github.com/tramite/tramite/report"
 )
 
 // CaseView shows one case: its stepper, its data, the hoja de ruta, its
@@ -67,6 +68,7 @@ type CaseView struct {
 	messages     map[string]desk.Message
 	messagesDocs int
 	emailsTab    fyne.CanvasObject
+	sigs         []report.DocumentSignatures
 	hasSecrets   bool
 }
 
@@ -119,7 +121,7 @@ func (cv *CaseView) load() error {
 			return err
 		}
 	}
-	cv.Case, cv.Def, cv.docs, cv.atts, cv.hist, cv.hasSecrets = c, d, f.Documents, f.Attachments, hist, f.HasSecrets
+	cv.Case, cv.Def, cv.docs, cv.atts, cv.hist, cv.sigs, cv.hasSecrets = c, d, f.Documents, f.Attachments, hist, f.Signatures, f.HasSecrets
 	cv.Title.SetText(c.ID + " — " + c.System)
 	sub := c.Procedure + " · " + d.StateLabel(c.State) + " · " + c.Unit
 	if c.Assignee != "" {
@@ -296,6 +298,12 @@ func (cv *CaseView) fillDocuments() {
 		open := widget.NewButtonWithIcon(lang.L("Abrir"), theme.FileIcon(), func() { cv.openDocument(doc) })
 		save := widget.NewButtonWithIcon(lang.L("Guardar como…"), theme.DocumentSaveIcon(), func() { cv.saveDocument(doc) })
 		cv.Documents.Add(container.NewBorder(nil, nil, nil, container.NewHBox(open, save), widget.NewLabel(name)))
+	}
+	if len(cv.sigs) > 0 {
+		cv.Documents.Add(widget.NewSeparator())
+		for _, o := range signatureLines(cv.sigs) {
+			cv.Documents.Add(o)
+		}
 	}
 	if len(cv.atts) > 0 {
 		cv.Documents.Add(widget.NewSeparator())

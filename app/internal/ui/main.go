@@ -123,13 +123,15 @@ func (m *Main) refresh() {
 type Inbox struct {
 	Cases   *CaseTable
 	Summary *widget.Label
+	// ToSign lists the documents the person must sign now.
+	ToSign  *ToSign
 	Content fyne.CanvasObject
 	u       *UI
 }
 
 func newInbox(u *UI) *Inbox {
-	in := &Inbox{u: u, Cases: newCaseTable(u), Summary: widget.NewLabel("")}
-	in.Content = container.NewBorder(in.Summary, nil, nil, nil, in.Cases.Table)
+	in := &Inbox{u: u, Cases: newCaseTable(u), Summary: widget.NewLabel(""), ToSign: newToSign(u)}
+	in.Content = container.NewBorder(container.NewVBox(in.ToSign.Box, in.Summary), nil, nil, nil, in.Cases.Table)
 	a := u.User
 	if err := in.Cases.Query(procedure.CaseQuery{Inbox: &a, Open: true}); err != nil {
 		u.ShowError(err)
@@ -154,4 +156,5 @@ func (in *Inbox) reload() {
 		in.u.ShowError(err)
 	}
 	in.summarize()
+	in.ToSign.reload()
 }

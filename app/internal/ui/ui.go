@@ -73,6 +73,8 @@ type UI struct {
 	Main  *Main
 	// Case is the open case, nil when none.
 	Case *CaseView
+	// Sign is the last signing form shown, nil when none.
+	Sign *SignForm
 	// LastError is the message of the last error shown, for tests.
 	LastError string
 
