@@ -163,4 +163,17 @@ type Document struct {
 	SHA256    string    `json:"sha256"`
 	Content   []byte    `json:"-"`
 	CreatedAt time.Time `json:"created_at"`
+	// Follows, when not zero, makes PutDocument store the new version only
+	// if the topic's latest version is Follows (ECONFLICT otherwise, see
+	// StaleDocument): a version signed over version N lands as N+1 or not
+	// at all, even when two replicas accept signatures at once. It is not
+	// stored.
+	Follows int `json:"-"`
+}
+
+// StaleDocument returns the ECONFLICT error of PutDocument when the
+// latest version of a document is no longer doc.Follows.
+func StaleDocument(doc Document) error {
+	return Errorf(ECONFLICT, "la versión %d del documento %s del trámite %s ya no es la última: otra versión se guardó antes; vuelva a intentar sobre la última",
+		doc.Follows, doc.Topic, doc.CaseID)
 }

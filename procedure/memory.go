@@ -443,7 +443,10 @@ func (s *MemoryStore) PutDocument(ctx context.Context, doc Document) (Document, 
 			n = d.Version
 		}
 	}
-	doc.Version = n + 1
+	if doc.Follows != 0 && doc.Follows != n {
+		return Document{}, StaleDocument(doc)
+	}
+	doc.Version, doc.Follows = n+1, 0
 	sum := sha256.Sum256(doc.Content)
 	doc.SHA256 = hex.EncodeToString(sum[:])
 	doc.Content = append([]byte(nil), doc.Content...)

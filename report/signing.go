@@ -47,7 +47,7 @@ type Signing struct {
 	store  procedure.Store
 	certs  procedure.Certificates
 	cfg    SigningConfig
-	mu     sync.Mutex // one Accept at a time in this process
+	mu     sync.Mutex // one Accept at a time in this process; the store's Follows across processes
 }
 
 // NewSigning returns a Signing on the engine and its store; certs says
@@ -372,8 +372,10 @@ func (s *Signing) Accept(ctx context.Context, a procedure.Actor, caseID, topic s
 		return procedure.Document{}, procedure.Errorf(procedure.EFORBIDDEN,
 			"el certificado «%s» pertenece a otra persona, no a %s: nadie puede firmar por otro", sig.Subject, a.Name)
 	}
+	// Follows: of two acceptances over the same version (two replicas,
+	// or the same person twice at once), only one is stored.
 	return s.store.PutDocument(ctx, procedure.Document{CaseID: prev.CaseID, Topic: prev.Topic, Number: prev.Number, Seq: prev.Seq,
-		Content: signed, CreatedAt: s.cfg.Clock.Now()})
+		Content: signed, CreatedAt: s.cfg.Clock.Now(), Follows: prev.Version})
 }
 
 func stale(prev procedure.Document, version int) error {

@@ -305,3 +305,44 @@ func mustToSign(t *testing.T, d *signingDesk, a procedure.Actor) []report.SignRe
 	}
 	return rs
 }
+
+// TestSigningTwoDesksAtOnce hands the same person's signature over the
+// same version to two Signings on one store at once, as two server
+// replicas would get it: one stores it, the other is refused, and the
+// version is signed once.
+func TestSigningTwoDesksAtOnce(t *testing.T) {
+	d := newSigningDesk(t)
+	other, err := report.NewSigning(d.engine, d.store, d.store, report.SigningConfig{TSA: d.ca.tsa.URL,
+		Verify: report.VerifyOptions{Roots: d.ca.pool, RequireTimestamp: true, RequireRevocation: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prof := proceduretest.Profesional
+	r := d.request(t, prof, manual.TopicInformeConclusion)
+	a, _ := d.signed(t, prof, r, d.ids[prof.ID])
+	b, _ := d.signed(t, prof, r, d.ids[prof.ID])
+	before := d.versions(t)
+	errs := make(chan error, 2)
+	for i, s := range []*report.Signing{d.signing, other} {
+		content := [][]byte{a, b}[i]
+		go func() {
+			_, err := s.Accept(d.ctx, prof, d.c.ID, r.Topic, r.Version, content)
+			errs <- err
+		}()
+	}
+	var failed []error
+	for range 2 {
+		if err := <-errs; err != nil {
+			failed = append(failed, err)
+		}
+	}
+	if len(failed) != 1 {
+		t.Fatalf("%d of 2 refused (%v), want exactly one", len(failed), failed)
+	}
+	if c := procedure.ErrorCode(failed[0]); c != procedure.ECONFLICT && c != procedure.EINVALID {
+		t.Fatalf("refusal: %v", failed[0])
+	}
+	if n := d.versions(t); n != before+1 {
+		t.Fatalf("%d versions stored, want one more than %d", n, before)
+	}
+}

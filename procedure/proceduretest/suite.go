@@ -699,6 +699,54 @@ func TestStore(t *testing.T, newStore NewStore) {
 
 	t.Run("EscalationOnce", func(t *testing.T) { testEscalation(t, newStore(t)) })
 	t.Run("ClocksByVersion", func(t *testing.T) { testClocksByVersion(t, newStore(t)) })
+	// DocumentFollows: a version stored over version N (Follows) lands as
+	// N+1 or not at all; of several stored over N at once, exactly one.
+	t.Run("DocumentFollows", func(t *testing.T) {
+		s := newStore(t)
+		must(t, s.Update(ctx, func(tx procedure.Tx) error { return tx.CreateCase(testCase("F-1", at)) }))
+		put := func(follows int, content string) (procedure.Document, error) {
+			return s.PutDocument(ctx, procedure.Document{CaseID: "F-1", Topic: "informe", Content: []byte(content), CreatedAt: at, Follows: follows})
+		}
+		_, err := put(1, "sobre una versión que no existe")
+		wantCode(t, err, procedure.ECONFLICT)
+		_, err = s.PutDocument(ctx, procedure.Document{CaseID: "nope", Topic: "informe", Content: []byte("x"), Follows: 1})
+		wantCode(t, err, procedure.ENOTFOUND)
+		d1, err := put(0, "v1")
+		must(t, err)
+		d2, err := put(1, "v1 firmada")
+		must(t, err)
+		if d1.Version != 1 || d2.Version != 2 || d2.Follows != 0 {
+			t.Fatalf("versions %+v %+v", d1, d2)
+		}
+		_, err = put(1, "v1 firmada otra vez")
+		wantCode(t, err, procedure.ECONFLICT)
+		const n = 8
+		var wg sync.WaitGroup
+		errs := make([]error, n)
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, errs[i] = put(2, fmt.Sprintf("v2 firmada %d", i))
+			}()
+		}
+		wg.Wait()
+		ok := 0
+		for _, err := range errs {
+			switch procedure.ErrorCode(err) {
+			case "":
+				ok++
+			case procedure.ECONFLICT:
+			default:
+				t.Errorf("concurrent put: %v", err)
+			}
+		}
+		docs, _ := s.Documents(ctx, "F-1")
+		if ok != 1 || len(docs) != 3 {
+			t.Fatalf("%d of %d concurrent puts over version 2 stored, %d versions; want exactly one", ok, n, len(docs))
+		}
+	})
+
 	t.Run("EngineFullFlow", func(t *testing.T) {
 		s := newStore(t)
 		e := NewEngine(t, s)

@@ -81,6 +81,7 @@ const (
 		SELECT $1::text, $2::text, coalesce((SELECT max(version) FROM documents WHERE case_id = $1::text AND topic = $2::text), 0) + 1,
 		       $3::text, $4::text, $5::bytea, $6::timestamptz, $7::integer
 		WHERE EXISTS (SELECT 1 FROM cases WHERE id = $1::text)
+		  AND ($8::integer = 0 OR coalesce((SELECT max(version) FROM documents WHERE case_id = $1::text AND topic = $2::text), 0) = $8::integer)
 		RETURNING version`
 	sqlDocuments = `SELECT case_id, topic, version, number, sha256, content, created_at, seq FROM documents
 		WHERE case_id = $1 ORDER BY topic COLLATE "C", version`
@@ -592,17 +593,30 @@ func (s *Store) PutDocument(ctx context.Context, doc procedure.Document) (proced
 		content = []byte{}
 	}
 	for attempt := 0; ; attempt++ {
-		err := s.pool.QueryRow(ctx, sqlPutDocument, doc.CaseID, doc.Topic, doc.Number, doc.SHA256, content, doc.CreatedAt, doc.Seq).Scan(&doc.Version)
+		err := s.pool.QueryRow(ctx, sqlPutDocument, doc.CaseID, doc.Topic, doc.Number, doc.SHA256, content, doc.CreatedAt, doc.Seq, doc.Follows).Scan(&doc.Version)
 		if errors.Is(err, pgx.ErrNoRows) {
+			var exists bool
+			if err := s.pool.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM cases WHERE id = $1)", doc.CaseID).Scan(&exists); err != nil {
+				return procedure.Document{}, mapErr("put document", err)
+			}
+			if exists {
+				return procedure.Document{}, procedure.StaleDocument(doc)
+			}
 			return procedure.Document{}, procedure.Errorf(procedure.ENOTFOUND, "no existe el trámite %s", doc.CaseID)
 		}
-		if err != nil && procedure.ErrorCode(mapErr("", err)) == procedure.ECONFLICT && attempt < 10 {
-			continue // another client took this version number first
+		if err != nil && procedure.ErrorCode(mapErr("", err)) == procedure.ECONFLICT {
+			if doc.Follows != 0 {
+				return procedure.Document{}, procedure.StaleDocument(doc) // another client stored version Follows+1 first
+			}
+			if attempt < 10 {
+				continue // another client took this version number first
+			}
 		}
 		if err != nil {
 			return procedure.Document{}, mapErr("put document", err)
 		}
 		doc.Content = append([]byte(nil), doc.Content...)
+		doc.Follows = 0
 		if _, err := s.pool.Exec(ctx, sqlAnnounce, doc.CaseID); err != nil {
 			return doc, mapErr("put document", err) // stored; only the announcement failed
 		}

@@ -21,6 +21,15 @@ func (s *Store) PutDocument(ctx context.Context, doc procedure.Document) (proced
 		if !exists {
 			return notFound(doc.CaseID)
 		}
+		if doc.Follows != 0 {
+			var latest int
+			if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(version), 0) FROM documents WHERE case_id = ? AND topic = ?", doc.CaseID, doc.Topic).Scan(&latest); err != nil {
+				return dbErr("put document", err)
+			}
+			if latest != doc.Follows {
+				return procedure.StaleDocument(doc)
+			}
+		}
 		err := tx.QueryRowContext(ctx, `INSERT INTO documents (case_id, topic, version, number, sha256, content, created_at, seq)
 			SELECT ?1, ?2, coalesce(max(version), 0) + 1, ?3, ?4, ?5, ?6, ?7 FROM documents WHERE case_id = ?1 AND topic = ?2
 			RETURNING version`, doc.CaseID, doc.Topic, doc.Number, doc.SHA256, doc.Content, nanos(doc.CreatedAt), doc.Seq).Scan(&doc.Version)
@@ -32,6 +41,7 @@ func (s *Store) PutDocument(ctx context.Context, doc procedure.Document) (proced
 	if err != nil {
 		return procedure.Document{}, err
 	}
+	doc.Follows = 0
 	return doc, nil
 }
 
