@@ -198,15 +198,32 @@ func readSignatures(b []byte) (sigs []Signature, err error) {
 	return sigs, nil
 }
 
-// check verifies one signature against the bytes it covers.
-func (s *Signature) check(b []byte, opts VerifyOptions) {
+// parse reads the CMS SignedData of the signature.
+func (s *Signature) parse() (*pkcs7.PKCS7, error) {
 	// The value is padded with zeros up to the space reserved for it.
 	var der asn1.RawValue
-	_, err := asn1.Unmarshal(s.contents, &der)
-	var p7 *pkcs7.PKCS7
-	if err == nil {
-		p7, err = pkcs7.Parse(der.FullBytes)
+	if _, err := asn1.Unmarshal(s.contents, &der); err != nil {
+		return nil, err
 	}
+	return pkcs7.Parse(der.FullBytes)
+}
+
+// signerName returns the common name of the signing certificate, without
+// verifying anything; "" when it cannot be read.
+func (s *Signature) signerName() string {
+	p7, err := s.parse()
+	if err != nil {
+		return ""
+	}
+	if c := p7.GetOnlySigner(); c != nil {
+		return c.Subject.CommonName
+	}
+	return ""
+}
+
+// check verifies one signature against the bytes it covers.
+func (s *Signature) check(b []byte, opts VerifyOptions) {
+	p7, err := s.parse()
 	if err != nil {
 		s.problem("el valor de la firma no es un CMS legible: %v", err)
 		return

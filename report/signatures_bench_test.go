@@ -2,12 +2,17 @@ package report_test
 
 import (
 	"bytes"
+	"context"
+	"fmt"
+	"path/filepath"
 	"testing"
 
 	"github.com/digitorus/pdfsign/verify"
 
 	"github.com/tramite/tramite/procedure/manual"
+	"github.com/tramite/tramite/procedure/proceduretest"
 	"github.com/tramite/tramite/report"
+	"github.com/tramite/tramite/storage/sqlite"
 )
 
 // BenchmarkLongTermSign signs a conclusion report with an ECDSA P-256
@@ -69,4 +74,34 @@ func BenchmarkVerifySignatures(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkToSign asks what the jefe must sign among 100 closed cases on
+// SQLite whose documents are all signed: ToSign reads every case the
+// person can see, so its cost grows with them (see README).
+func BenchmarkToSign(b *testing.B) {
+	ctx := context.Background()
+	store, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "t.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer store.Close()
+	for _, a := range proceduretest.Actors() {
+		store.SaveActor(ctx, a)
+	}
+	e := proceduretest.NewEngine(b, store)
+	for i := range 100 {
+		proceduretest.RunPR01(b, e, fmt.Sprintf("S%d", i), "x", 0)
+	}
+	p, _ := report.NewProcessor(store, e, report.ProcessorConfig{Clock: later, Batch: 100, Signers: report.DevSigners(b.TempDir(), store, store)})
+	if _, err := p.Drain(ctx); err != nil {
+		b.Fatal(err)
+	}
+	s, _ := report.NewSigning(e, store, store, report.SigningConfig{})
+	b.ReportAllocs()
+	for b.Loop() {
+		if rs, err := s.ToSign(ctx, proceduretest.Jefe); err != nil || len(rs) != 0 {
+			b.Fatal(rs, err)
+		}
+	}
 }

@@ -346,3 +346,44 @@ func TestSigningTwoDesksAtOnce(t *testing.T) {
 		t.Fatalf("%d versions stored, want one more than %d", n, before)
 	}
 }
+
+// TestToSignScansRecentCases: ToSign looks only through the cases that
+// changed last (SigningConfig.Scan); ToSignIn finds an older case's
+// documents, and says a case the person cannot see does not exist.
+func TestToSignScansRecentCases(t *testing.T) {
+	d := newSigningDesk(t)
+	newer := proceduretest.RunPR01(t, d.engine, "Otro sistema", "y", 0)
+	p, err := report.NewProcessor(d.store, d.engine, report.ProcessorConfig{Clock: later})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Drain(d.ctx); err != nil {
+		t.Fatal(err)
+	}
+	s, err := report.NewSigning(d.engine, d.store, d.store, report.SigningConfig{Scan: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prof := proceduretest.Profesional
+	cases := func(rs []report.SignRequest) map[string]bool {
+		m := map[string]bool{}
+		for _, r := range rs {
+			m[r.CaseID] = true
+		}
+		return m
+	}
+	all, err := s.ToSign(d.ctx, prof)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cases(all); !got[newer.ID] || got[d.c.ID] || len(got) != 1 {
+		t.Fatalf("ToSign with Scan 1 looked at %v, want only %s", got, newer.ID)
+	}
+	old, err := s.ToSignIn(d.ctx, prof, d.c.ID)
+	if err != nil || len(old) == 0 || old[0].CaseID != d.c.ID {
+		t.Fatalf("ToSignIn of the older case: %+v, %v", old, err)
+	}
+	if _, err := s.ToSignIn(d.ctx, proceduretest.Solicitante2, d.c.ID); procedure.ErrorCode(err) != procedure.ENOTFOUND {
+		t.Fatalf("a case the person cannot see: %v", err)
+	}
+}

@@ -23,13 +23,19 @@ func (s *Server) signingOrUnavailable() (*report.Signing, error) {
 	return s.signing, nil
 }
 
-// toSign answers GET /signatures: what the person must sign now.
+// toSign answers GET /signatures: what the person must sign now, in the
+// cases that changed last or in the one case named by ?case=.
 func toSign(s *Server, w http.ResponseWriter, r *http.Request, c *call) error {
 	sg, err := s.signingOrUnavailable()
 	if err != nil {
 		return err
 	}
-	rs, err := sg.ToSign(r.Context(), c.actor)
+	var rs []report.SignRequest
+	if id := r.URL.Query().Get("case"); id != "" {
+		rs, err = sg.ToSignIn(r.Context(), c.actor, id)
+	} else {
+		rs, err = sg.ToSign(r.Context(), c.actor)
+	}
 	if err != nil {
 		return err
 	}

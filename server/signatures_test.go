@@ -88,6 +88,14 @@ func TestSignaturesOverHTTP(t *testing.T) {
 	}
 
 	prof, resp, jefe := e.signIn(proceduretest.Profesional), e.signIn(proceduretest.Responsable), e.signIn(proceduretest.Jefe)
+	var inCase []report.SignRequest
+	prof.json("GET", "/signatures?case="+c.ID, nil, http.StatusOK, &inCase)
+	if len(inCase) == 0 || inCase[0].CaseID != c.ID {
+		t.Fatalf("GET /signatures?case=: %+v", inCase)
+	}
+	if ans := e.signIn(proceduretest.Solicitante2).call("GET", "/signatures?case="+c.ID, nil); ans.status != http.StatusNotFound {
+		t.Fatalf("?case= of a case the person cannot see: %d %s", ans.status, ans.body)
+	}
 	if _, ok := pending(jefe); ok {
 		t.Fatal("the jefe is asked to sign before the profesional")
 	}

@@ -76,9 +76,10 @@ type Session interface {
 	// RetryOutbox puts a failed or skipped item back in the queue.
 	RetryOutbox(ctx context.Context, itemID string) error
 	// ToSign lists the documents the person must sign now, the
-	// «documentos por firmar»; empty where documents are signed
+	// «documentos por firmar», in the cases that changed last or, with
+	// caseID, in that case; empty where documents are signed
 	// automatically (a single desk, or a server that signs them itself).
-	ToSign(ctx context.Context) ([]report.SignRequest, error)
+	ToSign(ctx context.Context, caseID string) ([]report.SignRequest, error)
 	// SignDocument signs, at this desk and with the person's own
 	// identity, the version req names, and hands it in; the engine or the
 	// server accepts it only after verifying it.
@@ -228,9 +229,12 @@ func (l *local) Open(ctx context.Context, id string) (CaseFile, error) {
 	return f, nil
 }
 
-func (l *local) ToSign(ctx context.Context) ([]report.SignRequest, error) {
-	if l.s.cfg.Signing == nil {
+func (l *local) ToSign(ctx context.Context, caseID string) ([]report.SignRequest, error) {
+	switch {
+	case l.s.cfg.Signing == nil:
 		return []report.SignRequest{}, nil
+	case caseID != "":
+		return l.s.cfg.Signing.ToSignIn(ctx, l.a, caseID)
 	}
 	return l.s.cfg.Signing.ToSign(ctx, l.a)
 }

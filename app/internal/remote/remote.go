@@ -284,11 +284,15 @@ func notSigning(err error) bool {
 	return c == "unavailable" || c == procedure.ENOTFOUND
 }
 
-// ToSign lists the documents the person must sign now; empty when the
-// server signs its documents itself.
-func (s *Session) ToSign(ctx context.Context) ([]report.SignRequest, error) {
+// ToSign lists the documents the person must sign now (in one case, with
+// caseID); empty when the server signs its documents itself.
+func (s *Session) ToSign(ctx context.Context, caseID string) ([]report.SignRequest, error) {
 	out := []report.SignRequest{}
-	if err := s.do(ctx, http.MethodGet, "/signatures", nil, &out); err != nil {
+	path := "/signatures"
+	if caseID != "" {
+		path += "?case=" + url.QueryEscape(caseID)
+	}
+	if err := s.do(ctx, http.MethodGet, path, nil, &out); err != nil {
 		if notSigning(err) {
 			return []report.SignRequest{}, nil
 		}

@@ -52,6 +52,10 @@ type CaseView struct {
 	// SaveDialog is the file dialog of the last "Guardar como…", nil
 	// before one.
 	SaveDialog *dialog.FileDialog
+	// Sign has a Firmar button per document of the case the person must
+	// sign now; ToSign are those documents.
+	Sign   []*widget.Button
+	ToSign []report.SignRequest
 	// Form is the open action form, nil when none.
 	Form    *ActionForm
 	Content fyne.CanvasObject
@@ -121,7 +125,11 @@ func (cv *CaseView) load() error {
 			return err
 		}
 	}
-	cv.Case, cv.Def, cv.docs, cv.atts, cv.hist, cv.sigs, cv.hasSecrets = c, d, f.Documents, f.Attachments, hist, f.Signatures, f.HasSecrets
+	toSign, err := u.s.ToSign(u.ctx, cv.ID)
+	if err != nil {
+		return err
+	}
+	cv.Case, cv.Def, cv.docs, cv.atts, cv.hist, cv.sigs, cv.hasSecrets, cv.ToSign = c, d, f.Documents, f.Attachments, hist, f.Signatures, f.HasSecrets, toSign
 	cv.Title.SetText(c.ID + " — " + c.System)
 	sub := c.Procedure + " · " + d.StateLabel(c.State) + " · " + c.Unit
 	if c.Assignee != "" {
@@ -304,6 +312,13 @@ func (cv *CaseView) fillDocuments() {
 		for _, o := range signatureLines(cv.sigs) {
 			cv.Documents.Add(o)
 		}
+	}
+	cv.Sign = nil
+	for _, r := range cv.ToSign {
+		b := widget.NewButtonWithIcon(lang.L("Firmar «{{.Label}}» v{{.Version}} como «{{.Caption}}»",
+			map[string]any{"Label": r.Label, "Version": r.Version, "Caption": r.Caption}), theme.DocumentCreateIcon(), func() { cv.u.ShowSign(r) })
+		cv.Sign = append(cv.Sign, b)
+		cv.Documents.Add(b)
 	}
 	if len(cv.atts) > 0 {
 		cv.Documents.Add(widget.NewSeparator())

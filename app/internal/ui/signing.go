@@ -35,7 +35,7 @@ func newToSign(u *UI) *ToSign {
 }
 
 func (ts *ToSign) reload() {
-	rs, err := ts.u.s.ToSign(ts.u.ctx)
+	rs, err := ts.u.s.ToSign(ts.u.ctx, "")
 	if err != nil {
 		ts.u.ShowError(err)
 		return

@@ -174,10 +174,21 @@ func TestSignAtTheDesk(t *testing.T) {
 		t.Fatalf("signing with someone else's file: %q", u.LastError)
 	}
 
+	// Signed from the case itself, with her own file.
 	cv := u.OpenCase(c.ID)
+	if len(cv.Sign) != 1 || cv.ToSign[0].Topic != manual.TopicInformeConclusion || !strings.Contains(cv.Sign[0].Text, "Revisado por") {
+		t.Fatalf("the case offers to sign %+v", cv.ToSign)
+	}
+	sign(cv.Sign[0], files[proceduretest.Responsable.ID], "clave de "+proceduretest.Responsable.ID)
+	if u.LastError != "" {
+		t.Fatalf("signing from the case: %q", u.LastError)
+	}
+	if cv = u.Case; len(cv.Sign) != 0 {
+		t.Fatalf("still offered after signing: %+v", cv.ToSign)
+	}
 	text := labels(cv.Documents)
 	for _, want := range []string{"Firmas de «Informe técnico de conclusión»", "✔ Elaborado por: Fabio Choque, firmó con el certificado de Fabio Choque\n",
-		"… Revisado por: Elena Vargas, falta su firma", "… Aprobado por: Carla Rojas, falta su firma"} {
+		"✔ Revisado por: Elena Vargas, firmó con el certificado de Elena Vargas\n", "… Aprobado por: Carla Rojas, falta su firma"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the documents tab lacks %q:\n%s", want, text)
 		}
