@@ -454,6 +454,20 @@ func (s *MemoryStore) PutDocument(ctx context.Context, doc Document) (Document, 
 	return doc, nil
 }
 
+var _ LatestDocuments = (*MemoryStore)(nil)
+
+// LatestDocuments implements LatestDocuments.
+func (s *MemoryStore) LatestDocuments(ctx context.Context, caseID string) ([]Document, error) {
+	docs, err := s.Documents(ctx, caseID)
+	out := []Document{}
+	for i, d := range docs {
+		if i+1 == len(docs) || docs[i+1].Topic != d.Topic {
+			out = append(out, d)
+		}
+	}
+	return out, err
+}
+
 // Documents implements Store.
 func (s *MemoryStore) Documents(ctx context.Context, caseID string) ([]Document, error) {
 	s.mu.Lock()

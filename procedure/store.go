@@ -51,6 +51,16 @@ type Store interface {
 	Attachments(ctx context.Context, caseID string) ([]Attachment, error)
 }
 
+// LatestDocuments is implemented by stores that can read only the latest
+// version of each document of a case, without the bytes of the others:
+// report.Signing asks it what is left to sign, case after case. Stores
+// that implement it pass proceduretest.TestStore's LatestDocuments.
+type LatestDocuments interface {
+	// LatestDocuments returns the latest version of each document of a
+	// case, by topic; an empty slice when none.
+	LatestDocuments(ctx context.Context, caseID string) ([]Document, error)
+}
+
 // Tx is the view of a Store inside Update.
 type Tx interface {
 	// Case reads a case; ENOTFOUND if there is none.

@@ -182,7 +182,7 @@ func (s *Signing) Status(ctx context.Context, a procedure.Actor, caseID string) 
 	if err != nil {
 		return nil, err
 	}
-	docs, err := s.store.Documents(ctx, c.ID)
+	docs, err := s.latestDocuments(ctx, c.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -195,7 +195,7 @@ func (s *Signing) Status(ctx context.Context, a procedure.Actor, caseID string) 
 		return nil, err
 	}
 	out := []DocumentSignatures{}
-	for _, d := range latest(docs) {
+	for _, d := range docs {
 		st, _, err := s.status(c, def, h, d)
 		if err != nil {
 			return nil, err
@@ -205,6 +205,16 @@ func (s *Signing) Status(ctx context.Context, a procedure.Actor, caseID string) 
 		}
 	}
 	return out, nil
+}
+
+// latestDocuments reads the latest version of each document of a case,
+// without the others' bytes when the store can (procedure.LatestDocuments).
+func (s *Signing) latestDocuments(ctx context.Context, caseID string) ([]procedure.Document, error) {
+	if ld, ok := s.store.(procedure.LatestDocuments); ok {
+		return ld.LatestDocuments(ctx, caseID)
+	}
+	docs, err := s.store.Documents(ctx, caseID)
+	return latest(docs), err
 }
 
 // latest returns the latest version of each topic, in topic order
@@ -308,12 +318,12 @@ func (s *Signing) request(ctx context.Context, a procedure.Actor, caseID, topic 
 	if err != nil {
 		return SignRequest{}, procedure.Document{}, err
 	}
-	docs, err := s.store.Documents(ctx, c.ID)
+	docs, err := s.latestDocuments(ctx, c.ID)
 	if err != nil {
 		return SignRequest{}, procedure.Document{}, err
 	}
 	var doc procedure.Document
-	for _, d := range latest(docs) {
+	for _, d := range docs {
 		if d.Topic == topic {
 			doc = d
 		}

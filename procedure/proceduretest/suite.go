@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -699,6 +700,35 @@ func TestStore(t *testing.T, newStore NewStore) {
 
 	t.Run("EscalationOnce", func(t *testing.T) { testEscalation(t, newStore(t)) })
 	t.Run("ClocksByVersion", func(t *testing.T) { testClocksByVersion(t, newStore(t)) })
+	// LatestDocuments (stores that implement it): the latest version of
+	// each topic, with its bytes, by topic.
+	t.Run("LatestDocuments", func(t *testing.T) {
+		s := newStore(t)
+		ld, ok := s.(procedure.LatestDocuments)
+		if !ok {
+			t.Skip("the store does not implement procedure.LatestDocuments")
+		}
+		must(t, s.Update(ctx, func(tx procedure.Tx) error { return tx.CreateCase(testCase("L-1", at)) }))
+		none, err := ld.LatestDocuments(ctx, "L-1")
+		must(t, err)
+		if none == nil || len(none) != 0 {
+			t.Fatalf("a case without documents: %#v", none)
+		}
+		for _, d := range []struct{ topic, content string }{{"nota", "n1"}, {"informe", "i1"}, {"informe", "i2"}, {"nota", "n2"}, {"informe", "i3"}, {"aviso", "a1"}} {
+			_, err := s.PutDocument(ctx, procedure.Document{CaseID: "L-1", Topic: d.topic, Content: []byte(d.content), CreatedAt: at})
+			must(t, err)
+		}
+		got, err := ld.LatestDocuments(ctx, "L-1")
+		must(t, err)
+		var text []string
+		for _, d := range got {
+			text = append(text, fmt.Sprintf("%s v%d %s", d.Topic, d.Version, d.Content))
+		}
+		if want := "aviso v1 a1, informe v3 i3, nota v2 n2"; strings.Join(text, ", ") != want {
+			t.Fatalf("latest documents: %s, want %s", strings.Join(text, ", "), want)
+		}
+	})
+
 	// DocumentFollows: a version stored over version N (Follows) lands as
 	// N+1 or not at all; of several stored over N at once, exactly one.
 	t.Run("DocumentFollows", func(t *testing.T) {

@@ -85,6 +85,9 @@ const (
 		RETURNING version`
 	sqlDocuments = `SELECT case_id, topic, version, number, sha256, content, created_at, seq FROM documents
 		WHERE case_id = $1 ORDER BY topic COLLATE "C", version`
+	sqlLatestDocuments = `SELECT case_id, topic, version, number, sha256, content, created_at, seq FROM documents d
+		WHERE case_id = $1 AND version = (SELECT max(version) FROM documents WHERE case_id = $1 AND topic = d.topic)
+		ORDER BY topic COLLATE "C"`
 )
 
 // Update implements procedure.Store: fn runs in one READ COMMITTED
@@ -624,9 +627,21 @@ func (s *Store) PutDocument(ctx context.Context, doc procedure.Document) (proced
 	}
 }
 
+var _ procedure.LatestDocuments = (*Store)(nil)
+
 // Documents implements procedure.Store.
 func (s *Store) Documents(ctx context.Context, caseID string) ([]procedure.Document, error) {
-	rows, err := s.pool.Query(ctx, sqlDocuments, caseID)
+	return s.documents(ctx, sqlDocuments, caseID)
+}
+
+// LatestDocuments implements procedure.LatestDocuments: the primary key
+// finds each topic's latest version; the others' bytes are left unread.
+func (s *Store) LatestDocuments(ctx context.Context, caseID string) ([]procedure.Document, error) {
+	return s.documents(ctx, sqlLatestDocuments, caseID)
+}
+
+func (s *Store) documents(ctx context.Context, query, caseID string) ([]procedure.Document, error) {
+	rows, err := s.pool.Query(ctx, query, caseID)
 	if err != nil {
 		return nil, mapErr("documents", err)
 	}

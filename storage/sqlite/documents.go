@@ -45,10 +45,24 @@ func (s *Store) PutDocument(ctx context.Context, doc procedure.Document) (proced
 	return doc, nil
 }
 
+var _ procedure.LatestDocuments = (*Store)(nil)
+
 // Documents implements procedure.Store.
 func (s *Store) Documents(ctx context.Context, caseID string) ([]procedure.Document, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT case_id, topic, version, number, sha256, content, created_at, seq
+	return s.documents(ctx, `SELECT case_id, topic, version, number, sha256, content, created_at, seq
 		FROM documents WHERE case_id = ? ORDER BY topic, version`, caseID)
+}
+
+// LatestDocuments implements procedure.LatestDocuments: one indexed
+// lookup per topic, the other versions' bytes left unread.
+func (s *Store) LatestDocuments(ctx context.Context, caseID string) ([]procedure.Document, error) {
+	return s.documents(ctx, `SELECT case_id, topic, version, number, sha256, content, created_at, seq
+		FROM documents d WHERE case_id = ?1
+		AND version = (SELECT max(version) FROM documents WHERE case_id = ?1 AND topic = d.topic) ORDER BY topic`, caseID)
+}
+
+func (s *Store) documents(ctx context.Context, query, caseID string) ([]procedure.Document, error) {
+	rows, err := s.r.QueryContext(ctx, query, caseID)
 	if err != nil {
 		return nil, dbErr("documents", err)
 	}
