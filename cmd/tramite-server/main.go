@@ -96,6 +96,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	printConfig := fl.Bool("print-config", false, "print the effective configuration (secrets redacted) and exit")
 	demo := fl.Bool("demo", false, "save the demo people (password demo-<username>) when the database has nobody; for a trial only")
 	bind := fl.String("bind-certificate", "", "PERSONA=certificado.pem: register the signing certificate (PEM) of a person, so that the server accepts what they sign with it, and exit")
+	unbind := fl.String("unbind-certificate", "", "certificado.pem: unregister a signing certificate (a lost or replaced token), and exit")
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
@@ -120,6 +121,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	}
 	if *bind != "" {
 		return bindCertificate(ctx, cfg, *bind, stdout)
+	}
+	if *unbind != "" {
+		return unbindCertificate(ctx, cfg, *unbind, stdout)
 	}
 	for name, instead := range secretEnv {
 		if _, ok := getenv(name); ok {
@@ -544,25 +548,66 @@ func bindCertificate(ctx context.Context, cfg Config, spec string, stdout io.Wri
 	if !ok || actorID == "" || path == "" {
 		return fmt.Errorf("-bind-certificate %q: escriba PERSONA=certificado.pem", spec)
 	}
+	cert, err := readCertificate("-bind-certificate", path)
+	if err != nil {
+		return err
+	}
+	return withCertificates(ctx, cfg, func(certs procedure.Certificates) error {
+		b := procedure.CertificateOf(actorID, cert)
+		if err := certs.PutCertificate(ctx, b); err != nil {
+			return err
+		}
+		_, err := fmt.Fprintf(stdout, "El certificado %s (serie %s, emitido por %s, vence el %s) queda registrado a nombre de %s.\n",
+			b.Subject, b.Serial, b.Issuer, cert.NotAfter.Format("2006-01-02"), actorID)
+		return err
+	})
+}
+
+// unbindCertificate removes the registration of a signing certificate.
+func unbindCertificate(ctx context.Context, cfg Config, path string, stdout io.Writer) error {
+	cert, err := readCertificate("-unbind-certificate", path)
+	if err != nil {
+		return err
+	}
+	return withCertificates(ctx, cfg, func(certs procedure.Certificates) error {
+		b := procedure.CertificateOf("", cert)
+		owner, err := certs.CertificateOwner(ctx, b.Issuer, b.Serial)
+		if err != nil {
+			return err
+		}
+		if err := certs.RemoveCertificate(ctx, b.Issuer, b.Serial); err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(stdout, "El certificado %s (serie %s) ya no está registrado a nombre de %s: lo que se firme con él será rechazado.\n",
+			b.Subject, b.Serial, owner.ActorID)
+		return err
+	})
+}
+
+// readCertificate reads the first PEM certificate of a file.
+func readCertificate(flag, path string) (*x509.Certificate, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return fmt.Errorf("-bind-certificate: %w", err)
+		return nil, fmt.Errorf("%s: %w", flag, err)
 	}
-	var cert *x509.Certificate
-	for rest := data; cert == nil; {
+	for rest := data; ; {
 		var b *pem.Block
 		if b, rest = pem.Decode(rest); b == nil {
-			break
+			return nil, fmt.Errorf("%s: %s no contiene un certificado PEM", flag, path)
 		}
 		if b.Type == "CERTIFICATE" {
-			if cert, err = x509.ParseCertificate(b.Bytes); err != nil {
-				return fmt.Errorf("-bind-certificate: %s: el certificado no es válido: %w", path, err)
+			cert, err := x509.ParseCertificate(b.Bytes)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %s: el certificado no es válido: %w", flag, path, err)
 			}
+			return cert, nil
 		}
 	}
-	if cert == nil {
-		return fmt.Errorf("-bind-certificate: %s no contiene un certificado PEM", path)
-	}
+}
+
+// withCertificates opens the configured database and runs fn on its
+// register of certificates.
+func withCertificates(ctx context.Context, cfg Config, fn func(procedure.Certificates) error) error {
 	target := strings.TrimSpace(cfg.Database)
 	if cfg.DatabasePasswordFile != "" {
 		pw, err := readSecret("database_password_file", cfg.DatabasePasswordFile)
@@ -582,13 +627,7 @@ func bindCertificate(ctx context.Context, cfg Config, spec string, stdout io.Wri
 	if !ok {
 		return fmt.Errorf("la base de datos %s no guarda certificados: actualice tramite", storage.Describe(target))
 	}
-	b := procedure.CertificateOf(actorID, cert)
-	if err := certs.PutCertificate(ctx, b); err != nil {
-		return err
-	}
-	_, err = fmt.Fprintf(stdout, "El certificado %s (serie %s, emitido por %s, vence el %s) queda registrado a nombre de %s.\n",
-		b.Subject, b.Serial, b.Issuer, cert.NotAfter.Format("2006-01-02"), actorID)
-	return err
+	return fn(certs)
 }
 
 // personalSigning returns what takes the signatures people make at their

@@ -72,6 +72,18 @@ func TestPersonalSigning(t *testing.T) {
 		})
 	}
 
+	// Unregistered (a lost token), then registered again.
+	var out bytes.Buffer
+	if err := run(ctx, []string{"-unbind-certificate", certFile}, &out, &out, env(vars)); err != nil || !strings.Contains(out.String(), "ya no está registrado a nombre de carla") {
+		t.Fatalf("unbind: %v %q", err, out.String())
+	}
+	if err := run(ctx, []string{"-unbind-certificate", certFile}, &out, &out, env(vars)); err == nil || !strings.Contains(err.Error(), "no está registrado a nombre de nadie") {
+		t.Fatalf("unbind twice: %v", err)
+	}
+	if err := run(ctx, []string{"-bind-certificate", proceduretest.Jefe.ID + "=" + certFile}, &out, &out, env(vars)); err != nil {
+		t.Fatal(err)
+	}
+
 	m = &Main{Config: DefaultConfig(), Logger: slog.New(slog.DiscardHandler)}
 	m.Config.Database, m.Config.Listen, m.Config.SealingKeyFile = db, "127.0.0.1:0", key
 	m.Config.Signing = SigningConfig{Personal: true, CAFile: caFile}
