@@ -65,8 +65,9 @@ type Signature struct {
 	// VerifyOptions.At); Trusted: it chains, then, to a trusted root.
 	CertificateValid bool `json:"certificate_valid"`
 	Trusted          bool `json:"trusted"`
-	// UnchangedSince: after this signature the document only received
-	// later signatures, each intact.
+	// UnchangedSince: what the document shows is the same now as when it
+	// was signed: later revisions only added signatures (each judged on
+	// its own).
 	UnchangedSince bool `json:"unchanged_since"`
 	// Valid sums up: intact, covering its revision, unchanged since,
 	// made with a trusted certificate valid at SignedAt and not revoked,
@@ -118,21 +119,19 @@ func VerifySignatures(pdfBytes []byte, opts VerifyOptions) ([]Signature, error) 
 	for i := range sigs {
 		sigs[i].check(pdfBytes, opts)
 	}
-	// Unchanged since: every later signature is intact and covers its own
-	// revision, and the last one reaches the end of the file.
+	// Unchanged since: the document as it stood when signed and as it
+	// stands now show the same content; later revisions added signatures
+	// and nothing else.
 	for i := range sigs {
 		s := &sigs[i]
-		s.UnchangedSince = true
-		for _, later := range sigs[i:] {
-			if !later.Intact || !later.CoversRevision {
-				s.UnchangedSince = false
-			}
-		}
-		if sigs[len(sigs)-1].RevisionEnd != int64(len(pdfBytes)) {
-			s.UnchangedSince = false
+		if s.RevisionEnd == int64(len(pdfBytes)) {
+			s.UnchangedSince = true
+		} else if s.RevisionEnd > 0 {
+			same, err := sameContent(pdfBytes[:s.RevisionEnd], pdfBytes)
+			s.UnchangedSince = same && err == nil
 		}
 		if !s.UnchangedSince {
-			s.problem("el documento fue modificado después de esta firma")
+			s.problem("el contenido del documento cambió después de esta firma")
 		}
 		s.Valid = len(s.Problems) == 0
 	}

@@ -3,6 +3,8 @@ package report_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -159,15 +161,37 @@ func TestLongTermSignatures(t *testing.T) {
 			if err != nil {
 				continue // no longer a PDF: detected too
 			}
-			last := sigs[len(sigs)-1]
-			if last.Valid || last.Intact {
-				t.Errorf("%s: the last signature still verifies", where.name)
-			}
+			// The signatures that cover the byte fail; those made before
+			// it was written still hold: what they signed is unchanged.
 			for _, s := range sigs {
-				if s.Valid {
-					t.Errorf("%s: signature %d still valid: %+v", where.name, s.Index, s)
+				covers := s.RevisionEnd > int64(where.at)
+				if covers && (s.Valid || s.Intact) {
+					t.Errorf("%s: signature %d still valid", where.name, s.Index)
+				}
+				if !covers && !s.Valid {
+					t.Errorf("%s: signature %d, made before the byte, invalid: %q", where.name, s.Index, s.Problems)
 				}
 			}
+		}
+	})
+	t.Run("a change of content between signatures is detected", func(t *testing.T) {
+		// The first signer signs; then someone rewrites the page's text in
+		// an incremental update and signs after it.
+		ca := newTestCA(t) // the first one's servers are shut down
+		once := signLTV(t, ca, base, ca.issue("Fabio Choque"))
+		twice := signLTV(t, ca, changePage(t, once), ca.issue("Elena Vargas"))
+		sigs, err := report.VerifySignatures(twice, report.VerifyOptions{Roots: ca.pool, RequireTimestamp: true, RequireRevocation: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(sigs) != 2 || sigs[0].Valid || sigs[0].UnchangedSince || !sigs[0].Intact || !strings.Contains(strings.Join(sigs[0].Problems, ";"), "cambió después de esta firma") {
+			t.Fatalf("the first signature: %+v", sigs[0].Problems)
+		}
+		if !sigs[1].Valid {
+			t.Fatalf("the second signature, made over the change: %q", sigs[1].Problems)
+		}
+		if before, after := pdftotext(t, once), pdftotext(t, twice); !strings.Contains(before, "INFORME TÉCNICO") || strings.Contains(after, "INFORME TÉCNICO") {
+			t.Fatalf("the change does not show: %q", after)
 		}
 	})
 	t.Run("a revoked certificate cannot sign", func(t *testing.T) {
@@ -196,4 +220,39 @@ func ca2Issue(t *testing.T) caID {
 	id := ca.issue("Revocado")
 	ca.revoke(id.Certificate())
 	return caID{ca, id}
+}
+
+// changePage appends to pdf an incremental update that replaces the first
+// page's content stream with another (its text gone), as someone altering
+// a signed document would.
+func changePage(t testing.TB, pdf []byte) []byte {
+	t.Helper()
+	trailers := regexp.MustCompile(`trailer\s*<<(?s:(.*?))>>\s*startxref\s*(\d+)`).FindAllSubmatch(pdf, -1)
+	if len(trailers) == 0 {
+		t.Fatal("no trailer")
+	}
+	last := trailers[len(trailers)-1]
+	field := func(name string) string {
+		m := regexp.MustCompile(`/` + name + `\s+(\d+(?:\s+\d+\s+R)?)`).FindSubmatch(last[1])
+		if m == nil {
+			t.Fatalf("no /%s in the trailer", name)
+		}
+		return string(m[1])
+	}
+	page := regexp.MustCompile(`/Type\s*/Page\b[^s]*?/Contents\s+(\d+)\s+0\s+R`).FindSubmatch(pdf)
+	if page == nil {
+		page = regexp.MustCompile(`/Contents\s+(\d+)\s+0\s+R`).FindSubmatch(pdf)
+	}
+	if page == nil {
+		t.Fatal("no page contents")
+	}
+	content := "BT /F1 24 Tf 72 700 Td (PAGADO) Tj ET"
+	var b bytes.Buffer
+	b.Write(pdf)
+	off := b.Len() + 1
+	fmt.Fprintf(&b, "\n%s 0 obj\n<< /Length %d >>\nstream\n%s\nendstream\nendobj\n", page[1], len(content)+1, content)
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n0 1\n0000000000 65535 f \n%s 1\n%010d 00000 n \ntrailer\n<< /Size %s /Root %s /Info %s /Prev %s >>\nstartxref\n%d\n%%%%EOF\n",
+		page[1], off, field("Size"), field("Root"), field("Info"), last[2], xref)
+	return b.Bytes()
 }

@@ -428,6 +428,10 @@ func (s *Signing) Accept(ctx context.Context, a procedure.Actor, caseID, topic s
 	if !sig.Valid {
 		return procedure.Document{}, procedure.Errorf(procedure.EINVALID, "la firma de %s sobre «%s» no es válida: %s", a.Name, req.Label, strings.Join(sig.Problems, "; "))
 	}
+	if same, err := sameContent(prev.Content, signed); err != nil || !same {
+		return procedure.Document{}, procedure.Errorf(procedure.EINVALID,
+			"el documento firmado cambia el contenido de la versión %d de «%s», además de agregarle una firma: fírmela sin modificarla", version, req.Label)
+	}
 	owner, err := s.certs.CertificateOwner(ctx, sig.Issuer, sig.Serial)
 	switch {
 	case procedure.ErrorCode(err) == procedure.ENOTFOUND:

@@ -259,6 +259,13 @@ func TestSigningRefused(t *testing.T) {
 			b, _ := d.signed(t, proceduretest.Jefe, other, d.ids[prof.ID])
 			return b
 		}, procedure.EINVALID, "no es la versión"},
+		{"a change of content with the signature", prof, r.Version, func() []byte {
+			var out bytes.Buffer
+			if err := report.Sign(&out, changePage(t, base.Content), d.ids[prof.ID], r.Meta); err != nil {
+				t.Fatal(err)
+			}
+			return out.Bytes()
+		}, procedure.EINVALID, "cambia el contenido"},
 		{"an old version", prof, r.Version - 1, func() []byte { return good }, procedure.ECONFLICT, "ya no es la última"},
 		{"no signature", prof, r.Version, func() []byte { return base.Content }, procedure.EINVALID, "no es la versión"},
 	}
