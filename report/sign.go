@@ -310,7 +310,7 @@ func Sign(w io.Writer, pdfBytes []byte, id Identity, meta SignMeta) error {
 		return procedure.Errorf(procedure.EINVALID, "report: falta el destino donde escribir el documento firmado")
 	}
 	r := bytes.NewReader(pdfBytes)
-	rdr, err := readPDF(r, int64(len(pdfBytes)))
+	rdr, err := readPDF(pdfBytes)
 	if err != nil {
 		return &procedure.Error{Code: procedure.EINVALID, Op: "report: sign", Message: "el documento a firmar no es un PDF legible", Err: err}
 	}
@@ -364,13 +364,17 @@ func Sign(w io.Writer, pdfBytes []byte, id Identity, meta SignMeta) error {
 	return err
 }
 
-// readPDF parses a PDF, turning the parser's panics on malformed input
-// into errors.
-func readPDF(r io.ReaderAt, size int64) (rdr *pdf.Reader, err error) {
+// readPDF parses a PDF, refusing what the parser would not come back
+// from (checkParsable) and turning its panics on malformed input into
+// errors.
+func readPDF(b []byte) (rdr *pdf.Reader, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("malformed PDF: %v", p)
 		}
 	}()
-	return pdf.NewReader(r, size)
+	if err := checkParsable(b); err != nil {
+		return nil, err
+	}
+	return pdf.NewReader(bytes.NewReader(b), int64(len(b)))
 }

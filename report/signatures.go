@@ -111,7 +111,12 @@ type VerifyOptions struct {
 // document has only received signatures since. It returns EINVALID for
 // bytes that are not a PDF, and an empty slice for a PDF without
 // signatures.
-func VerifySignatures(pdfBytes []byte, opts VerifyOptions) ([]Signature, error) {
+func VerifySignatures(pdfBytes []byte, opts VerifyOptions) (_ []Signature, err error) {
+	defer func() {
+		if p := recover(); p != nil { // the parsers' panics on malformed input
+			err = &procedure.Error{Code: procedure.EINVALID, Op: "report: verify signatures", Message: "el documento o una de sus firmas está dañado", Err: fmt.Errorf("%v", p)}
+		}
+	}()
 	sigs, err := readSignatures(pdfBytes)
 	if err != nil {
 		return nil, err
@@ -150,6 +155,9 @@ func readSignatures(b []byte) (sigs []Signature, err error) {
 			sigs, err = nil, &procedure.Error{Code: procedure.EINVALID, Op: "report: verify signatures", Message: "el documento no es un PDF legible", Err: fmt.Errorf("%v", p)}
 		}
 	}()
+	if err := checkParsable(b); err != nil {
+		return nil, &procedure.Error{Code: procedure.EINVALID, Op: "report: verify signatures", Message: "el documento no es un PDF legible: " + err.Error(), Err: err}
+	}
 	rdr, err := pdf.NewReader(bytes.NewReader(b), int64(len(b)))
 	if err != nil {
 		return nil, &procedure.Error{Code: procedure.EINVALID, Op: "report: verify signatures", Message: "el documento no es un PDF legible", Err: err}

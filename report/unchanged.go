@@ -23,6 +23,12 @@ func sameContent(earlier, later []byte) (same bool, err error) {
 			same, err = false, fmt.Errorf("malformed PDF: %v", p)
 		}
 	}()
+	if err := checkParsable(earlier); err != nil {
+		return false, err
+	}
+	if err := checkParsable(later); err != nil {
+		return false, err
+	}
 	a, err := pdf.NewReader(bytes.NewReader(earlier), int64(len(earlier)))
 	if err != nil {
 		return false, err
