@@ -16,80 +16,20 @@ import (
 	"github.com/tramite/tramite/procedure/manual"
 	"github.com/tramite/tramite/procedure/proceduretest"
 	"github.com/tramite/tramite/storage/sqlite"
+	"github.com/tramite/tramite/storage/sqlite/sqlitetest"
 )
 
-// seedCases inserts n cases with raw multi-row INSERTs in one transaction:
-// four in five closed, the rest spread over the open states, waiting for
-// whom the engine would make them wait, in 20 units with 10 profesionales.
-// Change seedVersion with it: it names the cached database.
+// seedVersion names the cached database of BenchmarkInbox: change it with
+// what sqlitetest.Fill writes for Seed{N: n}.
 const seedVersion = 2
 
+// seedCases inserts n cases with raw multi-row INSERTs in one transaction
+// (sqlitetest.Fill): four in five closed, the rest spread over the open
+// states, waiting for whom the engine would make them wait, in 20 units
+// with 10 profesionales.
 func seedCases(tb testing.TB, db *sql.DB, n int) {
 	tb.Helper()
-	ctx := context.Background()
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer tx.Rollback()
-	open := []struct {
-		state procedure.State
-		step  int
-		role  procedure.RoleID
-		who   string // "", "actor" or "unit"
-	}{
-		{manual.StateRequested, 2, manual.RoleJefeUIT, ""},
-		{manual.StateForwarded, 3, manual.RoleResponsableSS, ""},
-		{manual.StateInstructed, 4, manual.RoleProfesionalSS, "actor"},
-		{manual.StateInProgress, 6, manual.RoleProfesionalSS, "actor"},
-		{manual.StateObserved, 5, manual.RoleSolicitante, "unit"},
-		{manual.StateReportSubmitted, 7, manual.RoleResponsableSS, ""},
-		{manual.StateReportApproved, 8, manual.RoleJefeUIT, ""},
-		{manual.StateMemoIssued, 9, manual.RoleSolicitante, "unit"},
-	}
-	const batch = 500
-	start := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
-	var sb strings.Builder
-	args := make([]any, 0, batch*20)
-	for i := 0; i < n; i += batch {
-		sb.Reset()
-		args = args[:0]
-		sb.WriteString(`INSERT INTO cases (id, procedure, state, version, system, system_lower, description, unit,
-			requester_id, assignee, step, waiting_role, waiting_actor, waiting_unit, data, secrets, created_at,
-			updated_at, last_actor, change_seq) VALUES `)
-		for j := i; j < min(i+batch, n); j++ {
-			if j > i {
-				sb.WriteString(",")
-			}
-			sb.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,NULL,?,?,?,?)")
-			proc, prefix := manual.CodePR01, "PR01"
-			if j%3 == 0 {
-				proc, prefix = manual.CodePR02, "PR02"
-			}
-			unit := fmt.Sprintf("Unidad %02d", (j/40)%20)
-			assignee := fmt.Sprintf("profesional-%d", (j/3)%10)
-			system := fmt.Sprintf("Sistema %d de la %s", j, unit)
-			state, step, role, actor, wunit := manual.StateClosed, 0, procedure.RoleID(""), "", ""
-			if j%5 == 0 {
-				o := open[(j/5)%len(open)]
-				state, step, role = o.state, o.step, o.role
-				switch o.who {
-				case "actor":
-					actor = assignee
-				case "unit":
-					wunit = unit
-				}
-			}
-			at := start.Add(time.Duration(j) * time.Minute).UnixNano()
-			args = append(args, fmt.Sprintf("%s-%d-%07d", prefix, 2020+j/200000, j), proc, string(state), 9, system,
-				strings.ToLower(system), "Caso de prueba "+system, unit, "solicitante", assignee, step, string(role), actor,
-				wunit, `{"system":"`+system+`","unit":"`+unit+`"}`, at, at, "Ana Quispe", j+1)
-		}
-		if _, err := tx.ExecContext(ctx, sb.String(), args...); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	if err := tx.Commit(); err != nil {
+	if err := sqlitetest.Fill(context.Background(), db, sqlitetest.Seed{N: n}); err != nil {
 		tb.Fatal(err)
 	}
 }
