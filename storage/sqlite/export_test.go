@@ -30,3 +30,9 @@ func CaseQuerySQL(q procedure.CaseQuery) (string, []any) {
 func OutboxQuerySQL(q procedure.OutboxQuery) (string, []any) {
 	return outboxQuery(q, "SELECT "+outboxCols, true)
 }
+
+// CountQuerySQL returns the SQL and arguments CountCases runs for q.
+func CountQuerySQL(q procedure.CaseQuery) (string, []any) {
+	query, args, _ := caseQuery(q, "SELECT count(*) AS n", false)
+	return "SELECT coalesce(sum(n), 0) FROM (" + query + ")", args
+}

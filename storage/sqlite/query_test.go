@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/tramite/tramite/procedure/manual"
 	"github.com/tramite/tramite/procedure/proceduretest"
 	"github.com/tramite/tramite/storage/sqlite"
+	"github.com/tramite/tramite/storage/sqlite/sqlitetest"
 )
 
 // TestQueriesAreIndexBacked reads SQLite's plan of every listing: none
@@ -232,4 +234,69 @@ func queryPlan(t *testing.T, db *sql.DB, query string, args []any) []string {
 		t.Fatal(err)
 	}
 	return plan
+}
+
+// TestInboxKeepsItsIndexWithStatistics reads the plans of a requester's
+// inbox as the engine asks for it — narrowed to the requester's unit — with
+// the statistics PRAGMA optimize left when a client closed its database of
+// 100,000 cases in two units (sampled, with no sqlite_stat4): its page and
+// its count read the ranges of cases_inbox, not every case of the unit off
+// cases_unit, as SQLite chose there (250 ms a count).
+func TestInboxKeepsItsIndexWithStatistics(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "tramite.db")
+	s, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	units := []string{proceduretest.UnitDesarrollo, proceduretest.UnitGobierno}
+	if err := sqlitetest.Fill(ctx, sqlite.RawDB(s), sqlitetest.Seed{N: 1000, Units: units}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	raw := func() *sql.DB {
+		db, err := sql.Open("sqlite", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.SetMaxOpenConns(1)
+		return db
+	}
+	db := raw()
+	for _, q := range []string{
+		"ANALYZE", // makes the tables
+		"DELETE FROM sqlite_stat4",
+		"DELETE FROM sqlite_stat1 WHERE tbl = 'cases'",
+		`INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('cases', 'cases_unit', '100000 2001 1 1'),
+			('cases', 'cases_procedure', '100000 2001 1 1'), ('cases', 'cases_state', '100000 2001 1 1'),
+			('cases', 'cases_open', '20000 1 1'), ('cases', 'cases_recent', '100000 1 1'),
+			('cases', 'cases_inbox', '100000 2001 2001 2001 1 1'), ('cases', 'cases_change', '100000 1'),
+			('cases', 'sqlite_autoindex_cases_1', '100000 1')`,
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	db = raw() // loads the statistics with the schema
+	defer db.Close()
+	sol := proceduretest.Solicitante
+	for _, tc := range []struct {
+		name string
+		q    procedure.CaseQuery
+		sql  func(procedure.CaseQuery) (string, []any)
+	}{
+		{"page", procedure.CaseQuery{Inbox: &sol, Unit: sol.Unit, Limit: 50, Summary: true}, sqlite.CaseQuerySQL},
+		{"count", procedure.CaseQuery{Inbox: &sol, Unit: sol.Unit}, sqlite.CountQuerySQL},
+		{"count, open", procedure.CaseQuery{Inbox: &sol, Unit: sol.Unit, Open: true}, sqlite.CountQuerySQL},
+	} {
+		query, args := tc.sql(tc.q)
+		plan := queryPlan(t, db, query, args)
+		all := strings.Join(plan, "\n")
+		if strings.Contains(all, "cases_unit") || !strings.Contains(all, "cases_inbox") {
+			t.Errorf("%s: a requester's inbox does not read cases_inbox:\n%s", tc.name, all)
+		}
+	}
 }
