@@ -44,15 +44,16 @@ func newAllCases(u *UI) *AllCases {
 		unitOpts = append(unitOpts, units...)
 	}
 	apply := func(string) { ac.apply() }
-	ac.State = widget.NewSelect(stateOpts, apply)
-	ac.Procedure = widget.NewSelect(procOpts, apply)
-	ac.Unit = widget.NewSelect(unitOpts, apply)
+	ac.State = widget.NewSelect(stateOpts, nil)
+	ac.Procedure = widget.NewSelect(procOpts, nil)
+	ac.Unit = widget.NewSelect(unitOpts, nil)
 	ac.Text = widget.NewEntry()
 	ac.Text.SetPlaceHolder(lang.L("Buscar por sistema…"))
-	ac.Text.OnChanged = apply
 	ac.State.SetSelectedIndex(0)
 	ac.Procedure.SetSelectedIndex(0)
 	ac.Unit.SetSelectedIndex(0)
+	// Filters apply once set up: the listing is counted once, below.
+	ac.State.OnChanged, ac.Procedure.OnChanged, ac.Unit.OnChanged, ac.Text.OnChanged = apply, apply, apply, apply
 	filters := container.NewGridWithColumns(4,
 		container.NewBorder(nil, nil, widget.NewLabel(lang.L("Estado")), nil, ac.State),
 		container.NewBorder(nil, nil, widget.NewLabel(lang.L("Procedimiento")), nil, ac.Procedure),
@@ -76,9 +77,6 @@ func (ac *AllCases) Query() procedure.CaseQuery {
 }
 
 func (ac *AllCases) apply() {
-	if ac.Cases == nil || ac.Text == nil || ac.Unit == nil || ac.Procedure == nil {
-		return // still building
-	}
 	if err := ac.Cases.Query(ac.Query()); err != nil {
 		ac.u.ShowError(err)
 	}

@@ -69,6 +69,30 @@ func casePager(u *UI, q procedure.CaseQuery) *pager[procedure.Case] {
 	}
 }
 
+// shownRows is the row count a virtualised table t of n rows, whose header
+// row is header high, reports to fyne: n once t is laid out taller than its
+// header, 0 before. Fyne's Table takes every row for visible while its
+// cells have no height (built or refreshed before it is first laid out, as
+// a screen built when its tab is chosen is) and makes a row divider, a
+// Separator widget with its renderer, for each, which it keeps for the
+// table's life: 1.5 KB per row on a table of every case or outbox item.
+func shownRows(t *widget.Table, header float32, n int) int {
+	if t == nil || t.Size().Height <= header {
+		return 0
+	}
+	return n
+}
+
+// setCell shows text in a table's cell label unless it shows it already:
+// fyne refreshes every cell on screen whenever the table or the tabs
+// around it refresh, and a label truncated with an ellipsis shapes its
+// text anew on each SetText, even the same text.
+func setCell(l *widget.Label, text string) {
+	if l.Text != text {
+		l.SetText(text)
+	}
+}
+
 // CaseTable is a virtualised table of cases: it counts the matching cases
 // and fetches only the pages of the rows on screen.
 type CaseTable struct {
@@ -90,8 +114,10 @@ var caseWidths = []float32{145, 115, 165, 95, 135, 135, 110, 140} // fits the de
 func newCaseTable(u *UI) *CaseTable {
 	ct := &CaseTable{u: u, p: casePager(u, procedure.CaseQuery{})}
 	cols := caseColumns()
-	t := widget.NewTable(
-		func() (int, int) { return ct.Count, len(cols) },
+	var t *widget.Table
+	header := bold("").MinSize().Height // the header row: see CreateHeader
+	t = widget.NewTable(
+		func() (int, int) { return shownRows(t, header, ct.Count), len(cols) },
 		func() fyne.CanvasObject {
 			l := widget.NewLabel("")
 			l.Truncation = fyne.TextTruncateEllipsis
@@ -101,10 +127,10 @@ func newCaseTable(u *UI) *CaseTable {
 			c, ok := ct.p.at(u.ctx, id.Row)
 			l := o.(*widget.Label)
 			if !ok {
-				l.SetText("…")
+				setCell(l, "…")
 				return
 			}
-			l.SetText(caseCell(u, c, id.Col))
+			setCell(l, caseCell(u, c, id.Col))
 		})
 	t.ShowHeaderRow = true
 	t.CreateHeader = func() fyne.CanvasObject { return bold("") }

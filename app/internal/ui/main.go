@@ -25,17 +25,24 @@ type Main struct {
 	outbox     *Outbox
 	settings   *Settings
 	lazy       map[*container.TabItem]func() fyne.CanvasObject
+	// lists reloads the list a tab shows, once built.
+	lists map[*container.TabItem]func()
 }
 
 func newMain(u *UI) *Main {
-	m := &Main{u: u, Inbox: newInbox(u), lazy: map[*container.TabItem]func() fyne.CanvasObject{}}
-	m.Tabs = container.NewAppTabs(container.NewTabItemWithIcon(lang.L("Bandeja"), theme.MailComposeIcon(), m.Inbox.Content))
-	add := func(title string, icon fyne.Resource, build func() fyne.CanvasObject) {
+	m := &Main{u: u, Inbox: newInbox(u), lazy: map[*container.TabItem]func() fyne.CanvasObject{},
+		lists: map[*container.TabItem]func(){}}
+	inbox := container.NewTabItemWithIcon(lang.L("Bandeja"), theme.MailComposeIcon(), m.Inbox.Content)
+	m.lists[inbox] = m.Inbox.reload
+	m.Tabs = container.NewAppTabs(inbox)
+	add := func(title string, icon fyne.Resource, build func() fyne.CanvasObject) *container.TabItem {
 		t := container.NewTabItemWithIcon(title, icon, widget.NewLabel(""))
 		m.lazy[t] = build
 		m.Tabs.Append(t)
+		return t
 	}
-	add(lang.L("Trámites"), theme.ListIcon(), func() fyne.CanvasObject { return m.All().Content })
+	all := add(lang.L("Trámites"), theme.ListIcon(), func() fyne.CanvasObject { return m.All().Content })
+	m.lists[all] = func() { m.All().reload() }
 	for _, d := range u.s.Definitions() {
 		if u.s.CanStart(d.Code) {
 			m.New = newRequest(u)
@@ -45,7 +52,8 @@ func newMain(u *UI) *Main {
 	}
 	add(lang.L("Procedimientos"), theme.InfoIcon(), func() fyne.CanvasObject { return m.Procedures().Content })
 	if u.s.CanSeeOutbox() {
-		add(lang.L("Salida de correo"), theme.MailSendIcon(), func() fyne.CanvasObject { return m.Outbox().Content })
+		out := add(lang.L("Salida de correo"), theme.MailSendIcon(), func() fyne.CanvasObject { return m.Outbox().Content })
+		m.lists[out] = func() { m.Outbox().refresh() }
 	}
 	add(lang.L("Ajustes"), theme.SettingsIcon(), func() fyne.CanvasObject { return m.Settings().Content })
 	m.Tabs.SetTabLocation(container.TabLocationLeading)
@@ -54,6 +62,7 @@ func newMain(u *UI) *Main {
 			delete(m.lazy, t)
 			t.Content = build()
 			m.Tabs.Refresh()
+			return // read just now
 		}
 		m.refresh()
 	}
@@ -108,14 +117,12 @@ func (m *Main) Select(title string) bool {
 	return false
 }
 
-// refresh reloads the lists that were built.
+// refresh reloads the list on the tab shown: its count and the page on
+// screen. A list on another tab is read again when its tab is chosen, so a
+// change costs one count, not one per list built.
 func (m *Main) refresh() {
-	m.Inbox.reload()
-	if m.all != nil {
-		m.all.reload()
-	}
-	if m.outbox != nil {
-		m.outbox.reload()
+	if reload := m.lists[m.Tabs.Selected()]; reload != nil {
+		reload()
 	}
 }
 
@@ -133,7 +140,9 @@ func newInbox(u *UI) *Inbox {
 	in := &Inbox{u: u, Cases: newCaseTable(u), Summary: widget.NewLabel(""), ToSign: newToSign(u)}
 	in.Content = container.NewBorder(container.NewVBox(in.ToSign.Box, in.Summary), nil, nil, nil, in.Cases.Table)
 	a := u.User
-	if err := in.Cases.Query(procedure.CaseQuery{Inbox: &a, Open: true}); err != nil {
+	// Waiting for someone, a case is open: no Open filter, which the
+	// stores' inbox indexes do not cover.
+	if err := in.Cases.Query(procedure.CaseQuery{Inbox: &a}); err != nil {
 		u.ShowError(err)
 	}
 	in.summarize()

@@ -37,7 +37,6 @@ type Outbox struct {
 
 func newOutbox(u *UI) *Outbox {
 	o := &Outbox{u: u, Selected: -1, statuses: map[string]procedure.OutboxStatus{}, kinds: map[string]procedure.EffectKind{}}
-	o.p = outboxPager(u, procedure.OutboxQuery{Newest: true})
 	all := lang.L("(todos)")
 	sopts := []string{all}
 	for _, s := range []procedure.OutboxStatus{procedure.OutboxPending, procedure.OutboxSent, procedure.OutboxFailed, procedure.OutboxSkipped} {
@@ -46,11 +45,12 @@ func newOutbox(u *UI) *Outbox {
 	}
 	o.kinds[lang.L("Correos")] = procedure.EffectEmail
 	o.kinds[lang.L("Documentos")] = procedure.EffectDocument
-	o.Status = widget.NewSelect(sopts, func(string) { o.reload() })
-	o.Kind = widget.NewSelect([]string{lang.L("Correos"), lang.L("Documentos"), all}, func(string) { o.reload() })
+	o.Status = widget.NewSelect(sopts, nil)
+	o.Kind = widget.NewSelect([]string{lang.L("Correos"), lang.L("Documentos"), all}, nil)
 	cols := []string{lang.L("Trámite"), lang.L("Tipo"), lang.L("Documento o correo"), lang.L("Para"), lang.L("Estado"), lang.L("Intentos"), lang.L("Último error")}
 	widths := []float32{150, 100, 150, 280, 100, 80, 300}
-	o.Table = widget.NewTable(func() (int, int) { return o.Count, len(cols) },
+	header := bold("").MinSize().Height // the header row: see CreateHeader
+	o.Table = widget.NewTable(func() (int, int) { return shownRows(o.Table, header, o.Count), len(cols) },
 		func() fyne.CanvasObject {
 			l := widget.NewLabel("")
 			l.Truncation = fyne.TextTruncateEllipsis
@@ -60,10 +60,10 @@ func newOutbox(u *UI) *Outbox {
 			it, ok := o.Item(id.Row)
 			l := obj.(*widget.Label)
 			if !ok {
-				l.SetText("…")
+				setCell(l, "…")
 				return
 			}
-			l.SetText(outboxCell(u.s.Definitions(), it, id.Col))
+			setCell(l, outboxCell(u.s.Definitions(), it, id.Col))
 		})
 	o.Table.ShowHeaderRow = true
 	o.Table.CreateHeader = func() fyne.CanvasObject { return bold("") }
@@ -80,6 +80,10 @@ func newOutbox(u *UI) *Outbox {
 	o.Retry.Disable()
 	o.Kind.SetSelectedIndex(0)
 	o.Status.SetSelectedIndex(0)
+	// Filters apply once set up: the outbox is counted once, below.
+	o.Status.OnChanged = func(string) { o.reload() }
+	o.Kind.OnChanged = func(string) { o.reload() }
+	o.reload()
 	bar := container.NewHBox(widget.NewLabel(lang.L("Tipo")), o.Kind, widget.NewLabel(lang.L("Estado")), o.Status, o.Retry)
 	o.Content = container.NewBorder(bar, nil, nil, nil, o.Table)
 	return o
@@ -156,9 +160,6 @@ func (o *Outbox) Query() procedure.OutboxQuery {
 
 // reload lists the items the filters select, from the newest.
 func (o *Outbox) reload() {
-	if o.Table == nil || o.Kind == nil || o.Status == nil {
-		return
-	}
 	o.p = outboxPager(o.u, o.Query())
 	o.refresh()
 	o.Table.ScrollToTop()
