@@ -208,6 +208,8 @@ func BenchmarkInbox(b *testing.B) {
 		{"jefe/page=20", procedure.CaseQuery{Inbox: &proceduretest.Jefe, Limit: 50, Offset: 950, Summary: true}},
 		{"profesional", procedure.CaseQuery{Inbox: &profesional, Limit: 50, Summary: true}},
 		{"solicitante", procedure.CaseQuery{Inbox: &solicitante, Limit: 50, Summary: true}},
+		// as the engine asks for a requester's inbox: narrowed to their unit
+		{"solicitante/unit", procedure.CaseQuery{Inbox: &solicitante, Unit: solicitante.Unit, Limit: 50, Summary: true}},
 		{"state", procedure.CaseQuery{State: manual.StateForwarded, Limit: 50, Summary: true}},
 		{"text", procedure.CaseQuery{Text: "sistema 12345", Limit: 50, Summary: true}},
 	} {
