@@ -147,7 +147,8 @@ func walkSignIn(tb testing.TB, u *ui.UI, user string) {
 // screenshots (app/screenshots.go), each with who shows it: the
 // profesional their Bandeja, Trámites and a case of their inbox; a
 // requester the Nueva solicitud (and then the Procedimientos); the Jefe de
-// la UIT the Salida de correo (and then the Ajustes).
+// la UIT the Salida de correo (and then the Ajustes and the emails of a
+// case of their inbox).
 var walkScreens = []struct {
 	name, user string
 	show       func(tb testing.TB, u *ui.UI)
@@ -179,6 +180,14 @@ var walkScreens = []struct {
 		}
 	}},
 	{"ajustes", "carla", func(tb testing.TB, u *ui.UI) { u.Main.Select("Ajustes") }},
+	{"tramite-correos", "carla", func(tb testing.TB, u *ui.UI) {
+		c, ok := u.Main.Inbox.Cases.Case(0)
+		cv := u.OpenCase(c.ID)
+		if !ok || cv == nil {
+			tb.Fatalf("the first case of the Bandeja did not open: %q", u.LastError)
+		}
+		cv.Tabs.SelectIndex(3) // its emails
+	}},
 }
 
 // walkStats is what one walk measured.
