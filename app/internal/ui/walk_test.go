@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -236,49 +237,75 @@ func walk(tb testing.TB, svc ui.Service, measure bool) walkStats {
 }
 
 // walkChild is the environment variable that makes TestWalkHeap, run as
-// a child process by walkHeap, walk the database it names and print what
-// it measured.
-const walkChild = "TRAMITE_WALK_DB"
+// a child process by walkInChild, walk the database it names and print
+// what it measured; walkTimes says how many timed walks follow the first.
+const (
+	walkChild = "TRAMITE_WALK_DB"
+	walkTimes = "TRAMITE_WALK_TIMES"
+)
 
-// walkHeap walks the database at path in a child process, a client just
-// started, and returns the most live heap after any screen, with the
-// screen. Each size is measured in a process of its own: fyne's test
-// driver never frees the renderers of a closed window, so a process that
-// walked before would carry them. profile, when set, is where the child
-// writes the heap profile it took there.
-func walkHeap(tb testing.TB, path, profile string) (uint64, string) {
+// walkResult is what a walk in a child process measured: the most live
+// heap after a screen of its first walk (peak, after the screen at), and
+// per timed walk after it the wall-clock time, the CPU time and the bytes
+// allocated.
+type walkResult struct {
+	peak      uint64
+	at        string
+	wall, cpu time.Duration
+	alloc     uint64
+}
+
+// walkInChild walks the database at path in a child process, a client
+// just started: once measuring the live heap after each screen, then
+// times more timed. Each size is measured in a process of its own: fyne's
+// test driver never frees the renderers of a closed window, so a process
+// that walked before carries them, and the garbage collector scans them.
+// profile, when set, is where the child writes the heap profile it took
+// at the peak.
+func walkInChild(tb testing.TB, path, profile string, times int) walkResult {
 	tb.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestWalkHeap$", "-test.v")
-	cmd.Env = append(os.Environ(), walkChild+"="+path, "TRAMITE_WALK_PROFILE="+profile)
+	cmd.Env = append(os.Environ(), walkChild+"="+path, walkTimes+"="+strconv.Itoa(times), "TRAMITE_WALK_PROFILE="+profile)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		tb.Fatalf("walk of %s: %v\n%s", path, err, out)
 	}
 	for _, line := range strings.Split(string(out), "\n") {
-		var peak uint64
-		var at string
-		if _, err := fmt.Sscanf(strings.TrimSpace(line), "walk-heap %d %s", &peak, &at); err == nil {
-			return peak, at
+		var r walkResult
+		if _, err := fmt.Sscanf(strings.TrimSpace(line), "walk-result %d %s %d %d %d", &r.peak, &r.at, &r.wall, &r.cpu, &r.alloc); err == nil {
+			return r
 		}
 	}
-	tb.Fatalf("walk of %s printed no heap:\n%s", path, out)
-	return 0, ""
+	tb.Fatalf("walk of %s printed no result:\n%s", path, out)
+	return walkResult{}
 }
 
 // TestWalkHeap walks the main screens on 100 and on 20,000 cases, each in
 // a client process of its own, and checks that the client's live heap
-// does not grow with the cases: within 1.2x (it was 1.8x at 20,000 and
-// 10x at 100,000 before the tables reported their rows only once laid
+// does not grow with the cases: within 1.2x (it was over 1.8x at 20,000
+// and 5x at 100,000 before the tables reported their rows only once laid
 // out). Run with walkChild set, it is that child.
 func TestWalkHeap(t *testing.T) {
 	if path := os.Getenv(walkChild); path != "" {
-		st := walk(t, walkService(t, path), true)
+		svc := walkService(t, path)
+		st := walk(t, svc, true)
 		if p := os.Getenv("TRAMITE_WALK_PROFILE"); p != "" {
 			if err := os.WriteFile(p, st.profile, 0o600); err != nil {
 				t.Fatal(err)
 			}
 		}
-		fmt.Printf("walk-heap %d %s\n", st.peak, st.peakAt)
+		times, _ := strconv.Atoi(os.Getenv(walkTimes))
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		start, cpu := time.Now(), cpuTime(t)
+		for range times {
+			walk(t, svc, false)
+		}
+		wall, cpu := time.Since(start), cpuTime(t)-cpu
+		runtime.ReadMemStats(&after)
+		n := max(times, 1)
+		fmt.Printf("walk-result %d %s %d %d %d\n", st.peak, st.peakAt, wall/time.Duration(n), cpu/time.Duration(n),
+			(after.TotalAlloc-before.TotalAlloc)/uint64(n))
 		return
 	}
 	if raceBuild() {
@@ -286,11 +313,11 @@ func TestWalkHeap(t *testing.T) {
 		// 20,000 cases, and fewer do not tell a leak from noise.
 		t.Skip("not under -race: make test runs it without")
 	}
-	small, _ := walkHeap(t, walkDB(t, 100), "")
-	big, at := walkHeap(t, walkDB(t, 20_000), "")
-	t.Logf("live heap: %s on 100 cases, %s on 20,000 (most after %s)", fmtMB(small), fmtMB(big), at)
-	if float64(big) > 1.2*float64(small) {
-		t.Errorf("the live heap grows with the cases: %s on 100, %s on 20,000 (after %s)", fmtMB(small), fmtMB(big), at)
+	small := walkInChild(t, walkDB(t, 100), "", 0)
+	big := walkInChild(t, walkDB(t, 20_000), "", 0)
+	t.Logf("live heap: %s on 100 cases, %s on 20,000 (most after %s)", fmtMB(small.peak), fmtMB(big.peak), big.at)
+	if float64(big.peak) > 1.2*float64(small.peak) {
+		t.Errorf("the live heap grows with the cases: %s on 100, %s on 20,000 (after %s)", fmtMB(small.peak), fmtMB(big.peak), big.at)
 	}
 }
 
@@ -316,11 +343,12 @@ func cpuTime(tb testing.TB) time.Duration {
 }
 
 // BenchmarkWalk walks the client's main screens on SQLite with 100 and
-// with 100,000 cases (see walkSeed): the walk's time (and cpu-ms, the CPU
-// time it used, steadier than the wall clock on a shared machine), and,
-// measured in a client process of its own (walkHeap), the most live heap
-// after any screen (live-MB). With TRAMITE_WALK_PROFILE=DIR, the heap
-// profile taken at that screen goes to DIR/walk-N.pprof.
+// with 100,000 cases (see walkSeed), in a client process of its own for
+// each size and run (walkInChild): ns/op is the wall-clock time of a walk
+// after the first, cpu-ms/op the CPU time it used (steadier on a shared
+// machine), alloc-MB/op what it allocated, and live-MB the most live heap
+// after a screen of the first walk. With TRAMITE_WALK_PROFILE=DIR, the
+// heap profile taken at that screen goes to DIR/walk-N.pprof.
 func BenchmarkWalk(b *testing.B) {
 	for _, n := range []int{100, 100_000} {
 		b.Run(fmt.Sprintf("cases=%d", n), func(b *testing.B) {
@@ -329,19 +357,14 @@ func BenchmarkWalk(b *testing.B) {
 			if dir := os.Getenv("TRAMITE_WALK_PROFILE"); dir != "" {
 				profile = filepath.Join(dir, fmt.Sprintf("walk-%d.pprof", n))
 			}
-			peak, at := walkHeap(b, path, profile)
-			svc := walkService(b, path)
-			walk(b, svc, false) // warm: the first walk parses fonts and themes
-			cpu := cpuTime(b)
 			b.ResetTimer()
-			for range b.N {
-				walk(b, svc, false)
-			}
-			b.StopTimer()
-			b.ReportMetric(float64(cpuTime(b)-cpu)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
-			b.ReportMetric(float64(peak)/(1<<20), "live-MB")
+			r := walkInChild(b, path, profile, b.N)
+			b.ReportMetric(float64(r.wall), "ns/op")
+			b.ReportMetric(float64(r.cpu)/float64(time.Millisecond), "cpu-ms/op")
+			b.ReportMetric(float64(r.alloc)/(1<<20), "alloc-MB/op")
+			b.ReportMetric(float64(r.peak)/(1<<20), "live-MB")
 			if profile != "" {
-				b.Logf("heap profile after %s in %s", at, profile)
+				b.Logf("heap profile after %s in %s", r.at, profile)
 			}
 		})
 	}
