@@ -48,6 +48,8 @@ type Case struct {
 	Description string `json:"description"`
 	Unit        string `json:"unit"`
 	RequesterID string `json:"requester_id"`
+	// RequesterName is the requester's name when the case was filed.
+	RequesterName string `json:"requester_name,omitempty"`
 	// Assignee is the profesional assigned in step 3.
 	Assignee string `json:"assignee,omitempty"`
 	// Step is the manual step the case waits for (0 when final).

@@ -582,7 +582,7 @@ func (e *Engine) transition(ctx context.Context, c *compiled, ev *EventDef, cs C
 	}
 	if start {
 		next.System, next.Description = public[d.System], public[d.Description]
-		next.RequesterID, next.CreatedAt = a.ID, now
+		next.RequesterID, next.RequesterName, next.CreatedAt = a.ID, actorName(a), now
 		next.DefinitionHash = c.hash
 	}
 	if sealed != nil {

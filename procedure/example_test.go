@@ -154,3 +154,27 @@ func ExampleEngine_Attachments() {
 	// Output:
 	// 5-observaciones.txt text/plain; charset=utf-8 22 B
 }
+
+// SearchText is what CaseQuery.Text looks in: a person finds a case by its
+// number, a cite, the requester, the unit or the system, in any case.
+func ExampleSearchText() {
+	c := procedure.Case{ID: "PR01-2026-0005", System: "Sistema de Archivo", Unit: "Unidad de Gobierno Electrónico",
+		RequesterID: "bruno", RequesterName: "Bruno Mamani", Cites: map[string]string{"informe": "UIT/INF/2026/0001"}}
+	fmt.Println(procedure.SearchText(c))
+	for _, text := range []string{"pr01-2026-0005", "UIT/INF", "bruno mam", "ELECTRÓNICO", "archivo", "portal"} {
+		fmt.Println(text, procedure.MatchCase(c, procedure.CaseQuery{Text: text}))
+	}
+	// Output:
+	// pr01-2026-0005
+	// sistema de archivo
+	// unidad de gobierno electrónico
+	// bruno
+	// bruno mamani
+	// uit/inf/2026/0001
+	// pr01-2026-0005 true
+	// UIT/INF true
+	// bruno mam true
+	// ELECTRÓNICO true
+	// archivo true
+	// portal false
+}

@@ -267,7 +267,7 @@ func MatchCase(c Case, q CaseQuery) bool {
 	case q.Procedure != "" && c.Procedure != q.Procedure,
 		q.State != "" && c.State != q.State,
 		q.Unit != "" && c.Unit != q.Unit,
-		q.Text != "" && !strings.Contains(strings.ToLower(c.System), strings.ToLower(q.Text)),
+		q.Text != "" && !strings.Contains(SearchText(c), strings.ToLower(q.Text)),
 		q.Open && c.Step == 0:
 		return false
 	}
@@ -275,6 +275,24 @@ func MatchCase(c Case, q CaseQuery) bool {
 		return WaitsFor(c, *q.Inbox)
 	}
 	return true
+}
+
+// SearchText is what CaseQuery.Text is looked for in: the case number, the
+// system name, the requesting unit, the requester's ID and name and the
+// cite numbers of the case's documents, lower-cased, one per line. Stores
+// that keep it in a column compute it with this function.
+func SearchText(c Case) string {
+	parts := make([]string, 0, 5+len(c.Cites))
+	parts = append(parts, c.ID, c.System, c.Unit, c.RequesterID, c.RequesterName)
+	topics := make([]string, 0, len(c.Cites))
+	for t := range c.Cites {
+		topics = append(topics, t)
+	}
+	sort.Strings(topics)
+	for _, t := range topics {
+		parts = append(parts, c.Cites[t])
+	}
+	return strings.ToLower(strings.Join(parts, "\n"))
 }
 
 // WaitsFor reports whether case c waits for actor a: a holds c's

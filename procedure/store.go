@@ -91,7 +91,9 @@ type CaseQuery struct {
 	Procedure string
 	State     State
 	Unit      string
-	// Text matches the system name, case-insensitively, as a substring.
+	// Text matches, case-insensitively, as a substring, any of what
+	// SearchText lists: the case number, the system name, the requesting
+	// unit, the requester (ID or name) and the cite numbers.
 	Text string
 	// Inbox, when set, keeps only the cases waiting for this actor.
 	Inbox *Actor

@@ -51,7 +51,7 @@ var (
 
 // caseParams are the filters and page of the case listings.
 var caseParams = []param{{"procedure", "string", "código del procedimiento"}, {"state", "string", "estado"},
-	{"unit", "string", "unidad solicitante"}, {"text", "string", "texto en el nombre del sistema"},
+	{"unit", "string", "unidad solicitante"}, {"text", "string", "parte del número de trámite, de un cite, del solicitante, de la unidad o del sistema, sin distinguir mayúsculas"},
 	{"open", "boolean", "solo los trámites no concluidos"}, limitParam, offsetParam}
 
 // routes is every endpoint of the API.

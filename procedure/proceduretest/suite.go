@@ -540,6 +540,88 @@ func TestStore(t *testing.T, newStore NewStore) {
 		}
 	})
 
+	t.Run("Search", func(t *testing.T) {
+		s := newStore(t)
+		e := NewEngine(t, s)
+		closed := RunPR01(t, e, "Sistema de Archivo", "s3creta", 0)
+		var cite string
+		for _, v := range closed.Cites {
+			if strings.HasPrefix(v, "UIT/INF/") {
+				cite = v
+			}
+		}
+		if cite == "" {
+			t.Fatalf("the closed case has no report cite: %v", closed.Cites)
+		}
+		for i := 0; i < 3; i++ {
+			_, err := e.Start(ctx, procedure.StartRequest{Procedure: manual.CodePR02, Actor: Solicitante, Inputs: PR02Request(fmt.Sprintf("Portal Ñandú %d", i))})
+			must(t, err)
+		}
+		other, err := e.Start(ctx, procedure.StartRequest{Procedure: manual.CodePR01, Actor: Solicitante2,
+			Inputs: procedure.Inputs{"system": "Ventanilla", "description": "d", "unit": UnitGobierno, "credentials": "x"}})
+		must(t, err)
+		for _, tc := range []struct {
+			name, text string
+			want       []string // IDs, most recent first; nil: count only
+			n          int
+		}{
+			{"case number", closed.ID, []string{closed.ID}, 1},
+			{"case number, lower case", strings.ToLower(closed.ID), []string{closed.ID}, 1},
+			{"cite", cite, []string{closed.ID}, 1},
+			{"cite, part", strings.ToLower(strings.TrimPrefix(cite, "UIT/")), []string{closed.ID}, 1},
+			{"requester name", "bruno mam", []string{other.ID}, 1},
+			{"requester id", "bruno", []string{other.ID}, 1},
+			{"unit", "GOBIERNO ELECTR", []string{other.ID}, 1},
+			{"unit, non-ASCII case", "ELECTRÓNICO", []string{other.ID}, 1},
+			{"system", "archivo", []string{closed.ID}, 1},
+			{"system, non-ASCII case", "ÑANDÚ", nil, 3},
+			{"two letters", "ñá", nil, 0},
+			{"nothing", "zzz-no-existe", []string{}, 0},
+		} {
+			q := procedure.CaseQuery{Text: tc.text}
+			got, err := s.Cases(ctx, q)
+			must(t, err)
+			n, err := s.CountCases(ctx, q)
+			must(t, err)
+			if n != tc.n || len(got) != tc.n {
+				t.Fatalf("%s %q: count %d, %d listed, want %d", tc.name, tc.text, n, len(got), tc.n)
+			}
+			for i, c := range got {
+				if !procedure.MatchCase(c, q) {
+					t.Fatalf("%s: a case that does not match: %+v", tc.name, c)
+				}
+				if tc.want != nil && c.ID != tc.want[i] {
+					t.Fatalf("%s: %s, want %v", tc.name, c.ID, tc.want)
+				}
+			}
+		}
+		// A search pages like any listing, with the other filters.
+		q := procedure.CaseQuery{Text: "ñandú", Procedure: manual.CodePR02, Limit: 2}
+		first, err := s.Cases(ctx, q)
+		must(t, err)
+		q.Offset = 2
+		rest, err := s.Cases(ctx, q)
+		must(t, err)
+		if len(first) != 2 || len(rest) != 1 || first[0].System != "Portal Ñandú 2" || rest[0].System != "Portal Ñandú 0" {
+			t.Fatalf("pages %v / %v", first, rest)
+		}
+		if n, _ := s.CountCases(ctx, procedure.CaseQuery{Text: "ñandú", Unit: UnitGobierno}); n != 0 {
+			t.Fatalf("text and unit: %d cases", n)
+		}
+		// The requester's name is kept with the case.
+		c, err := s.Case(ctx, other.ID)
+		must(t, err)
+		if c.RequesterName != Solicitante2.Name {
+			t.Fatalf("requester name %q, want %q", c.RequesterName, Solicitante2.Name)
+		}
+		// Through the engine, a person finds only what they may see.
+		n, err := e.CountCases(ctx, Solicitante, procedure.CaseQuery{Text: "bruno"})
+		must(t, err)
+		if n != 0 {
+			t.Fatalf("ana finds %d of bruno's cases", n)
+		}
+	})
+
 	t.Run("Queries", func(t *testing.T) {
 		s := newStore(t)
 		e := NewEngine(t, s)

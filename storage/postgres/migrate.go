@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"embed"
+	"encoding/json"
 	"fmt"
 	"io/fs"
 	"sort"
@@ -94,6 +95,11 @@ func (s *Store) migrate(ctx context.Context) error {
 			if _, err := tx.Exec(ctx, m.sql); err != nil {
 				return fmt.Errorf("migration %s: %w", m.name, err)
 			}
+			if fill := afterMigration[m.version]; fill != nil {
+				if err := fill(ctx, tx); err != nil {
+					return fmt.Errorf("migration %s: %w", m.name, err)
+				}
+			}
 			if _, err := tx.Exec(ctx, "INSERT INTO schema_version (version, name) VALUES ($1, $2)", m.version, m.name); err != nil {
 				return err
 			}
@@ -101,4 +107,51 @@ func (s *Store) migrate(ctx context.Context) error {
 		return nil
 	})
 	return mapErr("migrate", err)
+}
+
+// afterMigration holds, by schema version, what a migration does in Go
+// after its SQL, in its transaction.
+var afterMigration = map[int]func(ctx context.Context, tx pgx.Tx) error{8: fillSearch}
+
+// fillSearch fills the search column of the cases filed before schema 8
+// with procedure.SearchText, lower-cased in Go whatever the database's
+// locale, a page at a time.
+func fillSearch(ctx context.Context, tx pgx.Tx) error {
+	const page = 500
+	for last := ""; ; {
+		rows, err := tx.Query(ctx, `SELECT id, system, unit, requester_id, requester_name, cites FROM cases
+			WHERE id > $1 ORDER BY id LIMIT $2`, last, page)
+		if err != nil {
+			return err
+		}
+		var cs []procedure.Case
+		for rows.Next() {
+			var c procedure.Case
+			var cites []byte
+			if err := rows.Scan(&c.ID, &c.System, &c.Unit, &c.RequesterID, &c.RequesterName, &cites); err != nil {
+				rows.Close()
+				return err
+			}
+			if cites != nil {
+				if err := json.Unmarshal(cites, &c.Cites); err != nil {
+					rows.Close()
+					return fmt.Errorf("case %s: cites: %w", c.ID, err)
+				}
+			}
+			cs = append(cs, c)
+			last = c.ID
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, c := range cs {
+			if _, err := tx.Exec(ctx, `UPDATE cases SET search = $1 WHERE id = $2`, procedure.SearchText(c), c.ID); err != nil {
+				return err
+			}
+		}
+		if len(cs) < page {
+			return nil
+		}
+	}
 }

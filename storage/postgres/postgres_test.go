@@ -308,7 +308,8 @@ func TestWatchSurvivesDroppedConnection(t *testing.T) {
 
 // TestMigrationMovesCites takes a database back to schema 4, whose cases
 // kept their cite numbers in data under "cite:<topic>", and opens it again:
-// schema 5 moves them to the case's Cites and leaves the inputs alone.
+// schema 5 moves them to the case's Cites and leaves the inputs alone, and
+// schema 8 makes the cites searchable.
 func TestMigrationMovesCites(t *testing.T) {
 	s, dbURL := mustOpen(t)
 	ctx := context.Background()
@@ -327,7 +328,7 @@ func TestMigrationMovesCites(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = conn.Exec(ctx, `ALTER TABLE cases DROP COLUMN definition, DROP COLUMN cites;
+	_, err = conn.Exec(ctx, `ALTER TABLE cases DROP COLUMN definition, DROP COLUMN cites, DROP COLUMN requester_name, DROP COLUMN search;
 		ALTER TABLE documents DROP COLUMN seq; DROP TABLE attachments; DROP TABLE certificates; DELETE FROM schema_version WHERE version >= 5`)
 	conn.Close(ctx)
 	if err != nil {
@@ -348,6 +349,9 @@ func TestMigrationMovesCites(t *testing.T) {
 	}
 	if c2, err := s2.Case(ctx, "C-2"); err != nil || len(c2.Data) != 1 || c2.Cites != nil {
 		t.Errorf("a case without cites: %+v, %v", c2, err)
+	}
+	if cs, err := s2.Cases(ctx, procedure.CaseQuery{Text: "uit/inf/2026/0003"}); err != nil || len(cs) != 1 || cs[0].ID != "C-1" {
+		t.Errorf("search by a moved cite: %v, %v", cs, err)
 	}
 }
 

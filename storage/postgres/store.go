@@ -21,18 +21,21 @@ import (
 // The SQL of the store. Every statement is parameterised.
 const (
 	caseColumns = `id, procedure, state, version, system, description, unit, requester_id, assignee, step,
-		waiting_role, waiting_actor, waiting_unit, data, secrets, created_at, updated_at, last_actor, definition, cites`
+		waiting_role, waiting_actor, waiting_unit, data, secrets, created_at, updated_at, last_actor, definition, cites,
+		requester_name`
 	// summaryColumns are caseColumns with Data, Secrets, DefinitionHash and
 	// Cites left out (procedure.CaseQuery.Summary).
 	summaryColumns = `id, procedure, state, version, system, description, unit, requester_id, assignee, step,
-		waiting_role, waiting_actor, waiting_unit, NULL::jsonb, NULL::bytea, created_at, updated_at, last_actor, '', NULL::jsonb`
+		waiting_role, waiting_actor, waiting_unit, NULL::jsonb, NULL::bytea, created_at, updated_at, last_actor, '', NULL::jsonb,
+		requester_name`
 	sqlCase       = `SELECT ` + caseColumns + ` FROM cases WHERE id = $1`
-	sqlCreateCase = `INSERT INTO cases (` + caseColumns + `)
-		VALUES ($1, $2, $3, 1, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+	sqlCreateCase = `INSERT INTO cases (` + caseColumns + `, search)
+		VALUES ($1, $2, $3, 1, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
 		ON CONFLICT (id) DO NOTHING`
 	sqlUpdateCase = `UPDATE cases SET procedure = $2, state = $3, version = $4, system = $5, description = $6, unit = $7,
 		requester_id = $8, assignee = $9, step = $10, waiting_role = $11, waiting_actor = $12, waiting_unit = $13,
-		data = $14, secrets = $15, created_at = $16, updated_at = $17, last_actor = $18, definition = $19, cites = $20
+		data = $14, secrets = $15, created_at = $16, updated_at = $17, last_actor = $18, definition = $19, cites = $20,
+		requester_name = $21, search = $22
 		WHERE id = $1 AND version = $4 - 1`
 
 	entryColumns = `case_id, seq, step, event, from_state, to_state, actor_id, actor_name, role, interim,
@@ -262,7 +265,7 @@ func caseArgs(c procedure.Case) ([]any, error) {
 	}
 	return []any{c.ID, c.Procedure, string(c.State), c.Version, c.System, c.Description, c.Unit, c.RequesterID, c.Assignee,
 		c.Step, string(c.WaitingRole), c.WaitingActor, c.WaitingUnit, data, secrets, c.CreatedAt, c.UpdatedAt, c.LastActor,
-		c.DefinitionHash, cites}, nil
+		c.DefinitionHash, cites, c.RequesterName, procedure.SearchText(c)}, nil
 }
 
 func collectCases(rows pgx.Rows) ([]procedure.Case, error) {
@@ -274,7 +277,7 @@ func collectCases(rows pgx.Rows) ([]procedure.Case, error) {
 		var data, cites []byte
 		if err := rows.Scan(&c.ID, &c.Procedure, &state, &c.Version, &c.System, &c.Description, &c.Unit, &c.RequesterID,
 			&c.Assignee, &c.Step, &role, &c.WaitingActor, &c.WaitingUnit, &data, &c.Secrets, &c.CreatedAt, &c.UpdatedAt,
-			&c.LastActor, &c.DefinitionHash, &cites); err != nil {
+			&c.LastActor, &c.DefinitionHash, &cites, &c.RequesterName); err != nil {
 			return nil, err
 		}
 		c.State, c.WaitingRole = procedure.State(state), procedure.RoleID(role)
@@ -425,7 +428,8 @@ func where(q procedure.CaseQuery) (string, []any) {
 		conds = append(conds, "unit = "+arg(q.Unit))
 	}
 	if q.Text != "" {
-		conds = append(conds, "strpos(lower(system), lower("+arg(q.Text)+")) > 0")
+		// search is procedure.SearchText, lower-cased in Go as q.Text is.
+		conds = append(conds, "strpos(search, "+arg(strings.ToLower(q.Text))+") > 0")
 	}
 	if q.Open {
 		conds = append(conds, "step > 0")

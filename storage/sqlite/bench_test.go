@@ -21,7 +21,7 @@ import (
 
 // seedVersion names the cached database of BenchmarkInbox: change it with
 // what sqlitetest.Fill writes for Seed{N: n}.
-const seedVersion = 2
+const seedVersion = 3
 
 // seedCases inserts n cases with raw multi-row INSERTs in one transaction
 // (sqlitetest.Fill): four in five closed, the rest spread over the open

@@ -30,6 +30,7 @@ func decodeCaseRow(s string, c *procedure.Case) error {
 	c.CreatedAt = fromNanos(r.integer())
 	c.UpdatedAt = fromNanos(r.integer())
 	c.LastActor = r.text(',')
+	c.RequesterName = r.text(',')
 	r.end()
 	return r.err
 }

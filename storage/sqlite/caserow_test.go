@@ -75,7 +75,7 @@ func FuzzCaseRow(f *testing.F) {
 	defer db.Close()
 	// caseRow over one row of parameters named as the columns.
 	cols := []string{"id", "procedure", "state", "version", "system", "description", "unit", "requester_id",
-		"assignee", "step", "waiting_role", "waiting_actor", "waiting_unit", "created_at", "updated_at", "last_actor"}
+		"assignee", "step", "waiting_role", "waiting_actor", "waiting_unit", "created_at", "updated_at", "last_actor", "requester_name"}
 	params := make([]string, len(cols))
 	for i, c := range cols {
 		params[i] = "? AS " + c
@@ -92,11 +92,11 @@ func FuzzCaseRow(f *testing.F) {
 	f.Fuzz(func(t *testing.T, a, b string, n int64) {
 		want := procedure.Case{ID: a, Procedure: b, State: procedure.State(a + b), Version: n, System: b + a,
 			Description: a, Unit: b, RequesterID: a, Assignee: b, Step: int(n % 1000), WaitingRole: procedure.RoleID(a),
-			WaitingActor: b, WaitingUnit: a, CreatedAt: fromNanos(n), UpdatedAt: fromNanos(-n), LastActor: b}
+			WaitingActor: b, WaitingUnit: a, CreatedAt: fromNanos(n), UpdatedAt: fromNanos(-n), LastActor: b, RequesterName: a + "·" + b}
 		var row string
 		if err := stmt.QueryRow(want.ID, want.Procedure, string(want.State), want.Version, want.System, want.Description,
 			want.Unit, want.RequesterID, want.Assignee, want.Step, string(want.WaitingRole), want.WaitingActor,
-			want.WaitingUnit, nanos(want.CreatedAt), nanos(want.UpdatedAt), want.LastActor).Scan(&row); err != nil {
+			want.WaitingUnit, nanos(want.CreatedAt), nanos(want.UpdatedAt), want.LastActor, want.RequesterName).Scan(&row); err != nil {
 			t.Fatal(err)
 		}
 		var got procedure.Case
@@ -108,14 +108,14 @@ func FuzzCaseRow(f *testing.F) {
 
 // TestCaseRowMalformed feeds decodeCaseRow rows SQLite does not write.
 func TestCaseRowMalformed(t *testing.T) {
-	good := `["a","b","c",1,"d","e","f","g","h",2,"i","j","k",3,4,"l"]`
+	good := `["a","b","c",1,"d","e","f","g","h",2,"i","j","k",3,4,"l","m"]`
 	var c procedure.Case
 	if err := decodeCaseRow(good, &c); err != nil {
 		t.Fatal(err)
 	}
 	for _, row := range []string{"", "[", good[:len(good)-1], good + " ", strings.Replace(good, `,1,`, `,"1",`, 1),
 		strings.Replace(good, `"d"`, `"\x"`, 1), strings.Replace(good, `"d"`, `"\u12"`, 1), strings.Replace(good, `"d"`, `"d\"`, 1),
-		strings.Replace(good, `,2,`, `,2.5,`, 1), strings.Replace(good, `,"l"]`, `]`, 1), strings.Replace(good, `,"l"]`, `,"l","m"]`, 1),
+		strings.Replace(good, `,2,`, `,2.5,`, 1), strings.Replace(good, `,"m"]`, `]`, 1), strings.Replace(good, `,"m"]`, `,"m","n"]`, 1),
 		strings.Replace(good, `"a",`, `"a" ,`, 1), `{"id":"a"}`} {
 		if err := decodeCaseRow(row, &c); err == nil {
 			t.Errorf("decodeCaseRow(%q) = nil error", row)

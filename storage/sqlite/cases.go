@@ -117,7 +117,7 @@ func caseQuery(q procedure.CaseQuery, sel string, page bool) (query string, args
 			// semantics of procedure.MatchCase.
 			add("n IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?)", `"`+strings.ReplaceAll(text, `"`, `""`)+`"`)
 		}
-		add("instr(system_lower, ?) > 0", text)
+		add("instr(search, ?) > 0", text)
 	}
 	if q.Open {
 		add("step > 0") // the condition of the partial index cases_open

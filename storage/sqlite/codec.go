@@ -22,7 +22,7 @@ func caseArgs(c procedure.Case, withVersion bool) []any {
 	if len(c.Secrets) > 0 {
 		secrets = c.Secrets
 	}
-	args := make([]any, 0, 21)
+	args := make([]any, 0, 23)
 	if !withVersion {
 		args = append(args, c.ID)
 	}
@@ -32,7 +32,8 @@ func caseArgs(c procedure.Case, withVersion bool) []any {
 	}
 	return append(args, c.System, strings.ToLower(c.System), c.Description, c.Unit, c.RequesterID, c.Assignee,
 		c.Step, string(c.WaitingRole), c.WaitingActor, c.WaitingUnit, string(data), secrets,
-		nanos(c.CreatedAt), nanos(c.UpdatedAt), c.LastActor, c.DefinitionHash, string(cites))
+		nanos(c.CreatedAt), nanos(c.UpdatedAt), c.LastActor, c.DefinitionHash, string(cites), c.RequesterName,
+		procedure.SearchText(c))
 }
 
 func scanCase(sc scanner) (procedure.Case, error) {

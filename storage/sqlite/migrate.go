@@ -77,9 +77,57 @@ func migrateTo(ctx context.Context, db *sql.DB, file string, migs []string) erro
 		if _, err := tx.ExecContext(ctx, migs[i]); err != nil {
 			return dbErr(fmt.Sprintf("migrate to version %d", i+1), err)
 		}
+		if fill := afterMigration[i+1]; fill != nil {
+			if err := fill(ctx, tx); err != nil {
+				return dbErr(fmt.Sprintf("migrate to version %d", i+1), err)
+			}
+		}
 	}
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(migs))); err != nil {
 		return dbErr("migrate", err)
 	}
 	return dbErr("migrate", tx.Commit())
+}
+
+// afterMigration holds, by schema version, what a migration does in Go
+// after its SQL, in its transaction.
+var afterMigration = map[int]func(ctx context.Context, tx *sql.Tx) error{7: fillSearch}
+
+// fillSearch fills the search column of the cases filed before schema 7, a
+// page at a time; the update trigger indexes it.
+func fillSearch(ctx context.Context, tx *sql.Tx) error {
+	const page = 500
+	for last := int64(-1); ; {
+		rows, err := tx.QueryContext(ctx, `SELECT n, `+caseRow+`, cites FROM cases WHERE n > ? ORDER BY n LIMIT ?`, last, page)
+		if err != nil {
+			return err
+		}
+		type fill struct {
+			n      int64
+			search string
+		}
+		var fills []fill
+		for rows.Next() {
+			var c procedure.Case
+			var n int64
+			if err := rows.Scan(&n, (*caseRowCol)(&c), (*citesCol)(&c.Cites)); err != nil {
+				rows.Close()
+				return err
+			}
+			fills = append(fills, fill{n, procedure.SearchText(c)})
+			last = n
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, f := range fills {
+			if _, err := tx.ExecContext(ctx, `UPDATE cases SET search = ? WHERE n = ?`, f.search, f.n); err != nil {
+				return err
+			}
+		}
+		if len(fills) < page {
+			return nil
+		}
+	}
 }

@@ -15,7 +15,7 @@ const (
 	// connection's mutex, and allocates the value and its interface: one
 	// column each, they were most of the cost of a page of 50 summaries.
 	caseRow = `json_array(id, procedure, state, version, system, description, unit, requester_id, assignee,
-		step, waiting_role, waiting_actor, waiting_unit, created_at, updated_at, last_actor)`
+		step, waiting_role, waiting_actor, waiting_unit, created_at, updated_at, last_actor, requester_name)`
 	caseCols = caseRow + `, data, secrets, definition, cites`
 	// summaryCols are caseCols without data, secrets, definition and cites
 	// (procedure.CaseQuery.Summary).
@@ -33,12 +33,12 @@ const (
 	sqlNextChange = `(SELECT coalesce(max(change_seq), 0) + 1 FROM cases)`
 	sqlInsertCase = `INSERT INTO cases (id, procedure, state, version, system, system_lower, description, unit,
 		requester_id, assignee, step, waiting_role, waiting_actor, waiting_unit, data, secrets, created_at,
-		updated_at, last_actor, definition, cites, change_seq)
-		VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ` + sqlNextChange + `)`
+		updated_at, last_actor, definition, cites, requester_name, search, change_seq)
+		VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ` + sqlNextChange + `)`
 	sqlUpdateCase = `UPDATE cases SET procedure = ?, state = ?, version = ?, system = ?, system_lower = ?,
 		description = ?, unit = ?, requester_id = ?, assignee = ?, step = ?, waiting_role = ?, waiting_actor = ?,
 		waiting_unit = ?, data = ?, secrets = ?, created_at = ?, updated_at = ?, last_actor = ?,
-		definition = ?, cites = ?, change_seq = ` + sqlNextChange + `
+		definition = ?, cites = ?, requester_name = ?, search = ?, change_seq = ` + sqlNextChange + `
 		WHERE id = ? AND version = ?`
 	// An entry is appended only as the next of its case: 1 for the first.
 	sqlAppendEntry = `INSERT INTO history (` + entryCols + `)

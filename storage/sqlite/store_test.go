@@ -289,6 +289,12 @@ func TestMigrationMovesCites(t *testing.T) {
 	if err != nil || len(cs) != 2 {
 		t.Fatalf("cases %v, %v", cs, err)
 	}
+	// Schema 7 makes the moved cites searchable, through the trigram index.
+	for _, text := range []string{"uit/inf/2026/0003", "nota/2026"} {
+		if found, err := s.Cases(ctx, procedure.CaseQuery{Text: text}); err != nil || len(found) != 1 || found[0].Cites == nil {
+			t.Errorf("search %q after the migration: %v, %v", text, found, err)
+		}
+	}
 	for _, c := range cs {
 		if c.Data["system"] == "Dos" {
 			if len(c.Cites) != 0 || len(c.Data) != 1 {

@@ -98,13 +98,13 @@ func Fill(ctx context.Context, db *sql.DB, s Seed) error {
 		hi := min(i+batch, s.N)
 		cases := ins.start(`INSERT INTO cases (id, procedure, state, version, system, system_lower, description, unit,
 			requester_id, assignee, step, waiting_role, waiting_actor, waiting_unit, data, secrets, created_at,
-			updated_at, last_actor, change_seq) VALUES `)
+			updated_at, last_actor, change_seq, requester_name, search) VALUES `)
 		for j := i; j < hi; j++ {
 			c := s.caseOf(j, units, profs, start)
-			cases.row("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,NULL,?,?,?,?)", c.ID, c.Procedure, string(c.State), 9, c.System,
+			cases.row("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,NULL,?,?,?,?,?,?)", c.ID, c.Procedure, string(c.State), 9, c.System,
 				strings.ToLower(c.System), c.Description, c.Unit, c.RequesterID, c.Assignee, c.Step, string(c.WaitingRole),
 				c.WaitingActor, c.WaitingUnit, `{"system":"`+c.System+`","unit":"`+c.Unit+`"}`, c.CreatedAt.UnixNano(),
-				c.UpdatedAt.UnixNano(), c.LastActor, j+1)
+				c.UpdatedAt.UnixNano(), c.LastActor, j+1, c.RequesterName, procedure.SearchText(c))
 		}
 		if err := cases.exec(); err != nil {
 			return err
@@ -172,7 +172,7 @@ func (s Seed) caseOf(j int, units, profs []string, start time.Time) procedure.Ca
 	at := start.Add(time.Duration(j) * time.Minute)
 	c := procedure.Case{ID: fmt.Sprintf("%s-%d-%07d", prefix, 2020+j/200000, j), Procedure: proc, State: manual.StateClosed,
 		System: system, Description: "Caso de prueba " + system, Unit: unit, RequesterID: "solicitante",
-		Assignee: profs[(j/3)%len(profs)], CreatedAt: at, UpdatedAt: at, LastActor: "Ana Quispe"}
+		Assignee: profs[(j/3)%len(profs)], CreatedAt: at, UpdatedAt: at, LastActor: "Ana Quispe", RequesterName: "Ana Quispe"}
 	if j%5 == 0 {
 		o := open[(j/5)%len(open)]
 		c.State, c.Step, c.WaitingRole = o.state, o.step, o.role
