@@ -79,8 +79,8 @@ func TestClientDrawsItsScreens(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		if b := img.Bounds(); b.Dx() < 800 || b.Dy() < 500 {
-			t.Errorf("%s is %v", name, b)
+		if b := img.Bounds(); b.Dx() < 800 || b.Dy() < 500 || b.Dx() > int(ShotSize.Width) || b.Dy() > int(ShotSize.Height) {
+			t.Errorf("%s is %v, not within %v", name, b, ShotSize)
 		}
 		if Blank(img) {
 			t.Errorf("%s is blank", name)

@@ -17,7 +17,12 @@ import (
 )
 
 // Screens are the names of the PNG files -screenshot-dir writes, in order.
-var Screens = []string{"01-ingreso", "02-bandeja", "03-tramites", "04-tramite", "05-nueva-solicitud", "06-procedimientos", "07-salida-de-correo", "08-ajustes", "09-tramite-correos"}
+var Screens = []string{"01-ingreso", "02-bandeja", "03-tramites", "04-tramite", "05-nueva-solicitud", "06-procedimientos", "07-salida-de-correo", "08-ajustes",
+	"09-tramite-correos", "10-dialogo-con-comentario"}
+
+// ShotSize is the size of the window in the screenshots: the smallest
+// screen the client must fit.
+var ShotSize = fyne.NewSize(1024, 700)
 
 // Blank reports whether every pixel of img has the same colour.
 func Blank(img image.Image) bool {
@@ -37,14 +42,22 @@ func Blank(img image.Image) bool {
 	return true
 }
 
-// softwareCapture renders the window's content with the software painter
-// at the window's size, and gives the content back to the window.
+// softwareCapture renders the window's content and open dialogs with the
+// software painter at the window's size, and gives the content back to the
+// window.
 func softwareCapture(w fyne.Window) image.Image {
 	content, size := w.Content(), w.Canvas().Size()
 	c := software.NewCanvas()
 	c.SetContent(content)
 	c.Resize(size)
+	overlays := w.Canvas().Overlays().List() // the open dialogs
+	for _, o := range overlays {
+		c.Overlays().Add(o)
+	}
 	img := c.Capture()
+	for _, o := range overlays {
+		c.Overlays().Remove(o)
+	}
 	w.SetContent(content)
 	return img
 }
@@ -105,6 +118,7 @@ func screenshots(u *ui.UI, dir, user string) error {
 		}
 		return f.Close()
 	}
+	fyne.DoAndWait(func() { u.Win.Resize(ShotSize) })
 	time.Sleep(time.Second) // the window opens
 	if err := shot(Screens[0]); err != nil {
 		return err
@@ -155,6 +169,7 @@ func screenshots(u *ui.UI, dir, user string) error {
 				}
 			}
 		}},
+		{Screens[9], func() { actionDialog(u) }},
 	}
 	// Some screens are only some people's: only the requesting unit files
 	// requests, only the Jefe and the administrator see the outbox. Show
@@ -180,4 +195,28 @@ func screenshots(u *ui.UI, dir, user string) error {
 		}
 	}
 	return nil
+}
+
+// actionDialog opens the form of the first action the signed-in person may
+// take on a case of their inbox, with a comment typed in it.
+func actionDialog(u *ui.UI) {
+	u.Main.Select(lang.L("Bandeja"))
+	for i := 0; i < u.Main.Inbox.Cases.Count; i++ {
+		c, ok := u.Main.Inbox.Cases.Case(i)
+		if !ok {
+			return
+		}
+		cv := u.OpenCase(c.ID)
+		if cv == nil {
+			continue
+		}
+		for _, ev := range cv.Def.Events {
+			if _, ok := cv.Actions[ev.Name]; ok && !ev.Extension {
+				if af := cv.Open(ev.Name); af != nil {
+					af.Comment.SetText(lang.L("Revisado; se continúa con el trámite según el manual."))
+				}
+				return
+			}
+		}
+	}
 }

@@ -5,7 +5,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
@@ -15,13 +14,17 @@ import (
 // ActionForm is the dialog of one action on a case: the event's inputs, an
 // optional comment, and a button that fires the event. When the engine
 // refuses, its message is shown and the form stays open with what was typed.
+// Esc cancels it; Enter in a one-line field, or Ctrl+Enter anywhere,
+// confirms it.
 type ActionForm struct {
 	Event   *procedure.EventDef
 	Fields  *Fields
 	Comment *widget.Entry
 	Confirm *widget.Button
 	Cancel  *widget.Button
-	Dialog  dialog.Dialog
+	Dialog  *Dialog
+	// CommentBox is the comment's box as laid out in the dialog.
+	CommentBox fyne.CanvasObject
 	// Answers shows what the step being answered sent (the observation
 	// a requester completes at step 5, say): the last step's long texts
 	// and comment; nil when it sent none.
@@ -30,17 +33,20 @@ type ActionForm struct {
 	cv *CaseView
 }
 
+// Dialogs are at most this big, so that they fit a 1024×700 screen with
+// the window's frame and menu bar.
+var maxDialog = fyne.NewSize(680, 600)
+
 func newActionForm(cv *CaseView, ev *procedure.EventDef) (*ActionForm, error) {
-	f, err := newFields(cv.u, ev.Inputs)
+	u := cv.u
+	f, err := newFields(u, ev.Inputs)
 	if err != nil {
 		return nil, err
 	}
-	af := &ActionForm{Event: ev, Fields: f, Comment: widget.NewMultiLineEntry(), cv: cv}
+	comment := u.newMultiLineEntry()
+	comment.SetMinRowsVisible(3)
+	af := &ActionForm{Event: ev, Fields: f, Comment: &comment.Entry, CommentBox: comment, cv: cv}
 	af.Comment.SetPlaceHolder(lang.L("Comentario para la hoja de ruta (opcional)"))
-	af.Comment.Wrapping = fyne.TextWrapWord
-	af.Confirm = widget.NewButton(lang.L("Confirmar"), af.submit)
-	af.Confirm.Importance = widget.HighImportance
-	af.Cancel = widget.NewButton(lang.L("Cancelar"), af.close)
 	step := ""
 	if s, ok := cv.Def.Step(ev.Step); ok && !ev.Extension {
 		step = lang.L("Paso {{.N}} de {{.M}}", map[string]any{"N": s.Number, "M": len(cv.Def.Steps)}) + ": " + s.Activity
@@ -55,26 +61,50 @@ func newActionForm(cv *CaseView, ev *procedure.EventDef) (*ActionForm, error) {
 	if len(ev.Inputs) > 0 {
 		body.Add(f.Form)
 	}
-	body.Add(widget.NewLabel(lang.L("Comentario")))
-	body.Add(af.Comment)
-	buttons := container.NewHBox(af.Cancel, af.Confirm)
-	content := container.NewBorder(nil, container.NewCenter(buttons), nil, nil, container.NewVScroll(body))
-	af.Dialog = dialog.NewCustomWithoutButtons(ev.Label+" — "+cv.ID, content, cv.u.Win)
-	size := fyne.NewSize(640, 260)
-	if len(ev.Inputs) > 0 {
-		size.Height = 560
+	body.Add(bold(lang.L("Comentario")))
+	body.Add(comment)
+	for _, e := range f.keyed {
+		if !e.MultiLine {
+			e.OnSubmitted = func(string) { af.submit() }
+		}
 	}
-	af.Dialog.Resize(size)
+	scroll := container.NewVScroll(body)
+	af.Dialog = u.newDialog(ev.Label+" — "+cv.ID, scroll, lang.L("Confirmar"), lang.L("Cancelar"), func(*Dialog) { af.submit() })
+	af.Confirm, af.Cancel = af.Dialog.OK, af.Dialog.Cancel
+	af.Dialog.d.SetOnClosed(func() {
+		u.forget(af.Dialog)
+		if cv.Form == af {
+			cv.Form = nil
+		}
+	})
 	af.Dialog.Show()
+	fitDialog(af.Dialog, scroll, body)
+	if f.first != nil { // the cursor in the first field
+		u.Win.Canvas().Focus(f.first)
+	} else {
+		u.Win.Canvas().Focus(comment)
+	}
 	return af, nil
 }
 
-func (af *ActionForm) close() {
-	af.Dialog.Hide()
-	if af.cv.Form == af {
-		af.cv.Form = nil
-	}
+// fitDialog resizes dialog d, shown, so that body, its content scrolled
+// by scroll, shows whole; no bigger than maxDialog (body then scrolls).
+func fitDialog(d *Dialog, scroll, body fyne.CanvasObject) {
+	size := fyne.NewSize(max(d.MinSize().Width, 640), d.MinSize().Height)
+	d.d.Resize(size)
+	have, need := scroll.Size(), body.MinSize()
+	size = size.Add(fyne.NewSize(max(need.Width-have.Width, 0), max(need.Height-have.Height, 0)))
+	d.d.Resize(fyne.NewSize(min32(size.Width, maxDialog.Width), min32(size.Height, maxDialog.Height)))
 }
+
+func min32(a, b float32) float32 {
+	if a < b {
+		return a
+	}
+	return b
+}
+
+func (af *ActionForm) close() { af.Dialog.Hide() }
 
 func (af *ActionForm) submit() {
 	cv, u := af.cv, af.cv.u

@@ -5,7 +5,9 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tramite/tramite/procedure"
@@ -101,6 +103,76 @@ type CaseTable struct {
 	Count int
 	u     *UI
 	p     *pager[procedure.Case]
+	view  *caseTable
+	// highlight, when set, tells the cases shown in bold.
+	highlight func(c procedure.Case) bool
+}
+
+// caseTable is the table widget: Enter opens the focused row (as Space
+// does), and the client's keys go to the client.
+type caseTable struct {
+	widget.Table
+	u *UI
+}
+
+// TypedKey implements fyne.Focusable.
+func (t *caseTable) TypedKey(ev *fyne.KeyEvent) {
+	if t.u.key(ev) {
+		return
+	}
+	if ev.Name == fyne.KeyReturn || ev.Name == fyne.KeyEnter {
+		ev = &fyne.KeyEvent{Name: fyne.KeySpace}
+	}
+	t.Table.TypedKey(ev)
+}
+
+// Resize implements fyne.CanvasObject: the columns of short values (case
+// number, procedure, step, time waited) take the width of their longest
+// value; the others (system, state, sender) share the rest in the
+// proportions of caseWidths, cut with an ellipsis and a tooltip when they
+// do not fit.
+func (t *caseTable) Resize(size fyne.Size) {
+	t.Table.Resize(size)
+	pad := 2*theme.InnerPadding() + theme.Padding()
+	fixed := map[int]float32{}
+	for col, samples := range t.samples() {
+		for _, sample := range samples {
+			fixed[col] = max(fixed[col], fyne.MeasureText(sample, theme.TextSize(), fyne.TextStyle{}).Width+pad)
+		}
+	}
+	avail := size.Width - theme.ScrollBarSize() - float32(len(caseWidths))*theme.Padding()
+	var flex float32
+	for i, w := range caseWidths {
+		if f, ok := fixed[i]; ok {
+			avail -= f
+		} else {
+			flex += w
+		}
+	}
+	scale := max(avail/flex, 0.6) // narrower than that, the table scrolls
+	for i, w := range caseWidths {
+		if f, ok := fixed[i]; ok {
+			w = f
+		} else {
+			w *= scale
+		}
+		t.SetColumnWidth(i, w) // refreshes the cells at the new size
+	}
+}
+
+// samples are the longest values of the columns whose width is their
+// value's, by column: case numbers and codes of the procedures the client
+// runs, steps, times waited.
+func (t *caseTable) samples() map[int][]string {
+	out := map[int][]string{3: {lang.L("Paso {{.N}} de {{.M}}", map[string]any{"N": 99, "M": 99})},
+		6: {lang.L("menos de 1 min"), lang.L("{{.H}} h {{.M}} min", map[string]any{"H": 47, "M": 59}), lang.L("{{.N}} días", map[string]any{"N": 999})}}
+	if s := t.u.s; s != nil {
+		for _, d := range s.Definitions() {
+			out[0] = append(out[0], d.Prefix+"-0000-0000")
+			out[1] = append(out[1], d.Code)
+		}
+	}
+	return out
 }
 
 // caseColumns are the headers of a case table.
@@ -109,29 +181,29 @@ func caseColumns() []string {
 		lang.L("Estado"), lang.L("Enviado por"), lang.L("Esperando"), lang.L("Plazo (ext.)")}
 }
 
-var caseWidths = []float32{145, 115, 165, 95, 135, 135, 110, 140} // fits the default 1180-point window
+// caseWidths are the columns' widths at 1,120 points: the flexible ones
+// (system, state, sender, deadline) share the table's width in these
+// proportions.
+var caseWidths = []float32{145, 115, 190, 100, 150, 140, 130, 150}
 
 func newCaseTable(u *UI) *CaseTable {
 	ct := &CaseTable{u: u, p: casePager(u, procedure.CaseQuery{})}
 	cols := caseColumns()
-	var t *widget.Table
+	ct.view = &caseTable{u: u}
+	t := &ct.view.Table
 	header := bold("").MinSize().Height // the header row: see CreateHeader
-	t = widget.NewTable(
-		func() (int, int) { return shownRows(t, header, ct.Count), len(cols) },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
-		},
-		func(id widget.TableCellID, o fyne.CanvasObject) {
-			c, ok := ct.p.at(u.ctx, id.Row)
-			l := o.(*widget.Label)
-			if !ok {
-				setCell(l, "…")
-				return
-			}
-			setCell(l, caseCell(u, c, id.Col))
-		})
+	t.Length = func() (int, int) { return shownRows(t, header, ct.Count), len(cols) }
+	t.CreateCell = func() fyne.CanvasObject { return newCell(u) }
+	t.UpdateCell = func(id widget.TableCellID, o fyne.CanvasObject) {
+		c, ok := ct.p.at(u.ctx, id.Row)
+		l := o.(*cell)
+		if !ok {
+			l.set("…", false)
+			return
+		}
+		l.set(caseCell(u, c, id.Col), ct.highlight != nil && ct.highlight(c))
+	}
+	ct.view.ExtendBaseWidget(ct.view)
 	t.ShowHeaderRow = true
 	t.CreateHeader = func() fyne.CanvasObject { return bold("") }
 	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
@@ -205,6 +277,13 @@ func (ct *CaseTable) Query(q procedure.CaseQuery) error {
 	return err
 }
 
+// show shows the rows of a pager that was counted.
+func (ct *CaseTable) show(p *pager[procedure.Case]) {
+	ct.p, ct.Count = p, p.n
+	ct.Table.Refresh()
+	ct.Table.ScrollToTop()
+}
+
 // Reload reads the query again, keeping the scroll position.
 func (ct *CaseTable) Reload() error {
 	err := ct.p.reload(ct.u.ctx)
@@ -213,5 +292,56 @@ func (ct *CaseTable) Reload() error {
 	return err
 }
 
+// Widget returns the table as it is laid out and focused.
+func (ct *CaseTable) Widget() fyne.Focusable { return ct.view }
+
 // Case returns the case shown in row i.
 func (ct *CaseTable) Case(i int) (procedure.Case, bool) { return ct.p.at(ct.u.ctx, i) }
+
+// cell is a table cell: one line, cut with an ellipsis when it does not
+// fit, its full text then shown in a tooltip while the pointer is on it.
+type cell struct {
+	widget.Label
+	u *UI
+}
+
+func newCell(u *UI) *cell {
+	c := &cell{u: u}
+	c.Truncation = fyne.TextTruncateEllipsis
+	c.ExtendBaseWidget(c)
+	return c
+}
+
+// set shows text, in bold when strong, unless the cell shows it already
+// (see setCell).
+func (c *cell) set(text string, strong bool) {
+	imp := widget.MediumImportance
+	if strong {
+		imp = widget.HighImportance
+	}
+	if c.Text == text && c.TextStyle.Bold == strong && c.Importance == imp {
+		return
+	}
+	c.TextStyle.Bold, c.Importance = strong, imp
+	c.Text = text
+	c.Refresh()
+}
+
+// Truncated reports whether the cell's text does not fit in it.
+func (c *cell) Truncated() bool {
+	w := fyne.MeasureText(c.Text, theme.TextSize(), c.TextStyle).Width + 2*theme.InnerPadding()
+	return w > c.Size().Width
+}
+
+// MouseIn implements desktop.Hoverable.
+func (c *cell) MouseIn(*desktop.MouseEvent) {
+	if c.Truncated() {
+		c.u.showTip(c, c.Text)
+	}
+}
+
+// MouseMoved implements desktop.Hoverable.
+func (c *cell) MouseMoved(*desktop.MouseEvent) {}
+
+// MouseOut implements desktop.Hoverable.
+func (c *cell) MouseOut() { c.u.hideTip(c) }

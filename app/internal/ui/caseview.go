@@ -41,10 +41,13 @@ type CaseView struct {
 	Documents *fyne.Container
 	Emails    *fyne.Container
 	Data      *widget.Form
-	// Reveal shows the step 1 secrets; nil unless the person is the
-	// assigned profesional and the case has secrets.
+	// Reveal shows the step 1 secrets, and once shown hides them; nil
+	// unless the person is the assigned profesional and the case has
+	// secrets.
 	Reveal *widget.Button
-	// Secrets holds the revealed secrets, in masked entries.
+	// Secrets holds the revealed secrets, in masked entries with a button
+	// that unmasks them; nil while they are hidden. They stay shown, through
+	// every refresh of the case, until the person hides them.
 	Secrets map[string]*widget.Entry
 	// SaveInstead is the "Guardar como…" of the dialog shown when a file
 	// could not be opened; nil until then.
@@ -56,6 +59,10 @@ type CaseView struct {
 	// sign now; ToSign are those documents.
 	Sign   []*widget.Button
 	ToSign []report.SignRequest
+	// SecretsForm lays out Secrets, nil while they are hidden.
+	SecretsForm *widget.Form
+	// DataView scrolls the Datos tab, where the credentials show.
+	DataView *container.Scroll
 	// Form is the open action form, nil when none.
 	Form    *ActionForm
 	Content fyne.CanvasObject
@@ -74,18 +81,31 @@ type CaseView struct {
 	emailsTab    fyne.CanvasObject
 	sigs         []report.DocumentSignatures
 	hasSecrets   bool
+	back         *button
+	revealBtn    *button
+	// revealed holds the secrets the person asked to see, until hidden.
+	revealed map[string]string
+}
+
+// caseTabs are the titles of a case's tabs, in order (Ctrl+1… shows them).
+func caseTabs() []string {
+	return []string{lang.L("Datos"), lang.L("Hoja de ruta"), lang.L("Documentos"), lang.L("Correos")}
 }
 
 func newCaseView(u *UI, id string) (*CaseView, error) {
-	cv := &CaseView{ID: id, u: u, Title: bold(""), Subtitle: widget.NewLabel(""), StepLabel: wrapLabel(""),
+	cv := &CaseView{ID: id, u: u, Title: bold(""), Subtitle: wrapLabel(""), StepLabel: wrapLabel(""),
 		Stepper: newStepper(), actionsBox: container.NewHBox(), Timeline: container.NewVBox(),
 		Documents: container.NewVBox(), Emails: container.NewVBox(), Data: widget.NewForm(), secretsBox: container.NewVBox()}
-	back := widget.NewButtonWithIcon(lang.L("Volver"), theme.NavigateBackIcon(), u.CloseCase)
+	cv.Title.Wrapping = fyne.TextWrapWord // a system's name may be long
+	cv.back = u.newButton(lang.L("Volver"), theme.NavigateBackIcon(), u.CloseCase)
+	back := cv.back
+	cv.DataView = container.NewVScroll(container.NewVBox(cv.Data, cv.secretsBox))
+	tabs := caseTabs()
 	cv.Tabs = container.NewAppTabs(
-		container.NewTabItem(lang.L("Datos"), container.NewVScroll(container.NewVBox(cv.Data, cv.secretsBox))),
-		container.NewTabItem(lang.L("Hoja de ruta"), container.NewVScroll(cv.Timeline)),
-		container.NewTabItem(lang.L("Documentos"), container.NewVScroll(cv.Documents)),
-		container.NewTabItem(lang.L("Correos"), container.NewVScroll(cv.Emails)),
+		container.NewTabItem(tabs[0], cv.DataView),
+		container.NewTabItem(tabs[1], container.NewVScroll(cv.Timeline)),
+		container.NewTabItem(tabs[2], container.NewVScroll(cv.Documents)),
+		container.NewTabItem(tabs[3], container.NewVScroll(cv.Emails)),
 	)
 	cv.emailsTab = cv.Tabs.Items[3].Content
 	cv.Tabs.OnSelected = func(t *container.TabItem) {
@@ -94,7 +114,7 @@ func newCaseView(u *UI, id string) (*CaseView, error) {
 		}
 	}
 	head := container.NewVBox(
-		container.NewBorder(nil, nil, back, nil, container.NewVBox(cv.Title, cv.Subtitle)),
+		container.NewBorder(nil, nil, container.NewVBox(back), nil, container.NewVBox(cv.Title, cv.Subtitle)),
 		cv.Stepper, cv.StepLabel,
 		container.NewHScroll(cv.actionsBox),
 		widget.NewSeparator())
@@ -130,6 +150,9 @@ func (cv *CaseView) load() error {
 		return err
 	}
 	cv.Case, cv.Def, cv.docs, cv.atts, cv.hist, cv.sigs, cv.hasSecrets, cv.ToSign = c, d, f.Documents, f.Attachments, hist, f.Signatures, f.HasSecrets, toSign
+	if u.Main != nil {
+		u.Main.Inbox.opened(c) // seen as it is now, after the person's own actions too
+	}
 	cv.Title.SetText(c.ID + " — " + c.System)
 	sub := c.Procedure + " · " + d.StateLabel(c.State) + " · " + c.Unit
 	if c.Assignee != "" {
@@ -167,11 +190,11 @@ func (cv *CaseView) fillActions(avail []procedure.EventDef) {
 		} else {
 			label = fmt.Sprintf("%d. %s", ev.Step, label)
 		}
-		b := widget.NewButton(label, func() { cv.Open(ev.Name) })
+		b := cv.u.newButton(label, nil, func() { cv.Open(ev.Name) })
 		if !ev.Extension {
 			b.Importance = widget.HighImportance
 		}
-		cv.Actions[ev.Name] = b
+		cv.Actions[ev.Name] = &b.Button
 		cv.actionsBox.Add(b)
 	}
 	cv.actionsBox.Refresh()
@@ -546,51 +569,93 @@ func (cv *CaseView) addMessage(box *fyne.Container, m procedure.OutboxItem) {
 
 func (cv *CaseView) fillSecrets(c procedure.Case) {
 	cv.secretsBox.Objects = nil
-	cv.Reveal, cv.Secrets = nil, nil
-	if cv.hasSecrets && cv.Def.MayReveal(cv.u.User, c) {
-		cv.Reveal = widget.NewButtonWithIcon(lang.L("Mostrar credenciales"), theme.VisibilityIcon(), cv.RevealSecrets)
-		cv.secretsBox.Add(widget.NewSeparator())
-		cv.secretsBox.Add(bold(lang.L("Credenciales del paso 1")))
-		cv.secretsBox.Add(wrapLabel(lang.L("Solo usted, como profesional asignado, puede verlas; la consulta queda registrada en la hoja de ruta.")))
-		cv.secretsBox.Add(container.NewHBox(cv.Reveal))
+	cv.Reveal, cv.revealBtn, cv.Secrets = nil, nil, nil
+	if !cv.hasSecrets || !cv.Def.MayReveal(cv.u.User, c) {
+		cv.revealed = nil // purged, or no longer the person's to see
+		cv.secretsBox.Refresh()
+		return
+	}
+	label, icon := lang.L("Mostrar credenciales"), theme.VisibilityIcon()
+	if cv.revealed != nil {
+		label, icon = lang.L("Ocultar credenciales"), theme.VisibilityOffIcon()
+	}
+	reveal := cv.u.newButton(label, icon, cv.toggleSecrets)
+	cv.Reveal, cv.revealBtn = &reveal.Button, reveal
+	cv.secretsBox.Add(widget.NewSeparator())
+	cv.secretsBox.Add(bold(lang.L("Credenciales del paso 1")))
+	cv.secretsBox.Add(wrapLabel(lang.L("Solo usted, como profesional asignado, puede verlas; cada consulta queda registrada en la hoja de ruta.")))
+	cv.secretsBox.Add(container.NewHBox(reveal))
+	cv.SecretsForm = nil
+	if cv.revealed != nil {
+		cv.SecretsForm = cv.secretsForm()
+		cv.secretsBox.Add(cv.SecretsForm)
 	}
 	cv.secretsBox.Refresh()
 }
 
-// RevealSecrets asks the engine for the step 1 secrets and shows them in
-// masked entries.
-func (cv *CaseView) RevealSecrets() {
-	m, err := cv.u.s.RevealSecrets(cv.u.ctx, cv.ID)
-	if err != nil {
-		cv.u.ShowError(err)
-		return
-	}
+// secretsForm lays out the revealed secrets, by the labels of the inputs
+// of step 1.
+func (cv *CaseView) secretsForm() *widget.Form {
 	labels := map[string]string{}
 	if ev := cv.Def.StartEvent(); ev != nil {
 		for _, in := range ev.Inputs {
 			labels[in.Name] = in.Label
 		}
 	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
+	keys := make([]string, 0, len(cv.revealed))
+	for k := range cv.revealed {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	cv.reload() // the reveal is in the history now
 	cv.Secrets = map[string]*widget.Entry{}
 	form := widget.NewForm()
 	for _, k := range keys {
-		e := widget.NewPasswordEntry()
-		e.SetText(m[k])
-		cv.Secrets[k] = e
+		e := cv.u.newPasswordEntry()
+		e.SetText(cv.revealed[k])
+		cv.Secrets[k] = &e.Entry
 		l := labels[k]
 		if l == "" {
 			l = k
 		}
 		form.Append(l, e)
 	}
-	cv.secretsBox.Add(form)
-	cv.secretsBox.Refresh()
+	return form
+}
+
+func (cv *CaseView) toggleSecrets() {
+	if cv.revealed != nil {
+		cv.HideSecrets()
+		return
+	}
+	cv.RevealSecrets()
+}
+
+// RevealSecrets asks the engine for the step 1 secrets (the engine records
+// the reveal in the history) and shows them, in view, until HideSecrets.
+// While they are shown it asks nothing again.
+func (cv *CaseView) RevealSecrets() {
+	if cv.revealed != nil {
+		return
+	}
+	m, err := cv.u.s.RevealSecrets(cv.u.ctx, cv.ID)
+	if err != nil {
+		cv.u.ShowError(err)
+		return
+	}
+	cv.revealed = m
+	cv.reload() // the reveal is in the history now
+	cv.Tabs.SelectIndex(0)
+	cv.DataView.Refresh() // lays the form out: the scroll then knows how far the bottom is
+	cv.DataView.ScrollToBottom()
+	if cv.revealBtn != nil {
+		cv.u.Win.Canvas().Focus(cv.revealBtn)
+	}
+}
+
+// HideSecrets takes the secrets off the screen and out of memory.
+func (cv *CaseView) HideSecrets() {
+	cv.revealed = nil
+	cv.fillSecrets(cv.Case)
 }
 
 // Open opens the form of an action the person may take; nil if the person

@@ -23,9 +23,14 @@ import (
 // Secrets get masked entries.
 type Fields struct {
 	Specs []procedure.Input
-	Form  *widget.Form
+	// Form lays the fields out one under the other, each under its label,
+	// which wraps: a long label does not widen the form.
+	Form *fyne.Container
 
 	entries map[string]*widget.Entry
+	keyed   map[string]*entry
+	// first is the first field, where the cursor goes when the form opens.
+	first   fyne.Focusable
 	checks  map[string]*widget.Check
 	selects map[string]*widget.Select
 	// actorIDs maps the options of actor selects back to actor IDs.
@@ -126,7 +131,7 @@ func (p *FilePicker) open() {
 // the input's role; file inputs open the desk's file dialog.
 func newFields(u *UI, specs []procedure.Input) (*Fields, error) {
 	ctx, people := u.ctx, u.s
-	f := &Fields{Specs: specs, Form: widget.NewForm(), entries: map[string]*widget.Entry{},
+	f := &Fields{Specs: specs, Form: container.NewVBox(), entries: map[string]*widget.Entry{}, keyed: map[string]*entry{},
 		checks: map[string]*widget.Check{}, selects: map[string]*widget.Select{}, actorIDs: map[string]map[string]string{},
 		files: map[string]*FilePicker{}}
 	for _, in := range specs {
@@ -137,21 +142,20 @@ func newFields(u *UI, specs []procedure.Input) (*Fields, error) {
 		}
 		switch in.Kind {
 		case procedure.InputLongText:
-			e := widget.NewMultiLineEntry()
-			e.Wrapping = fyne.TextWrapWord
+			e := u.newMultiLineEntry()
 			e.SetMinRowsVisible(3)
-			f.entries[in.Name], obj = e, e
+			f.entries[in.Name], f.keyed[in.Name], obj = &e.Entry, e, e
 		case procedure.InputSecret:
-			e := widget.NewPasswordEntry()
+			e := u.newPasswordEntry()
 			e.SetPlaceHolder(lang.L("se guarda cifrado; solo lo verá el profesional asignado"))
-			f.entries[in.Name], obj = e, e
+			f.entries[in.Name], f.keyed[in.Name], obj = &e.Entry, e, e
 		case procedure.InputBool:
-			c := widget.NewCheck(in.Label, nil)
-			f.checks[in.Name], obj = c, c
+			c := u.newCheck(in.Label)
+			f.checks[in.Name], obj = &c.Check, c
 			label = ""
 		case procedure.InputChoice:
-			s := widget.NewSelect(in.Choices, nil)
-			f.selects[in.Name], obj = s, s
+			s := u.newSelect(in.Choices)
+			f.selects[in.Name], obj = &s.Select, s
 		case procedure.InputActor:
 			as, err := people.Holders(ctx, in.Role, "")
 			if err != nil {
@@ -164,22 +168,29 @@ func newFields(u *UI, specs []procedure.Input) (*Fields, error) {
 				ids[o] = a.ID
 				opts = append(opts, o)
 			}
-			s := widget.NewSelect(opts, nil)
-			s.PlaceHolder = lang.L("(elija)")
-			f.selects[in.Name], f.actorIDs[in.Name], obj = s, ids, s
+			s := u.newSelect(opts)
+			f.selects[in.Name], f.actorIDs[in.Name], obj = &s.Select, ids, s
 		case procedure.InputPorts:
-			e := widget.NewEntry()
+			e := u.newEntry()
 			e.SetPlaceHolder("443, 5432")
-			f.entries[in.Name], obj = e, e
+			f.entries[in.Name], f.keyed[in.Name], obj = &e.Entry, e, e
 		case procedure.InputFile:
 			p := newFilePicker(u, in)
 			f.files[in.Name] = p
 			obj = container.NewVBox(p.Chosen, container.NewHBox(p.Choose, p.Remove))
 		default:
-			e := widget.NewEntry()
-			f.entries[in.Name], obj = e, e
+			e := u.newEntry()
+			f.entries[in.Name], f.keyed[in.Name], obj = &e.Entry, e, e
 		}
-		f.Form.Append(label, obj)
+		if fo, ok := obj.(fyne.Focusable); ok && f.first == nil {
+			f.first = fo
+		}
+		if label != "" {
+			l := wrapLabel(label)
+			l.TextStyle.Bold = true
+			f.Form.Add(l)
+		}
+		f.Form.Add(obj)
 	}
 	return f, nil
 }

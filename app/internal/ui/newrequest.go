@@ -36,17 +36,24 @@ func newRequest(u *UI) *NewRequest {
 	var opts []string
 	for _, d := range u.s.Definitions() {
 		if u.s.CanStart(d.Code) {
-			o := d.Code + " — " + d.Name
-			nr.defs[o] = d
-			opts = append(opts, o)
+			nr.defs[d.Code] = d
+			opts = append(opts, d.Code)
 		}
 	}
-	nr.Procedure = widget.NewSelect(opts, func(o string) { nr.choose(nr.defs[o]) })
+	// The select offers the codes; the name, which may be long, wraps
+	// under it.
+	name := wrapLabel("")
+	nr.Procedure = widget.NewSelect(opts, func(o string) {
+		if d := nr.defs[o]; d != nil {
+			name.SetText(d.Name)
+		}
+		nr.choose(nr.defs[o])
+	})
 	nr.Submit = widget.NewButton(lang.L("Enviar solicitud"), nr.submit)
 	nr.Submit.Importance = widget.HighImportance
 	nr.Comment.SetPlaceHolder(lang.L("Comentario (opcional)"))
 	hint := wrapLabel(lang.L("Los campos con * son obligatorios. Las credenciales se guardan cifradas y solo las verá el profesional asignado."))
-	nr.Content = container.NewBorder(container.NewVBox(bold(lang.L("Procedimiento")), nr.Procedure, hint), container.NewVBox(nr.Comment, nr.Submit), nil, nil,
+	nr.Content = container.NewBorder(container.NewVBox(bold(lang.L("Procedimiento")), nr.Procedure, name, hint), container.NewVBox(nr.Comment, nr.Submit), nil, nil,
 		container.NewVScroll(nr.body))
 	if len(opts) > 0 {
 		nr.Procedure.SetSelectedIndex(0)

@@ -50,7 +50,7 @@ func newProcedures(u *UI) *Procedures {
 
 // stepRow lays out one row of the manual's table in fixed columns.
 func stepRow(n, act, resp, out fyne.CanvasObject) fyne.CanvasObject {
-	return container.New(&columns{widths: []float32{40, 0, 200, 200}}, n, act, resp, out)
+	return container.New(&columns{widths: []float32{40, 0, 180, 180}}, n, act, resp, out)
 }
 
 // columns lays out objects side by side: fixed widths, and the zero-width
@@ -62,7 +62,7 @@ func (c *columns) flex(total float32) float32 {
 	for _, w := range c.widths {
 		rest -= w
 	}
-	return max(rest, 200)
+	return max(rest, 240)
 }
 
 func (c *columns) Layout(objs []fyne.CanvasObject, size fyne.Size) {
@@ -83,7 +83,7 @@ func (c *columns) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	for i, o := range objs {
 		cw := c.widths[i]
 		if cw == 0 {
-			cw = 420
+			cw = 240
 		}
 		w += cw
 		o.Resize(fyne.NewSize(cw, o.MinSize().Height))

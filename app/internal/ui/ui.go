@@ -14,7 +14,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
@@ -48,6 +47,11 @@ type Options struct {
 	Open func(path string) error
 	// Log receives what the client could not do; nil logs to slog.Default.
 	Log *slog.Logger
+	// Do runs on the UI goroutine what the change feed brings; fyne.Do
+	// when nil. A test whose goroutine drives the screens while changes
+	// arrive runs them on that goroutine (fyne's test driver has no UI
+	// goroutine of its own).
+	Do func(func())
 }
 
 // UI is the client: one window that shows the sign-in screen, then the
@@ -81,6 +85,9 @@ type UI struct {
 	body *fyne.Container
 	// zone is where times are shown: the agency's zone from the settings.
 	zone *time.Location
+	// dialogs are the open dialogs, the front one last.
+	dialogs []*Dialog
+	tips    *tipLayer
 }
 
 // New builds the client's window on app with the sign-in screen showing.
@@ -94,9 +101,11 @@ func New(app fyne.App, svc Service, opts Options) *UI {
 	u := &UI{App: app, svc: svc, opts: opts, zone: svc.Settings().Location()}
 	u.ctx, u.cancel = context.WithCancel(context.Background())
 	u.Win = app.NewWindow(lang.L("Trámites UIT"))
-	u.Win.Resize(fyne.NewSize(1180, 780))
+	u.Win.Resize(fyne.NewSize(1024, 700)) // the smallest screen it must fit
 	u.body = container.NewStack()
-	u.Win.SetContent(u.body)
+	u.tips = newTipLayer()
+	u.Win.SetContent(container.NewStack(u.body, u.tips.box))
+	u.Win.Canvas().SetOnTypedKey(u.canvasKey)
 	u.showLogin()
 	return u
 }
@@ -113,14 +122,21 @@ func (u *UI) Close() {
 // its results were applied to the screens.
 func (u *UI) Wait() { u.jobs.Wait() }
 
+// backgroundGate, when set (by tests), holds the results of background
+// work until it is closed.
+var backgroundGate chan struct{}
+
 // background runs work off the UI goroutine and applies its result with
 // done through fyne.Do.
 func background[T any](u *UI, work func(ctx context.Context) (T, error), done func(T, error)) {
 	u.jobs.Add(1)
-	ctx := u.ctx
+	ctx, gate := u.ctx, backgroundGate
 	go func() {
 		defer u.jobs.Done()
 		v, err := work(ctx)
+		if gate != nil {
+			<-gate
+		}
 		fyne.Do(func() {
 			if ctx.Err() == nil { // signed out or closed meanwhile
 				done(v, err)
@@ -136,8 +152,7 @@ func (u *UI) ShowError(err error) {
 	}
 	msg := procedure.ErrorMessage(err)
 	u.LastError = msg
-	d := dialog.NewInformation(lang.L("No se pudo completar"), msg, u.Win)
-	d.Show()
+	u.info(lang.L("No se pudo completar"), msg)
 }
 
 func (u *UI) showLogin() {
@@ -155,7 +170,9 @@ func (u *UI) signedIn(s desk.Session) {
 	u.Main = newMain(u)
 	u.body.Objects = []fyne.CanvasObject{u.Main.Content}
 	u.body.Refresh()
-	u.Win.SetTitle(lang.L("Trámites UIT") + " — " + a.Name)
+	u.Main.badge()
+	u.Win.SetMainMenu(u.mainMenu())
+	u.Win.Canvas().Focus(u.Main.screens[0].button)
 	if u.opts.Live {
 		u.watch()
 	}
@@ -169,6 +186,11 @@ func (u *UI) SignOut() {
 	}
 	u.ctx, u.cancel = context.WithCancel(context.Background())
 	u.User, u.s, u.Main, u.Case = procedure.Actor{}, nil, nil, nil
+	for _, d := range append([]*Dialog(nil), u.dialogs...) {
+		d.Hide()
+	}
+	u.hideTip(u.tips.owner)
+	u.Win.SetMainMenu(nil)
 	u.Win.SetTitle(lang.L("Trámites UIT"))
 	u.showLogin()
 }
@@ -183,11 +205,15 @@ func (u *UI) watch() {
 		return
 	}
 	ctx := u.ctx
+	do := u.opts.Do
+	if do == nil {
+		do = fyne.Do
+	}
 	u.watchers.Add(1)
 	go func() {
 		defer u.watchers.Done()
 		for id := range ch {
-			fyne.Do(func() {
+			do(func() {
 				if ctx.Err() == nil {
 					u.changed(id)
 				}
@@ -200,6 +226,9 @@ func (u *UI) watch() {
 func (u *UI) changed(id string) {
 	if u.Main == nil {
 		return
+	}
+	if id != "" {
+		u.Main.Inbox.arrived(id)
 	}
 	u.Main.refresh()
 	if u.Case != nil && (id == "" || u.Case.ID == id) {
@@ -218,8 +247,10 @@ func (u *UI) OpenCase(id string) *CaseView {
 		return nil
 	}
 	u.Case = cv
+	u.hideTip(u.tips.owner)
 	u.body.Objects = []fyne.CanvasObject{cv.Content}
 	u.body.Refresh()
+	u.Win.Canvas().Focus(cv.back)
 	return cv
 }
 
@@ -228,7 +259,8 @@ func (u *UI) CloseCase() {
 	u.Case = nil
 	u.body.Objects = []fyne.CanvasObject{u.Main.Content}
 	u.body.Refresh()
-	u.Main.refresh()
+	u.Main.reloadShown() // a change made in the case refreshed the badge already
+	u.Main.focusList()
 }
 
 // roleLabels returns the labels of a's roles, "a.i." marked, as the first

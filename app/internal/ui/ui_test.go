@@ -95,6 +95,11 @@ func signIn(t *testing.T, u *ui.UI, user string) {
 	t.Helper()
 	if u.Main != nil {
 		test.Tap(u.Main.SignOut)
+		d := u.TopDialog()
+		if d == nil || d.Title != "Cerrar sesión" {
+			t.Fatal("signing out asks nothing")
+		}
+		test.Tap(d.OK)
 	}
 	if u.Login == nil || u.Main != nil {
 		t.Fatal("not on the sign-in screen")
@@ -476,10 +481,5 @@ func TestSignInIsSlowedAfterFiveFailures(t *testing.T) {
 
 // tabTitled reports whether the main screen has a tab with that title.
 func tabTitled(m *ui.Main, title string) bool {
-	for _, it := range m.Tabs.Items {
-		if it.Text == title {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(m.Titles(), title)
 }

@@ -134,6 +134,7 @@ func walkSignIn(tb testing.TB, u *ui.UI, user string) {
 			u.CloseCase()
 		}
 		test.Tap(u.Main.SignOut)
+		test.Tap(u.TopDialog().OK) // "¿Cerrar la sesión…?"
 	}
 	test.Type(u.Login.User, user)
 	test.Type(u.Login.Password, desk.DemoPassword(user))
