@@ -446,16 +446,14 @@ func (cv *CaseView) openFile(name string, content []byte, save func()) {
 func (cv *CaseView) cannotOpen(name string, save func()) {
 	msg := lang.L("Este equipo no tiene un programa para abrir {{.F}} (por ejemplo, un lector de PDF). Guárdelo con «Guardar como…» y ábralo con el programa que use, o pida a soporte que instale un lector de PDF.", map[string]any{"F": name})
 	cv.u.LastError = msg
-	var d dialog.Dialog
-	cv.SaveInstead = widget.NewButtonWithIcon(lang.L("Guardar como…"), theme.DocumentSaveIcon(), func() {
-		d.Hide()
-		save()
-	})
-	cv.SaveInstead.Importance = widget.HighImportance
-	closeB := widget.NewButton(lang.L("Cerrar"), func() { d.Hide() })
-	content := container.NewBorder(nil, container.NewCenter(container.NewHBox(closeB, cv.SaveInstead)), nil, nil, wrapLabel(msg))
-	d = dialog.NewCustomWithoutButtons(lang.L("No se pudo abrir el documento"), content, cv.u.Win)
-	d.Resize(fyne.NewSize(480, 220))
+	d := cv.u.newDialog(lang.L("No se pudo abrir el documento"), wrapLabel(msg), lang.L("Guardar como…"), lang.L("Cerrar"),
+		func(d *Dialog) {
+			d.Hide()
+			save()
+		})
+	cv.SaveInstead = d.OK
+	cv.SaveInstead.SetIcon(theme.DocumentSaveIcon())
+	d.d.Resize(fyne.NewSize(480, 220))
 	d.Show()
 }
 

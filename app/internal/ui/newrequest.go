@@ -3,7 +3,6 @@ package ui
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -22,7 +21,7 @@ type NewRequest struct {
 	Content fyne.CanvasObject
 	// Sent is the dialog that tells the number of the case just requested,
 	// and ViewCase its button that opens the case; nil before a request.
-	Sent       dialog.Dialog
+	Sent       *Dialog
 	ViewCase   *widget.Button
 	SentNumber *widget.Label
 
@@ -111,20 +110,18 @@ func (nr *NewRequest) submit() {
 // sent tells the case number of the request just sent and offers to open
 // the case.
 func (nr *NewRequest) sent(c procedure.Case) {
-	var d dialog.Dialog
-	nr.ViewCase = widget.NewButtonWithIcon(lang.L("Ver trámite"), theme.DocumentIcon(), func() {
-		d.Hide()
-		nr.u.OpenCase(c.ID)
-	})
-	nr.ViewCase.Importance = widget.HighImportance
-	closeB := widget.NewButton(lang.L("Cerrar"), func() { d.Hide() })
 	number := widget.NewLabel(c.ID)
 	nr.SentNumber = number
 	number.TextStyle = fyne.TextStyle{Bold: true}
 	number.Alignment = fyne.TextAlignCenter
 	msg := wrapLabel(lang.L("Se registró su solicitud con el número de trámite:"))
-	content := container.NewVBox(msg, number, container.NewCenter(container.NewHBox(closeB, nr.ViewCase)))
-	d = dialog.NewCustomWithoutButtons(lang.L("Solicitud enviada"), content, nr.u.Win)
+	d := nr.u.newDialog(lang.L("Solicitud enviada"), container.NewVBox(msg, number), lang.L("Ver trámite"), lang.L("Cerrar"),
+		func(d *Dialog) {
+			d.Hide()
+			nr.u.OpenCase(c.ID)
+		})
+	nr.ViewCase = d.OK
+	nr.ViewCase.SetIcon(theme.DocumentIcon())
 	nr.Sent = d
 	d.Show()
 }

@@ -7,7 +7,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
@@ -138,6 +137,6 @@ func (s *Settings) testSMTP() {
 			return
 		}
 		s.Status.SetText(lang.L("Conexión SMTP correcta."))
-		dialog.ShowInformation(lang.L("SMTP"), lang.L("Conexión SMTP correcta."), s.u.Win)
+		s.u.info(lang.L("SMTP"), lang.L("Conexión SMTP correcta."))
 	})
 }

@@ -378,6 +378,20 @@ func TestKeyboard(t *testing.T) {
 		t.Fatal("Tab stayed in the description")
 	}
 
+	// The request sent, Enter on its dialog opens the new case ("Ver
+	// trámite", the default); Esc would have closed it.
+	nr := u.Main.New
+	test.Type(nr.Fields.Entry("system"), "Sistema de Turnos")
+	test.Type(nr.Fields.Entry("credentials"), "x")
+	test.Tap(nr.Submit)
+	if d := u.TopDialog(); d == nil || d != nr.Sent {
+		t.Fatalf("no dialog after the request (%q)", u.LastError)
+	}
+	press(w, fyne.KeyReturn, 0)
+	if u.TopDialog() != nil || u.Case == nil || u.Case.ID != nr.SentNumber.Text {
+		t.Fatal("Enter on the request's dialog did not open the case")
+	}
+
 	// In a case, Ctrl+2 shows the route sheet; a form whose first field is
 	// a select opens with the select focused, and Esc closes it from there.
 	signIn(t, u, "elena")
