@@ -137,7 +137,7 @@ func (t *caseTable) Resize(size fyne.Size) {
 	fixed := map[int]float32{}
 	for col, samples := range t.samples() {
 		for _, sample := range samples {
-			fixed[col] = max(fixed[col], fyne.MeasureText(sample, theme.TextSize(), fyne.TextStyle{}).Width+pad)
+			fixed[col] = max(fixed[col], fyne.MeasureText(sample, theme.TextSize(), fyne.TextStyle{Bold: true}).Width+pad) // bold: unopened rows
 		}
 	}
 	avail := size.Width - theme.ScrollBarSize() - float32(len(caseWidths))*theme.Padding()
