@@ -51,19 +51,15 @@ func newOutbox(u *UI) *Outbox {
 	widths := []float32{150, 100, 150, 280, 100, 80, 300}
 	header := bold("").MinSize().Height // the header row: see CreateHeader
 	o.Table = widget.NewTable(func() (int, int) { return shownRows(o.Table, header, o.Count), len(cols) },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
-		},
+		func() fyne.CanvasObject { return newCell(u) }, // cut with a tooltip, as the case tables
 		func(id widget.TableCellID, obj fyne.CanvasObject) {
 			it, ok := o.Item(id.Row)
-			l := obj.(*widget.Label)
+			l := obj.(*cell)
 			if !ok {
-				setCell(l, "…")
+				l.set("…", false)
 				return
 			}
-			setCell(l, outboxCell(u.s.Definitions(), it, id.Col))
+			l.set(outboxCell(u.s.Definitions(), it, id.Col), false)
 		})
 	o.Table.ShowHeaderRow = true
 	o.Table.CreateHeader = func() fyne.CanvasObject { return bold("") }

@@ -820,6 +820,22 @@ func TestSmallWindow1024x700(t *testing.T) {
 	if u.Tooltip() != "" {
 		t.Fatalf("the tooltip stayed: %q", u.Tooltip())
 	}
+	// So do the cut recipients in the Salida de correo.
+	u.Main.Select("Salida de correo")
+	cut = nil
+	var full string
+	walkObjects(u.Win.Canvas().Content(), func(o fyne.CanvasObject) {
+		if text, _, ok := ui.Cell(o); ok && cut == nil && strings.Contains(text, ", ") && ui.Truncated(o) {
+			cut, full = o, text
+		}
+	})
+	if cut == nil {
+		t.Fatal("no cut list of recipients in the Salida de correo")
+	}
+	test.MoveMouse(u.Win.Canvas(), fyne.CurrentApp().Driver().AbsolutePositionForObject(cut).Add(fyne.NewPos(5, 5)))
+	if u.Tooltip() != full {
+		t.Fatalf("outbox tooltip %q, want %q", u.Tooltip(), full)
+	}
 }
 
 // stepInputs returns valid inputs of an event of the manual's procedures.
