@@ -34,46 +34,56 @@ type Settings struct {
 }
 
 func newSettings(u *UI) *Settings {
-	s := &Settings{u: u, SMTPHost: widget.NewEntry(), SMTPPort: widget.NewEntry(), SMTPUser: widget.NewEntry(),
-		SMTPPassword: widget.NewPasswordEntry(), MailFrom: widget.NewEntry(),
-		SMTPSecurity: widget.NewSelect([]string{"starttls", "tls", "none"}, nil),
-		SigningCert:  widget.NewEntry(), SigningKey: widget.NewEntry(),
-		Institution: widget.NewEntry(), Unit: widget.NewEntry(), City: widget.NewEntry(), Database: widget.NewEntry(), Server: widget.NewEntry(),
-		TimeZone: widget.NewEntry(), Status: wrapLabel("")}
+	// The fields are the client's own widgets (Esc, F1 and F5 reach the
+	// client from them); shown maps each to what the form lays out.
+	shown := map[fyne.CanvasObject]fyne.CanvasObject{}
+	field := func() *widget.Entry {
+		e := u.newEntry()
+		shown[&e.Entry] = e
+		return &e.Entry
+	}
+	password := u.newPasswordEntry()
+	shown[&password.Entry] = password
+	security := u.newSelect([]string{"starttls", "tls", "none"})
+	shown[&security.Select] = security
+	s := &Settings{u: u, SMTPHost: field(), SMTPPort: field(), SMTPUser: field(), SMTPPassword: &password.Entry, MailFrom: field(),
+		SMTPSecurity: &security.Select, SigningCert: field(), SigningKey: field(), Institution: field(), Unit: field(), City: field(),
+		Database: field(), Server: field(), TimeZone: field(), Status: wrapLabel("")}
+	w := func(o fyne.CanvasObject) fyne.CanvasObject { return shown[o] }
 	s.TimeZone.SetPlaceHolder(desk.DefaultTimeZone)
 	s.SigningCert.SetPlaceHolder(lang.L("certificado PEM del firmante"))
 	s.SigningKey.SetPlaceHolder(lang.L("clave privada PEM del firmante"))
 	s.Database.SetPlaceHolder(lang.L("archivo SQLite o URL postgres:// (se aplica al reiniciar)"))
 	s.Server.SetPlaceHolder(lang.L("https://… del servidor de trámites de la institución (se aplica al reiniciar)"))
-	s.Save = widget.NewButton(lang.L("Guardar"), s.save)
+	save, test := u.newButton(lang.L("Guardar"), nil, s.save), u.newButton(lang.L("Probar conexión SMTP"), nil, s.testSMTP)
+	s.Save, s.TestSMTP = &save.Button, &test.Button
 	s.Save.Importance = widget.HighImportance
-	s.TestSMTP = widget.NewButton(lang.L("Probar conexión SMTP"), s.testSMTP)
 	form := widget.NewForm(
-		widget.NewFormItem(lang.L("Servidor SMTP"), s.SMTPHost),
-		widget.NewFormItem(lang.L("Puerto"), s.SMTPPort),
-		widget.NewFormItem(lang.L("Seguridad"), s.SMTPSecurity),
-		widget.NewFormItem(lang.L("Usuario SMTP"), s.SMTPUser),
-		widget.NewFormItem(lang.L("Contraseña SMTP"), s.SMTPPassword),
-		widget.NewFormItem(lang.L("Remitente"), s.MailFrom),
-		widget.NewFormItem(lang.L("Certificado de firma"), s.SigningCert),
-		widget.NewFormItem(lang.L("Clave de firma"), s.SigningKey),
-		widget.NewFormItem(lang.L("Institución"), s.Institution),
-		widget.NewFormItem(lang.L("Unidad"), s.Unit),
-		widget.NewFormItem(lang.L("Ciudad"), s.City),
-		widget.NewFormItem(lang.L("Base de datos"), s.Database),
+		widget.NewFormItem(lang.L("Servidor SMTP"), w(s.SMTPHost)),
+		widget.NewFormItem(lang.L("Puerto"), w(s.SMTPPort)),
+		widget.NewFormItem(lang.L("Seguridad"), w(s.SMTPSecurity)),
+		widget.NewFormItem(lang.L("Usuario SMTP"), w(s.SMTPUser)),
+		widget.NewFormItem(lang.L("Contraseña SMTP"), w(s.SMTPPassword)),
+		widget.NewFormItem(lang.L("Remitente"), w(s.MailFrom)),
+		widget.NewFormItem(lang.L("Certificado de firma"), w(s.SigningCert)),
+		widget.NewFormItem(lang.L("Clave de firma"), w(s.SigningKey)),
+		widget.NewFormItem(lang.L("Institución"), w(s.Institution)),
+		widget.NewFormItem(lang.L("Unidad"), w(s.Unit)),
+		widget.NewFormItem(lang.L("Ciudad"), w(s.City)),
+		widget.NewFormItem(lang.L("Base de datos"), w(s.Database)),
 	)
 	s.load(u.svc.Settings())
 	if r, ok := u.svc.(interface{ Remote() bool }); ok && r.Remote() {
 		// On a server, mail, signatures and the database are the server's.
 		note := wrapLabel(lang.L("Este escritorio trabaja con el servidor de trámites de la institución: el correo, las firmas y la base de datos los administra el servidor."))
 		s.Content = container.NewVScroll(container.NewVBox(note,
-			widget.NewForm(widget.NewFormItem(lang.L("Servidor de trámites"), s.Server), widget.NewFormItem(lang.L("Zona horaria"), s.TimeZone)),
-			container.NewHBox(s.Save), s.Status))
+			widget.NewForm(widget.NewFormItem(lang.L("Servidor de trámites"), w(s.Server)), widget.NewFormItem(lang.L("Zona horaria"), w(s.TimeZone))),
+			container.NewHBox(save), s.Status))
 		return s
 	}
-	form.Append(lang.L("Servidor de trámites"), s.Server)
-	form.Append(lang.L("Zona horaria"), s.TimeZone)
-	s.Content = container.NewVScroll(container.NewVBox(form, container.NewHBox(s.Save, s.TestSMTP), s.Status))
+	form.Append(lang.L("Servidor de trámites"), w(s.Server))
+	form.Append(lang.L("Zona horaria"), w(s.TimeZone))
+	s.Content = container.NewVScroll(container.NewVBox(form, container.NewHBox(save, test), s.Status))
 	return s
 }
 

@@ -408,6 +408,23 @@ func TestKeyboard(t *testing.T) {
 	if u.TopDialog() != nil || u.Case.Form != nil {
 		t.Fatal("Esc on a select did not close the form")
 	}
+
+	// F1 from a field of Ajustes lists the shortcuts rather than being
+	// lost in the field.
+	press(w, fyne.KeyLeft, fyne.KeyModifierAlt)
+	u.Main.Select("Ajustes")
+	host := u.Main.Settings().SMTPHost
+	for i := 0; i < 40 && !sameEntry(focused(), host); i++ {
+		press(w, fyne.KeyTab, 0)
+	}
+	if !sameEntry(focused(), host) {
+		t.Fatal("Tab never reached the SMTP server field")
+	}
+	press(w, fyne.KeyF1, 0)
+	if d := u.TopDialog(); d == nil || d.Title != "Atajos de teclado" {
+		t.Fatal("F1 in a field of Ajustes showed no shortcuts")
+	}
+	press(w, fyne.KeyEscape, 0)
 }
 
 // sameSelect reports whether the focused object is s (or the widget that
