@@ -149,7 +149,7 @@ func (t *caseTable) Resize(size fyne.Size) {
 			flex += w
 		}
 	}
-	scale := max(avail/flex, 0.6) // narrower than that, the table scrolls
+	scale := max(avail/flex, 0.4) // narrower than that, the table scrolls
 	for i, w := range caseWidths {
 		if f, ok := fixed[i]; ok {
 			w = f
@@ -164,12 +164,12 @@ func (t *caseTable) Resize(size fyne.Size) {
 // value's, by column: case numbers and codes of the procedures the client
 // runs, steps, times waited.
 func (t *caseTable) samples() map[int][]string {
-	out := map[int][]string{3: {lang.L("Paso {{.N}} de {{.M}}", map[string]any{"N": 99, "M": 99})},
-		6: {lang.L("menos de 1 min"), lang.L("{{.H}} h {{.M}} min", map[string]any{"H": 47, "M": 59}), lang.L("{{.N}} días", map[string]any{"N": 999})}}
+	out := map[int][]string{6: {lang.L("menos de 1 min"), lang.L("{{.H}} h {{.M}} min", map[string]any{"H": 47, "M": 59}), lang.L("{{.N}} días", map[string]any{"N": 999})}}
 	if s := t.u.s; s != nil {
 		for _, d := range s.Definitions() {
 			out[0] = append(out[0], d.Prefix+"-0000-0000")
 			out[1] = append(out[1], d.Code)
+			out[3] = append(out[3], lang.L("Paso {{.N}} de {{.M}}", map[string]any{"N": len(d.Steps), "M": len(d.Steps)}))
 		}
 	}
 	return out
@@ -205,7 +205,11 @@ func newCaseTable(u *UI) *CaseTable {
 	}
 	ct.view.ExtendBaseWidget(ct.view)
 	t.ShowHeaderRow = true
-	t.CreateHeader = func() fyne.CanvasObject { return bold("") }
+	t.CreateHeader = func() fyne.CanvasObject {
+		l := bold("")
+		l.Truncation = fyne.TextTruncateEllipsis
+		return l
+	}
 	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
 		if id.Col >= 0 {
 			o.(*widget.Label).SetText(cols[id.Col])
