@@ -85,16 +85,6 @@ func shownRows(t *widget.Table, header float32, n int) int {
 	return n
 }
 
-// setCell shows text in a table's cell label unless it shows it already:
-// fyne refreshes every cell on screen whenever the table or the tabs
-// around it refresh, and a label truncated with an ellipsis shapes its
-// text anew on each SetText, even the same text.
-func setCell(l *widget.Label, text string) {
-	if l.Text != text {
-		l.SetText(text)
-	}
-}
-
 // CaseTable is a virtualised table of cases: it counts the matching cases
 // and fetches only the pages of the rows on screen.
 type CaseTable struct {
@@ -316,8 +306,10 @@ func newCell(u *UI) *cell {
 	return c
 }
 
-// set shows text, in bold when strong, unless the cell shows it already
-// (see setCell).
+// set shows text, in bold when strong, unless the cell shows it already:
+// fyne refreshes every cell on screen whenever the table or the screens
+// around it refresh, and a label cut with an ellipsis shapes its text anew
+// on each SetText, even the same text.
 func (c *cell) set(text string, strong bool) {
 	imp := widget.MediumImportance
 	if strong {
