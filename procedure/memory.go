@@ -746,3 +746,43 @@ func (d *StaticDirectory) CountAuth(ctx context.Context, q AuthQuery) (int, erro
 	}
 	return n, nil
 }
+
+// Scan implements Store. The memory store holds everything in memory
+// anyway: it copies what q selects, then calls fn outside its lock.
+func (s *MemoryStore) Scan(ctx context.Context, q ScanQuery, fn func(Case, []Entry) error) error {
+	type scanned struct {
+		c Case
+		h []Entry
+	}
+	s.mu.Lock()
+	var all []scanned
+	for _, c := range s.cases {
+		if !MatchScan(c, q) {
+			continue
+		}
+		sc := scanned{c: ScanCase(c.Clone())}
+		if q.History {
+			sc.h = make([]Entry, 0, len(s.history[c.ID]))
+			for _, e := range s.history[c.ID] {
+				sc.h = append(sc.h, LeanEntry(e))
+			}
+		}
+		all = append(all, sc)
+	}
+	s.mu.Unlock()
+	slices.SortFunc(all, func(x, y scanned) int {
+		if c := x.c.CreatedAt.Compare(y.c.CreatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(x.c.ID, y.c.ID)
+	})
+	for _, sc := range all {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := fn(sc.c, sc.h); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -2,6 +2,7 @@ package procedure
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -49,6 +50,56 @@ type Store interface {
 	// Attachments returns the files attached to a case (Tx.AddAttachment),
 	// with their content, by Seq then Input.
 	Attachments(ctx context.Context, caseID string) ([]Attachment, error)
+
+	// Scan streams the cases q selects to fn, oldest first (by CreatedAt,
+	// then ID), each with its history (entries in order) when q.History is
+	// set. The cases are summaries with DefinitionHash (no Data, Secrets or
+	// Cites); the entries leave Comment, Outputs, Data and the hashes out.
+	// The entries slice is valid only during the call. Stores hold no more
+	// than one case's history in memory at a time; an error of fn stops the
+	// scan and is returned as it is.
+	Scan(ctx context.Context, q ScanQuery, fn func(Case, []Entry) error) error
+}
+
+// ScanQuery selects the cases Store.Scan streams. Zero fields do not
+// filter.
+type ScanQuery struct {
+	// Procedures keeps the cases of these procedures; empty keeps all.
+	Procedures []string
+	Unit       string
+	// From and To keep the cases started at or after From and before To.
+	From, To time.Time
+	// Open keeps only cases that are not in a final state (Step > 0).
+	Open bool
+	// History streams each case's history with it.
+	History bool
+}
+
+// MatchScan reports whether case c is one q selects.
+func MatchScan(c Case, q ScanQuery) bool {
+	switch {
+	case len(q.Procedures) > 0 && !slices.Contains(q.Procedures, c.Procedure),
+		q.Unit != "" && c.Unit != q.Unit,
+		!q.From.IsZero() && c.CreatedAt.Before(q.From),
+		!q.To.IsZero() && !c.CreatedAt.Before(q.To),
+		q.Open && c.Step == 0:
+		return false
+	}
+	return true
+}
+
+// LeanEntry returns e as Store.Scan streams it: without Comment, Outputs,
+// Data and the hashes.
+func LeanEntry(e Entry) Entry {
+	e.Comment, e.Outputs, e.Data, e.PrevHash, e.Hash = "", nil, nil, "", ""
+	return e
+}
+
+// ScanCase returns c as Store.Scan streams it: a summary with its
+// DefinitionHash.
+func ScanCase(c Case) Case {
+	c.Data, c.Secrets, c.Cites = nil, nil, nil
+	return c
 }
 
 // LatestDocuments is implemented by stores that can read only the latest

@@ -692,6 +692,8 @@ func TestStore(t *testing.T, newStore NewStore) {
 		}
 	})
 
+	t.Run("Scan", func(t *testing.T) { testScan(t, newStore(t)) })
+
 	t.Run("Documents", func(t *testing.T) {
 		s := newStore(t)
 		must(t, s.Update(ctx, func(tx procedure.Tx) error { return tx.CreateCase(testCase("D-1", at)) }))

@@ -329,7 +329,7 @@ func TestMigrationMovesCites(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = conn.Exec(ctx, `ALTER TABLE cases DROP COLUMN definition, DROP COLUMN cites, DROP COLUMN requester_name, DROP COLUMN search;
-		ALTER TABLE documents DROP COLUMN seq; DROP TABLE attachments; DROP TABLE certificates; DELETE FROM schema_version WHERE version >= 5`)
+		ALTER TABLE documents DROP COLUMN seq; DROP TABLE attachments; DROP TABLE certificates; DROP INDEX cases_created; DELETE FROM schema_version WHERE version >= 5`)
 	conn.Close(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -14,6 +14,13 @@ import (
 // of caseRow. The strings of c share the memory of s.
 func decodeCaseRow(s string, c *procedure.Case) error {
 	r := rowReader{s: s}
+	r.caseFields(c)
+	r.end()
+	return r.err
+}
+
+// caseFields reads the columns of caseRow from the start of the array.
+func (r *rowReader) caseFields(c *procedure.Case) {
 	c.ID = r.text('[')
 	c.Procedure = r.text(',')
 	c.State = procedure.State(r.text(','))
@@ -31,8 +38,6 @@ func decodeCaseRow(s string, c *procedure.Case) error {
 	c.UpdatedAt = fromNanos(r.integer())
 	c.LastActor = r.text(',')
 	c.RequesterName = r.text(',')
-	r.end()
-	return r.err
 }
 
 // rowReader reads a JSON array as SQLite's json_array writes it of TEXT and
