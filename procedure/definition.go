@@ -430,7 +430,7 @@ func (d *Definition) Validate() error {
 		}
 		roles[r.ID] = true
 	}
-	for _, list := range [][]RoleID{d.Visibility.All, d.Visibility.Unit, d.Visibility.Outbox} {
+	for _, list := range [][]RoleID{d.Visibility.All, d.Visibility.Unit, d.Visibility.Outbox, d.Visibility.Dashboard} {
 		for _, r := range list {
 			if !roles[r] {
 				add("la visibilidad nombra un rol desconocido %q", r)

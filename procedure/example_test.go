@@ -178,3 +178,25 @@ func ExampleSearchText() {
 	// archivo true
 	// portal false
 }
+
+func ExampleEngine_Dashboard() {
+	ctx := context.Background()
+	e := exampleEngine()
+	for _, system := range []string{"Portal", "Correspondencia"} {
+		_, _ = e.Start(ctx, procedure.StartRequest{Procedure: manual.CodePR02, Actor: ana,
+			Inputs: procedure.Inputs{"system": system, "description": "Actualización", "unit": "Unidad de Desarrollo"}})
+	}
+	d, err := e.Dashboard(ctx, elena, procedure.DashboardQuery{Procedure: manual.CodePR02})
+	if err != nil {
+		fmt.Println(procedure.ErrorMessage(err))
+		return
+	}
+	for _, s := range d.States {
+		fmt.Printf("%s: %d abiertos, %d de %s días hábiles\n", s.Label, s.Total, s.Ages[0], procedure.AgeBuckets[0].Label)
+	}
+	_, err = e.Dashboard(ctx, fabio, procedure.DashboardQuery{})
+	fmt.Println(procedure.ErrorMessage(err))
+	// Output:
+	// Solicitado: 2 abiertos, 2 de 0–1 días hábiles
+	// el tablero no está a cargo de ninguno de sus roles
+}

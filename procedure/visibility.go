@@ -22,17 +22,23 @@ type Visibility struct {
 	// Outbox lists the roles that see the outbox (documents and emails
 	// owed, sent or failed) and may put an item back in the queue.
 	Outbox []RoleID `json:"outbox,omitempty"`
+	// Dashboard lists the roles that see the procedure's figures (the
+	// tablero: open cases by state and age, time per step, observation
+	// rounds, load per profesional) and export them with its cases and
+	// their history. Nobody does when it is empty.
+	Dashboard []RoleID `json:"dashboard,omitempty"`
 }
 
 // Visible returns the definition's Visibility. A definition that declares
-// none gets the rule of the built-in procedures: the role that starts a
-// case sees its own unit's cases, every other role sees every case, and
-// nobody but the roles it lists sees the outbox.
+// no readers (All, Unit, Outbox) gets the rule of the built-in procedures:
+// the role that starts a case sees its own unit's cases, every other role
+// sees every case, and nobody but the roles it lists sees the outbox or
+// the dashboard.
 func (d *Definition) Visible() Visibility {
 	if len(d.Visibility.All)+len(d.Visibility.Unit)+len(d.Visibility.Outbox) > 0 {
 		return d.Visibility
 	}
-	var v Visibility
+	v := Visibility{Dashboard: d.Visibility.Dashboard}
 	var starter RoleID
 	if s := d.StartEvent(); s != nil {
 		starter = s.Role

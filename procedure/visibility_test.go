@@ -198,7 +198,7 @@ func TestVisibilityIsData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(raw), `"visibility":{"all":["jefe_uit","responsable_ss","profesional_ss","administrador"],"unit":["solicitante"],"outbox":["jefe_uit","administrador"]}`) {
+	if !strings.Contains(string(raw), `"visibility":{"all":["jefe_uit","responsable_ss","profesional_ss","administrador"],"unit":["solicitante"],"outbox":["jefe_uit","administrador"],"dashboard":["jefe_uit","responsable_ss"]}`) {
 		t.Fatalf("PR01's visibility is not in its JSON: %s", raw)
 	}
 	d.Visibility.Outbox = append(d.Visibility.Outbox, "portero")
@@ -212,7 +212,7 @@ func TestVisibilityIsData(t *testing.T) {
 	// every other role every case.
 	d.Visibility = procedure.Visibility{}
 	v := d.Visible()
-	if !slices.Equal(v.Unit, []procedure.RoleID{manual.RoleSolicitante}) || len(v.All) != 4 || len(v.Outbox) != 0 {
+	if !slices.Equal(v.Unit, []procedure.RoleID{manual.RoleSolicitante}) || len(v.All) != 4 || len(v.Outbox) != 0 || len(v.Dashboard) != 0 {
 		t.Fatalf("default visibility %+v", v)
 	}
 }

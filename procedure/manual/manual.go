@@ -164,12 +164,14 @@ func builtinRoles() []procedure.Role {
 
 // builtinVisibility: a requester sees their own unit's cases; the UIT's
 // roles and the administrator see every case; the outbox belongs to the
-// Jefe de la UIT and the administrator.
+// Jefe de la UIT and the administrator; the tablero (figures and exports)
+// to the Jefe de la UIT and the Responsable de Servidores y Servicios.
 func builtinVisibility() procedure.Visibility {
 	return procedure.Visibility{
-		All:    []procedure.RoleID{RoleJefeUIT, RoleResponsableSS, RoleProfesionalSS, RoleAdministrador},
-		Unit:   []procedure.RoleID{RoleSolicitante},
-		Outbox: []procedure.RoleID{RoleJefeUIT, RoleAdministrador},
+		All:       []procedure.RoleID{RoleJefeUIT, RoleResponsableSS, RoleProfesionalSS, RoleAdministrador},
+		Unit:      []procedure.RoleID{RoleSolicitante},
+		Outbox:    []procedure.RoleID{RoleJefeUIT, RoleAdministrador},
+		Dashboard: []procedure.RoleID{RoleJefeUIT, RoleResponsableSS},
 	}
 }
 
