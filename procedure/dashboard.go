@@ -350,8 +350,8 @@ func (e *Engine) caseFigures(c Case, h []Entry, now time.Time, span func(step in
 	var paused State // the state an observation interrupted
 	var observedAt time.Time
 	for i, en := range h {
-		from, to := observation(d, en.From), observation(d, en.To)
-		if to && !from {
+		from, to := cd.state(en.From), cd.state(en.To)
+		if to.observed && !from.observed {
 			f.Rounds++
 			observedAt = en.At
 			paused = en.From
@@ -359,35 +359,66 @@ func (e *Engine) caseFigures(c Case, h []Entry, now time.Time, span func(step in
 				obs.Rounds++
 			}
 		}
-		if from && !to && !d.IsFinal(en.To) && !observedAt.IsZero() { // answered, not withdrawn
+		if from.observed && !to.observed && !to.final && !observedAt.IsZero() { // answered, not withdrawn
 			if obs != nil {
 				obs.Answered++
 				obs.Turnaround += en.At.Sub(observedAt)
 			}
 			observedAt = time.Time{}
 		}
-		if i+1 == len(h) || d.IsFinal(en.To) {
+		if i+1 == len(h) || to.final {
 			continue
 		}
-		s := en.To
-		if to {
-			s = paused
+		step := to.step
+		if to.observed {
+			step = cd.state(paused).step
 		}
-		w := d.Waiting(s)
-		if w == nil {
+		if step == 0 {
 			continue
 		}
 		dur := h[i+1].At.Sub(en.At)
-		if to {
+		if to.observed {
 			f.Waiting += dur
 		} else {
 			f.Working += dur
 		}
 		if span != nil {
-			span(w.Step, to, dur)
+			span(step, to.observed, dur)
 		}
 	}
 	return f, nil
+}
+
+// stateInfo is what the dashboard needs to know of a state.
+type stateInfo struct {
+	final, observed bool
+	// step is the step the case waits for in the state; 0 for none.
+	step int
+}
+
+// stateInfos returns what the dashboard needs of each state of d.
+func stateInfos(d *Definition) map[State]stateInfo {
+	out := map[State]stateInfo{}
+	for _, s := range d.States() {
+		out[s] = stateOf(d, s)
+	}
+	return out
+}
+
+func stateOf(d *Definition, s State) stateInfo {
+	info := stateInfo{final: d.IsFinal(s), observed: observation(d, s)}
+	if w := d.Waiting(s); w != nil && !info.final {
+		info.step = w.Step
+	}
+	return info
+}
+
+// state returns what the dashboard needs of state s.
+func (c *compiled) state(s State) stateInfo {
+	if info, ok := c.states[s]; ok {
+		return info
+	}
+	return stateOf(c.def, s) // a state the definition does not name
 }
 
 // observation reports whether a case in state s is observed: it waits

@@ -48,6 +48,7 @@ type compiled struct {
 	def    *Definition
 	hash   string
 	events fsm.Events
+	states map[State]stateInfo // what the dashboard needs of each state
 }
 
 // Option configures an Engine.
@@ -174,6 +175,7 @@ func NewEngine(store Store, opts ...Option) (*Engine, error) {
 			e.deadlines[d.Code] = true
 		}
 		c.hash = d.Hash()
+		c.states = stateInfos(d)
 		key := [2]string{d.Code, d.Version}
 		if h, ok := versions[key]; ok && h != c.hash {
 			return nil, Errorf(EINVALID, "el procedimiento %s tiene dos definiciones distintas con la versión %s: una definición cambiada debe llevar una versión nueva", d.Code, quote(d.Version))

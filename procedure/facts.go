@@ -316,21 +316,26 @@ func (a *Act) Input(name string) string { return a.f.format(name, a.e.Data[name]
 // Action is what was done: the event's label, marked "(extensión)" for an
 // event the manual does not name, or the reading or erasure of the
 // reserved data.
-func (a *Act) Action() string {
-	ev, ok := a.f.def.Event(a.Event)
+func (a *Act) Action() string { return a.f.def.ActionLabel(a.Event) }
+
+// ActionLabel returns what a history entry of event name did, in Spanish:
+// the event's label, marked "(extensión)" for an event the manual does
+// not name, or the reading or erasure of the reserved data.
+func (d *Definition) ActionLabel(name EventName) string {
+	ev, ok := d.Event(name)
 	switch {
 	case ok && ev.Extension:
 		return ev.Label + " (extensión)"
 	case ok:
 		return ev.Label
-	case a.Event == ActionRevealSecrets:
+	case name == ActionRevealSecrets:
 		return "Consulta de los datos reservados"
-	case a.Event == ActionPurgeSecrets:
+	case name == ActionPurgeSecrets:
 		return "Eliminación de los datos reservados"
-	case a.Event == ActionDeadline:
+	case name == ActionDeadline:
 		return "Plazo vencido: recordatorio y aviso (" + ExtensionNote + ")"
 	}
-	return string(a.Event)
+	return string(name)
 }
 
 // Outputs lists what the entry produced, as the history records it.

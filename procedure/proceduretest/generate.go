@@ -28,12 +28,17 @@ func Generate(ctx context.Context, store procedure.Store, n int, seed uint64, no
 			people[g.Role] = append(people[g.Role], a)
 		}
 	}
+	hashes := map[*procedure.Definition]string{}
+	for _, d := range defs {
+		hashes[d] = d.Hash()
+	}
 	const batch = 250
 	for lo := 0; lo < n; lo += batch {
 		hi := min(lo+batch, n)
 		err := store.Update(ctx, func(tx procedure.Tx) error {
 			for i := lo; i < hi; i++ {
-				c, h := generateCase(rng, defs[i%len(defs)], i, people, now)
+				d := defs[i%len(defs)]
+				c, h := generateCase(rng, d, hashes[d], i, people, now)
 				if err := tx.CreateCase(c); err != nil {
 					return err
 				}
@@ -52,13 +57,13 @@ func Generate(ctx context.Context, store procedure.Store, n int, seed uint64, no
 	return nil
 }
 
-func generateCase(rng *rand.Rand, d *procedure.Definition, i int, people map[procedure.RoleID][]procedure.Actor, now time.Time) (procedure.Case, []procedure.Entry) {
+func generateCase(rng *rand.Rand, d *procedure.Definition, hash string, i int, people map[procedure.RoleID][]procedure.Actor, now time.Time) (procedure.Case, []procedure.Entry) {
 	requester := people[manual.RoleSolicitante][i%len(people[manual.RoleSolicitante])]
 	at := now.Add(-time.Duration(rng.Int64N(int64(400 * 24 * time.Hour))))
 	system := fmt.Sprintf("Sistema %05d", i+1)
 	c := procedure.Case{ID: fmt.Sprintf("%s-G-%05d", d.Prefix, i+1), Procedure: d.Code, Version: 1, System: system,
 		Description: "Caso generado " + system, Unit: requester.Unit, RequesterID: requester.ID,
-		Data: procedure.Inputs{"system": system, "unit": requester.Unit}, DefinitionHash: d.Hash(), CreatedAt: at}
+		Data: procedure.Inputs{"system": system, "unit": requester.Unit}, DefinitionHash: hash, CreatedAt: at}
 	var h []procedure.Entry
 	add := func(ev procedure.EventName, step int, from, to procedure.State, a procedure.Actor, role procedure.RoleID) {
 		e := procedure.Entry{CaseID: c.ID, Seq: len(h) + 1, Step: step, Event: ev, From: from, To: to, ActorID: a.ID,

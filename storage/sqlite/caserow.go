@@ -150,8 +150,11 @@ func (r *rowReader) hex4() rune {
 	return rune(u)
 }
 
-func (r *rowReader) integer() int64 {
-	if !r.sep(',') {
+func (r *rowReader) integer() int64 { return r.integerAfter(',') }
+
+// integerAfter reads an INTEGER after the byte sep.
+func (r *rowReader) integerAfter(sep byte) int64 {
+	if !r.sep(sep) {
 		return 0
 	}
 	j := r.i

@@ -2,38 +2,39 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"strings"
 
 	"github.com/tramite/tramite/procedure"
 )
 
-// Scan's columns: the case's ID, its row with its definition (caseRow and
-// definition in one array) on the first row of each case, and one history
-// entry per row. Each row is three columns, however many it carries.
+// Scan's columns: the case's row with its definition (caseRow and
+// definition in one array) and, with the history, its entries as one array
+// of arrays, in order. One row per case: the driver's cost is per row and
+// per column, and a case has several entries.
 const (
 	scanCaseRow = `json_array(c.id, c.procedure, c.state, c.version, c.system, c.description, c.unit, c.requester_id,
 		c.assignee, c.step, c.waiting_role, c.waiting_actor, c.waiting_unit, c.created_at, c.updated_at, c.last_actor,
 		c.requester_name, c.definition)`
-	scanEntryRow = `json_array(h.case_id, h.seq, h.step, h.event, h.from_state, h.to_state, h.actor_id, h.actor_name,
-		h.role, h.interim, h.at)`
+	scanHistory = `(SELECT json_group_array(json_array(h.seq, h.step, h.event, h.from_state, h.to_state, h.actor_id,
+		h.actor_name, h.role, h.interim, h.at)) FROM history h WHERE h.case_id = c.id)`
 )
 
 // Scan implements procedure.Store. One SELECT reads the cases off
-// cases_created and each case's history off its primary key, so the rows
-// come in order without a sort, from one snapshot of the database; the
-// case's columns are read only on its first row.
+// cases_created, each with its history read off the history's primary key,
+// so the rows come in order without a sort, from one snapshot of the
+// database. The filters on procedure and unit are kept off their indexes
+// (the unary +), whose order would need a sort of everything.
 func (s *Store) Scan(ctx context.Context, q procedure.ScanQuery, fn func(procedure.Case, []procedure.Entry) error) error {
 	var where []string
 	var args []any
 	if len(q.Procedures) > 0 {
-		where = append(where, "c.procedure IN (?"+strings.Repeat(", ?", len(q.Procedures)-1)+")")
+		where = append(where, "+c.procedure IN (?"+strings.Repeat(", ?", len(q.Procedures)-1)+")")
 		for _, p := range q.Procedures {
 			args = append(args, p)
 		}
 	}
 	if q.Unit != "" {
-		where, args = append(where, "c.unit = ?"), append(args, q.Unit)
+		where, args = append(where, "+c.unit = ?"), append(args, q.Unit)
 	}
 	if !q.From.IsZero() {
 		where, args = append(where, "c.created_at >= ?"), append(args, nanos(q.From))
@@ -44,80 +45,82 @@ func (s *Store) Scan(ctx context.Context, q procedure.ScanQuery, fn func(procedu
 	if q.Open {
 		where = append(where, "c.step > 0")
 	}
-	query := "SELECT c.id, " + scanCaseRow + ", NULL FROM cases c" + whereSQL(where) + " ORDER BY c.created_at, c.id"
+	history := "'[]'"
 	if q.History {
-		query = "SELECT c.id, CASE WHEN h.seq IS NULL OR h.seq = 1 THEN " + scanCaseRow + " END, " +
-			"CASE WHEN h.seq IS NOT NULL THEN " + scanEntryRow + " END " +
-			"FROM cases c LEFT JOIN history h ON h.case_id = c.id" + whereSQL(where) + " ORDER BY c.created_at, c.id, h.seq"
+		history = scanHistory
 	}
+	query := "SELECT " + scanCaseRow + ", " + history + " FROM cases c" + whereSQL(where) + " ORDER BY c.created_at, c.id"
 	rows, err := s.st.query(ctx, s.r, query, args...)
 	if err != nil {
 		return dbErr("scan", err)
 	}
 	defer rows.Close()
 	var (
-		cur     procedure.Case
-		started bool
-		history []procedure.Entry
-		id      string
-		caseRow sql.NullString
-		entry   sql.NullString
+		c        procedure.Case
+		entries  []procedure.Entry
+		caseRow  string
+		entryRow string
 	)
-	flush := func() error {
-		if !started {
-			return nil
-		}
-		return fn(cur, history)
-	}
 	for rows.Next() {
-		if err := rows.Scan(&id, &caseRow, &entry); err != nil {
+		if err := rows.Scan(&caseRow, &entryRow); err != nil {
 			return dbErr("scan", err)
 		}
-		if !started || id != cur.ID {
-			if err := flush(); err != nil {
-				return err
-			}
-			if !caseRow.Valid {
-				return procedure.Errorf(procedure.EINTERNAL, "historial alterado: el historial del trámite %s no empieza en la entrada 1", id)
-			}
-			cur, history, started = procedure.Case{}, history[:0], true
-			r := rowReader{s: caseRow.String}
-			r.caseFields(&cur)
-			cur.DefinitionHash = r.text(',')
-			r.end()
-			if r.err != nil {
-				return dbErr("scan", r.err)
-			}
+		c = procedure.Case{}
+		r := rowReader{s: caseRow}
+		r.caseFields(&c)
+		c.DefinitionHash = r.text(',')
+		r.end()
+		if r.err != nil {
+			return dbErr("scan", r.err)
 		}
-		if entry.Valid {
-			e, err := decodeScanEntry(entry.String)
-			if err != nil {
-				return dbErr("scan", err)
-			}
-			history = append(history, e)
+		if entries, err = decodeScanHistory(entryRow, c.ID, entries[:0]); err != nil {
+			return dbErr("scan", err)
+		}
+		if err := fn(c, entries); err != nil {
+			return err
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return dbErr("scan", err)
-	}
-	return flush()
+	return dbErr("scan", rows.Err())
 }
 
-// decodeScanEntry decodes the array scanEntryRow writes.
-func decodeScanEntry(s string) (procedure.Entry, error) {
-	var e procedure.Entry
+// decodeScanHistory appends to out the entries of the array of arrays
+// scanHistory writes.
+func decodeScanHistory(s, caseID string, out []procedure.Entry) ([]procedure.Entry, error) {
 	r := rowReader{s: s}
-	e.CaseID = r.text('[')
-	e.Seq = int(r.integer())
-	e.Step = int(r.integer())
-	e.Event = procedure.EventName(r.text(','))
-	e.From = procedure.State(r.text(','))
-	e.To = procedure.State(r.text(','))
-	e.ActorID = r.text(',')
-	e.ActorName = r.text(',')
-	e.Role = procedure.RoleID(r.text(','))
-	e.Interim = r.integer() != 0
-	e.At = fromNanos(r.integer())
-	r.end()
-	return e, r.err
+	if s == "[]" {
+		return out, nil
+	}
+	first := byte('[')
+	for r.err == nil {
+		if !r.sep(first) {
+			break
+		}
+		first = ','
+		var e procedure.Entry
+		e.CaseID = caseID
+		e.Seq = int(r.integerAfter('['))
+		e.Step = int(r.integer())
+		e.Event = procedure.EventName(r.text(','))
+		e.From = procedure.State(r.text(','))
+		e.To = procedure.State(r.text(','))
+		e.ActorID = r.text(',')
+		e.ActorName = r.text(',')
+		e.Role = procedure.RoleID(r.text(','))
+		e.Interim = r.integer() != 0
+		e.At = fromNanos(r.integer())
+		if !r.sep(']') {
+			break
+		}
+		out = append(out, e)
+		if r.i < len(r.s) && r.s[r.i] == ']' {
+			r.i++
+			if r.i != len(r.s) {
+				r.fail()
+			}
+			return out, r.err
+		}
+	}
+	r.fail()
+	return out, r.err
 }
+

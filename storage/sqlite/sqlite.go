@@ -158,7 +158,10 @@ func (s *Store) dsn(readOnly bool) string {
 		"_txlock=immediate",
 	}
 	if readOnly {
-		q = append(q, "_pragma=query_only(1)")
+		// Each reader keeps up to 16 MiB of pages (SQLite's default is
+		// 2 MiB): a scan of the whole history (the tablero, its exports)
+		// then rereads little from the file.
+		q = append(q, "_pragma=query_only(1)", "_pragma=cache_size(-16384)")
 	}
 	return s.path + "?" + strings.Join(q, "&")
 }
