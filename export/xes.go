@@ -109,4 +109,3 @@ func (x *xesWriter) attr(indent, typ, key, value string) {
 	}
 	x.raw("\"/>\n")
 }
-

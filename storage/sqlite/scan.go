@@ -123,4 +123,3 @@ func decodeScanHistory(s, caseID string, out []procedure.Entry) ([]procedure.Ent
 	r.fail()
 	return out, r.err
 }
-
