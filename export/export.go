@@ -132,3 +132,35 @@ func local(t time.Time) time.Time {
 	l := t.In(procedure.LaPaz)
 	return time.Date(l.Year(), l.Month(), l.Day(), l.Hour(), l.Minute(), l.Second(), 0, time.UTC)
 }
+
+// ParseDay reads a day as staff write it, DD/MM/AAAA, or as AAAA-MM-DD,
+// and returns its first instant in La Paz. A range of days "from" to
+// "to", both included, is the DashboardQuery{From: ParseDay(from), To:
+// ParseDay(to) plus one day}.
+func ParseDay(s string) (time.Time, error) {
+	for _, layout := range []string{"02/01/2006", "2/1/2006", time.DateOnly} {
+		if t, err := time.ParseInLocation(layout, s, procedure.LaPaz); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, procedure.Errorf(procedure.EINVALID, "la fecha %q no es válida: escríbala como DD/MM/AAAA", s)
+}
+
+// Days returns the query of the cases started from the day from to the
+// day to, both included (ParseDay); an empty text leaves that end open.
+func Days(q procedure.DashboardQuery, from, to string) (procedure.DashboardQuery, error) {
+	var err error
+	q.From, q.To = time.Time{}, time.Time{}
+	if from != "" {
+		if q.From, err = ParseDay(from); err != nil {
+			return q, err
+		}
+	}
+	if to != "" {
+		if q.To, err = ParseDay(to); err != nil {
+			return q, err
+		}
+		q.To = q.To.AddDate(0, 0, 1)
+	}
+	return q, nil
+}
