@@ -112,6 +112,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"GET", "/outbox", nil, "", [7]int{F, F, 200, F, F, F, 200}},
 		{"POST", "/outbox/" + pendingItem + "/retry", nil, "", [7]int{F, F, U, F, F, F, U}},
 		{"GET", "/events", nil, "", all(200)},
+		{"GET", "/dashboard", nil, "", [7]int{F, F, 200, 200, F, F, F}},
+		{"GET", "/export/tablero/csv", nil, "", [7]int{F, F, 200, 200, F, F, F}},
+		{"GET", "/export/tramites/xlsx", nil, "", [7]int{F, F, 200, 200, F, F, F}},
+		{"GET", "/export/eventos/xes", nil, "", [7]int{F, F, 200, 200, F, F, F}},
 
 		{"GET", "/cases/{id}", nil, "open", seen(200)},
 		{"GET", "/cases/{id}/history", nil, "open", seen(200)},
@@ -268,6 +272,10 @@ func matrixCall(t *testing.T, c *client, method, path string, body any) int {
 	case strings.Contains(path, "/documents/"):
 		if ans.header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(string(ans.body), "%PDF-") {
 			t.Errorf("%s is not a PDF: %q", path, ans.header.Get("Content-Type"))
+		}
+	case strings.HasPrefix(path, "/export/"):
+		if !strings.Contains(ans.header.Get("Content-Disposition"), "attachment") || len(ans.body) == 0 {
+			t.Errorf("%s is not a file: %v", path, ans.header)
 		}
 	case ans.status != http.StatusNoContent:
 		if !json.Valid(ans.body) {

@@ -162,10 +162,14 @@ type sessionBody struct {
 	CanStart []string `json:"can_start"`
 	// CanSeeOutbox says whether the actor may list the outbox.
 	CanSeeOutbox bool `json:"can_see_outbox"`
+	// CanSeeDashboard says whether the actor may see the tablero and
+	// export it.
+	CanSeeDashboard bool `json:"can_see_dashboard"`
 }
 
 func (s *Server) describe(sess procedure.Session, a procedure.Actor) sessionBody {
-	b := sessionBody{ExpiresAt: sess.ExpiresAt, Actor: a, CanStart: []string{}, CanSeeOutbox: s.engine.CanSeeOutbox(a)}
+	b := sessionBody{ExpiresAt: sess.ExpiresAt, Actor: a, CanStart: []string{}, CanSeeOutbox: s.engine.CanSeeOutbox(a),
+		CanSeeDashboard: s.engine.CanSeeDashboard(a)}
 	for _, d := range s.engine.Definitions() {
 		if s.engine.CanStart(a, d.Code) {
 			b.CanStart = append(b.CanStart, d.Code)
