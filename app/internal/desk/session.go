@@ -2,8 +2,10 @@ package desk
 
 import (
 	"context"
+	"io"
 	"time"
 
+	"github.com/tramite/tramite/export"
 	"github.com/tramite/tramite/notify"
 	"github.com/tramite/tramite/procedure"
 	"github.com/tramite/tramite/report"
@@ -84,6 +86,15 @@ type Session interface {
 	// identity, the version req names, and hands it in; the engine or the
 	// server accepts it only after verifying it.
 	SignDocument(ctx context.Context, req report.SignRequest, id report.Identity) (procedure.Document, error)
+	// CanSeeDashboard reports whether the person may see the tablero.
+	CanSeeDashboard() bool
+	// Dashboard computes the tablero of the cases q selects (EFORBIDDEN
+	// unless CanSeeDashboard).
+	Dashboard(ctx context.Context, q procedure.DashboardQuery) (procedure.Dashboard, error)
+	// Export writes to w an export of the tablero (export.Figures), of its
+	// cases (export.Cases) or of their event log (export.Events), in
+	// format f.
+	Export(ctx context.Context, w io.Writer, kind export.Kind, f export.Format, q procedure.DashboardQuery) error
 	// SignOut ends the session.
 	SignOut(ctx context.Context) error
 }
@@ -135,6 +146,7 @@ func (l *local) Actor() procedure.Actor                      { return l.a }
 func (l *local) Definitions() []*procedure.Definition        { return l.s.cfg.Engine.Definitions() }
 func (l *local) CanStart(code string) bool                   { return l.s.cfg.Engine.CanStart(l.a, code) }
 func (l *local) CanSeeOutbox() bool                          { return l.s.cfg.Engine.CanSeeOutbox(l.a) }
+func (l *local) CanSeeDashboard() bool                       { return l.s.cfg.Engine.CanSeeDashboard(l.a) }
 func (l *local) Now() time.Time                              { return l.s.cfg.Clock.Now() }
 func (l *local) Live() bool                                  { return l.s.cfg.Feed != nil }
 func (l *local) Units(ctx context.Context) ([]string, error) { return l.s.cfg.Engine.Units(ctx) }
@@ -301,4 +313,12 @@ func (l *local) CountOutbox(ctx context.Context, q procedure.OutboxQuery) (int, 
 func (l *local) RetryOutbox(ctx context.Context, itemID string) error {
 	_, err := l.s.cfg.Engine.RetryOutbox(ctx, l.a, itemID)
 	return err
+}
+
+func (l *local) Dashboard(ctx context.Context, q procedure.DashboardQuery) (procedure.Dashboard, error) {
+	return l.s.cfg.Engine.Dashboard(ctx, l.a, q)
+}
+
+func (l *local) Export(ctx context.Context, w io.Writer, kind export.Kind, f export.Format, q procedure.DashboardQuery) error {
+	return export.Write(ctx, w, l.s.cfg.Engine, l.a, q, kind, f)
 }

@@ -72,6 +72,8 @@ type signInBody struct {
 	Actor        procedure.Actor `json:"actor"`
 	CanStart     []string        `json:"can_start"`
 	CanSeeOutbox bool            `json:"can_see_outbox"`
+	// CanSeeDashboard is false from a server that predates the tablero.
+	CanSeeDashboard bool `json:"can_see_dashboard"`
 }
 
 // SignIn signs a person in to the server and reads the procedures.
@@ -81,7 +83,7 @@ func (c *Client) SignIn(ctx context.Context, username, password string) (desk.Se
 	if err := s.do(ctx, http.MethodPost, "/session", map[string]string{"username": username, "password": password}, &body); err != nil {
 		return nil, err
 	}
-	s.token, s.actor, s.canOutbox = body.Token, body.Actor, body.CanSeeOutbox
+	s.token, s.actor, s.canOutbox, s.canDashboard = body.Token, body.Actor, body.CanSeeOutbox, body.CanSeeDashboard
 	s.canStart = map[string]bool{}
 	for _, code := range body.CanStart {
 		s.canStart[code] = true
@@ -99,7 +101,9 @@ type Session struct {
 	actor     procedure.Actor
 	canStart  map[string]bool
 	canOutbox bool
-	defs      []*procedure.Definition
+	// canDashboard: the person may see the tablero.
+	canDashboard bool
+	defs         []*procedure.Definition
 
 	mu   sync.Mutex
 	skew time.Duration // server time minus local time, from the Date header
@@ -413,7 +417,7 @@ func (s *Session) SignOut(ctx context.Context) error {
 }
 
 // do sends one API request and decodes a JSON answer into out (raw bytes
-// when out is *[]byte). Errors come back as procedure errors with the
+// when out is *[]byte, copied into a writer when it is writerOut). Errors come back as procedure errors with the
 // server's Spanish message.
 func (s *Session) do(ctx context.Context, method, path string, in, out any) error {
 	var body io.Reader
@@ -449,6 +453,10 @@ func (s *Session) do(ctx context.Context, method, path string, in, out any) erro
 	}
 	if out == nil {
 		return nil
+	}
+	if wo, ok := out.(writerOut); ok {
+		_, err := io.Copy(wo.w, resp.Body)
+		return err
 	}
 	if raw, ok := out.(*[]byte); ok {
 		*raw, err = io.ReadAll(io.LimitReader(resp.Body, 64<<20))
