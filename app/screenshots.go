@@ -18,7 +18,7 @@ import (
 
 // Screens are the names of the PNG files -screenshot-dir writes, in order.
 var Screens = []string{"01-ingreso", "02-bandeja", "03-tramites", "04-tramite", "05-nueva-solicitud", "06-procedimientos", "07-salida-de-correo", "08-ajustes",
-	"09-tramite-correos", "10-dialogo-con-comentario"}
+	"09-tramite-correos", "10-dialogo-con-comentario", "11-tablero"}
 
 // ShotSize is the size of the window in the screenshots: the smallest
 // screen the client must fit.
@@ -169,14 +169,22 @@ func screenshots(u *ui.UI, dir, user string) error {
 				}
 			}
 		}},
+		{Screens[10], func() { // the tablero, before the dialog that stays open
+			if u.Case != nil {
+				u.CloseCase()
+			}
+			u.Main.Select(lang.L("Tablero"))
+		}},
 		{Screens[9], func() { actionDialog(u) }},
 	}
 	// Some screens are only some people's: only the requesting unit files
-	// requests, only the Jefe and the administrator see the outbox. Show
-	// them as a demo person who has them when user has not.
+	// requests, only the Jefe and the administrator see the outbox, only
+	// the Jefe and the Responsable the tablero. Show them as a demo person
+	// who has them when user has not.
 	owners := map[string]struct{ tab, user string }{
-		Screens[4]: {lang.L("Nueva solicitud"), requester},
-		Screens[6]: {lang.L("Salida de correo"), jefe},
+		Screens[4]:  {lang.L("Nueva solicitud"), requester},
+		Screens[6]:  {lang.L("Salida de correo"), jefe},
+		Screens[10]: {lang.L("Tablero"), jefe},
 	}
 	for _, s := range steps {
 		if o, ok := owners[s.name]; ok {
@@ -190,6 +198,7 @@ func screenshots(u *ui.UI, dir, user string) error {
 			}
 		}
 		fyne.DoAndWait(s.do)
+		u.Wait() // what the screen computes off the UI goroutine (the tablero)
 		if err := shot(s.name); err != nil {
 			return err
 		}

@@ -31,6 +31,7 @@ type Main struct {
 	all        *AllCases
 	procedures *Procedures
 	outbox     *Outbox
+	tablero    *Tablero
 	settings   *Settings
 	screens    []*screen
 	current    *screen
@@ -70,6 +71,9 @@ func newMain(u *UI) *Main {
 	add(lang.L("Procedimientos"), theme.InfoIcon(), nil, func() fyne.CanvasObject { return m.Procedures().Content })
 	if u.s.CanSeeOutbox() {
 		add(lang.L("Salida de correo"), theme.MailSendIcon(), nil, func() fyne.CanvasObject { return m.Outbox().Content }).reload = func() { m.Outbox().refresh() }
+	}
+	if u.s.CanSeeDashboard() {
+		add(lang.L("Tablero"), theme.GridIcon(), nil, func() fyne.CanvasObject { return m.Tablero().Content })
 	}
 	add(lang.L("Ajustes"), theme.SettingsIcon(), nil, func() fyne.CanvasObject { return m.Settings().Content })
 	menu := container.NewVBox()
@@ -185,6 +189,14 @@ func (m *Main) Outbox() *Outbox {
 		m.outbox = newOutbox(m.u)
 	}
 	return m.outbox
+}
+
+// Tablero returns the Tablero screen, building it on first use.
+func (m *Main) Tablero() *Tablero {
+	if m.tablero == nil {
+		m.tablero = newTablero(m.u)
+	}
+	return m.tablero
 }
 
 // Settings returns the Ajustes screen, building it on first use.
