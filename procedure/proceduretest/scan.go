@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/tramite/tramite/procedure"
 	"github.com/tramite/tramite/procedure/manual"
@@ -93,6 +94,18 @@ func testScan(t *testing.T, s procedure.Store) {
 			}
 		})
 	}
+	t.Run("a case without history", func(t *testing.T) {
+		bare := testCase("SIN-HISTORIA", other.CreatedAt.Add(time.Hour))
+		must(t, s.Update(ctx, func(tx procedure.Tx) error { return tx.CreateCase(bare) }))
+		var got []string
+		must(t, s.Scan(ctx, procedure.ScanQuery{From: bare.CreatedAt, History: true}, func(c procedure.Case, h []procedure.Entry) error {
+			got = append(got, fmt.Sprintf("%s:%d", c.ID, len(h)))
+			return nil
+		}))
+		if !slices.Equal(got, []string{"SIN-HISTORIA:0"}) {
+			t.Fatalf("scan of a case without history: %v", got)
+		}
+	})
 	t.Run("stops at fn's error", func(t *testing.T) {
 		stop := errors.New("stop")
 		n := 0
