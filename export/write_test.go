@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/xml"
+	"errors"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -315,5 +316,36 @@ func TestWriteErrors(t *testing.T) {
 				t.Fatalf("%d bytes written before the error", buf.Len())
 			}
 		})
+	}
+}
+
+// failAfter is a writer that fails once n bytes were written.
+type failAfter struct{ n int }
+
+var errFull = errors.New("disco lleno")
+
+func (w *failAfter) Write(p []byte) (int, error) {
+	if w.n -= len(p); w.n < 0 {
+		return 0, errFull
+	}
+	return len(p), nil
+}
+
+// TestWriteFails: a writer that fails stops the export, whose reading of
+// the store stops with it, and its error comes back.
+func TestWriteFails(t *testing.T) {
+	_, e := seeded(t, 600)
+	for _, tc := range []struct {
+		kind export.Kind
+		f    export.Format
+	}{{export.Cases, export.CSV}, {export.Events, export.CSV}, {export.Events, export.XES}, {export.Cases, export.XLSX}, {export.Figures, export.CSV}} {
+		limit := 8 << 10 // a few rows in
+		if tc.kind == export.Figures {
+			limit = 100 // the figures are a few hundred bytes
+		}
+		err := export.Write(context.Background(), &failAfter{n: limit}, e, proceduretest.Jefe, procedure.DashboardQuery{}, tc.kind, tc.f)
+		if !errors.Is(err, errFull) {
+			t.Errorf("%s %s: %v, want the writer's error", tc.kind, tc.f, err)
+		}
 	}
 }
