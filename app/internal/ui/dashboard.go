@@ -139,7 +139,7 @@ func (t *Tablero) draw() {
 	d := t.Figures
 	t.Summary.SetText(lang.L("{{.N}} trámites, {{.O}} abiertos; al {{.At}}", map[string]any{
 		"N": d.Cases, "O": d.Open, "At": d.At.In(procedure.LaPaz).Format("02/01/2006 15:04")}))
-	short := len(t.u.s.Definitions()) > 1 && t.Query.Procedure == ""
+	several := len(t.u.s.Definitions()) > 1 && t.Query.Procedure == ""
 
 	var legend []string
 	for _, b := range procedure.AgeBuckets {
@@ -147,7 +147,7 @@ func (t *Tablero) draw() {
 	}
 	var rows []barRow
 	for _, s := range d.States {
-		r := barRow{label: clip(prefixed(short, s.Procedure, s.Label), 22), total: strconv.Itoa(s.Total)}
+		r := barRow{label: clip(t.prefixed(several, s.Procedure, s.Label), 22), total: strconv.Itoa(s.Total)}
 		for _, n := range s.Ages {
 			r.values = append(r.values, float64(n))
 		}
@@ -159,7 +159,7 @@ func (t *Tablero) draw() {
 	for _, s := range d.Steps {
 		n := time.Duration(max(s.Cases, 1))
 		work, wait := s.Working/n, s.Waiting/n
-		rows = append(rows, barRow{label: clip(prefixed(short, s.Procedure, lang.L("Paso {{.N}}", map[string]any{"N": s.Step})), 22),
+		rows = append(rows, barRow{label: clip(t.prefixed(several, s.Procedure, lang.L("Paso {{.N}}", map[string]any{"N": s.Step})), 22),
 			values: []float64{work.Hours(), wait.Hours()}, total: durationText(work + wait)})
 	}
 	t.Steps.Objects = []fyne.CanvasObject{barChart(rows, []string{lang.L("trabajo"), lang.L("espera del solicitante")},
@@ -192,13 +192,14 @@ func (t *Tablero) draw() {
 	}
 }
 
-// prefixed names a row by its procedure too when several are shown.
-func prefixed(short bool, code, label string) string {
-	if !short {
+// prefixed names a row by its procedure too when several are shown: by
+// the prefix of its cases' numbers, shorter than its code.
+func (t *Tablero) prefixed(several bool, code, label string) string {
+	if !several {
 		return label
 	}
-	if i := strings.LastIndex(code, "-"); i >= 0 {
-		code = code[i+1:] // UIT/ASS-PR01: PR01
+	if d, err := t.u.s.Definition(code); err == nil && d.Prefix != "" {
+		code = d.Prefix
 	}
 	return code + " · " + label
 }
