@@ -159,12 +159,14 @@ func sqlDashboard(t *testing.T, db *sql.DB, q procedure.DashboardQuery) procedur
 	today := dashboardNow.Unix() - 4*3600
 	var proc, state string
 	var bucket, n int
+	// cum numbers the weekdays of a calendar from 500 days back: a case's
+	// age is today's number less the number of the day it started.
 	next := each(rows(`WITH RECURSIVE days(d) AS (
 			SELECT date(?, 'unixepoch') UNION ALL SELECT date(d, '+1 day') FROM days WHERE d < date(?, 'unixepoch')),
-		work(d) AS (SELECT d FROM days WHERE strftime('%w', d) NOT IN ('0', '6')),
+		cum AS MATERIALIZED (SELECT d, sum(strftime('%w', d) NOT IN ('0', '6')) OVER (ORDER BY d) AS n FROM days),
 		open AS (SELECT c.procedure, c.state, `+strings.Replace(localDate, "%s", "c.created_at", 1)+` AS d0
 			FROM cases c WHERE c.step > 0 AND `+filter+`),
-		aged AS (SELECT procedure, state, (SELECT count(*) FROM work WHERE work.d > open.d0) AS age FROM open)
+		aged AS (SELECT open.procedure, open.state, (SELECT max(n) FROM cum) - cum.n AS age FROM open JOIN cum ON cum.d = open.d0)
 		SELECT procedure, state, CASE WHEN age <= 1 THEN 0 WHEN age <= 5 THEN 1 WHEN age <= 30 THEN 2 WHEN age <= 90 THEN 3 ELSE 4 END,
 			count(*) FROM aged GROUP BY 1, 2, 3`, today-500*86400, today), &proc, &state, &bucket, &n)
 	byState := map[[2]string]*procedure.StateAges{}
