@@ -108,7 +108,8 @@ func Write(ctx context.Context, w io.Writer, e *procedure.Engine, a procedure.Ac
 
 // WriteFigures writes the tables of a dashboard in format f (CSV or
 // XLSX): a summary, the open cases by state and age, the time per step,
-// the observation rounds and the load per profesional. In CSV the tables
+// the observation rounds, the load per profesional and the steps with a
+// deadline. In CSV the tables
 // follow one another, each under its title and separated by an empty line;
 // in XLSX each is a sheet.
 func WriteFigures(w io.Writer, d procedure.Dashboard, f Format) error {

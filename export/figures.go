@@ -4,7 +4,8 @@ import (
 	"github.com/tramite/tramite/procedure"
 )
 
-// figureTables returns the tables of a dashboard.
+// figureTables returns the tables of a dashboard; the last, the steps with
+// a deadline, is empty while no procedure has deadlines.
 func figureTables(d procedure.Dashboard) []sheet {
 	q := d.Query
 	summary := [][]any{
@@ -72,6 +73,16 @@ func figureTables(d procedure.Dashboard) []sheet {
 			rows: func(emit func(...any) error) error {
 				for _, l := range d.Load {
 					if err := emit(l.Name, l.ActorID, l.Open); err != nil {
+						return err
+					}
+				}
+				return nil
+			}},
+		{title: "Plazos", header: []string{"Procedimiento", "Paso", "Actividad", "Plazo (extensión de la agencia)",
+			"Abiertos con plazo", "Vencidos"}, widths: []float64{16, 6, 60, 28, 18, 10},
+			rows: func(emit func(...any) error) error {
+				for _, p := range d.Deadlines {
+					if err := emit(p.Procedure, p.Step, p.Activity, p.Deadline, p.Open, p.Overdue); err != nil {
 						return err
 					}
 				}

@@ -128,7 +128,7 @@ func TestFiguresXLSXAndCSV(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if got := f.GetSheetList(); !slices.Equal(got, []string{"Resumen", "Abiertos por estado", "Tiempo por paso", "Rondas de observación", "Carga por profesional"}) {
+	if got := f.GetSheetList(); !slices.Equal(got, []string{"Resumen", "Abiertos por estado", "Tiempo por paso", "Rondas de observación", "Carga por profesional", "Plazos"}) {
 		t.Fatalf("sheets %v", got)
 	}
 	for _, tc := range []struct {
@@ -136,7 +136,7 @@ func TestFiguresXLSXAndCSV(t *testing.T) {
 		rows  int
 	}{
 		{"Resumen", 10}, {"Abiertos por estado", len(d.States)}, {"Tiempo por paso", len(d.Steps)},
-		{"Rondas de observación", len(d.Rounds)}, {"Carga por profesional", len(d.Load)},
+		{"Rondas de observación", len(d.Rounds)}, {"Carga por profesional", len(d.Load)}, {"Plazos", 0},
 	} {
 		rows, err := f.GetRows(tc.sheet)
 		if err != nil || len(rows) != tc.rows+1 {
@@ -160,7 +160,7 @@ func TestFiguresXLSXAndCSV(t *testing.T) {
 			t.Fatalf("CSV has no section %q:\n%s", name, raw)
 		}
 	}
-	if recs := readCSV(t, []byte(raw)); len(recs) != 5+10+len(d.States)+len(d.Steps)+len(d.Rounds)+len(d.Load)+5 {
+	if recs := readCSV(t, []byte(raw)); len(recs) != 6+10+len(d.States)+len(d.Steps)+len(d.Rounds)+len(d.Load)+6 {
 		t.Fatalf("CSV has %d records", len(recs))
 	}
 }

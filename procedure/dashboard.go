@@ -68,6 +68,24 @@ type Dashboard struct {
 	Observations Observations `json:"observations"`
 	// Load is the open cases assigned to each profesional, most first.
 	Load []Load `json:"load"`
+	// Deadlines counts, by procedure then step, the open cases waiting for
+	// a step with a deadline (an extension of the agency: Definition.
+	// Deadlines, counted on the engine's Calendar) and those past it; empty
+	// when no procedure has deadlines.
+	Deadlines []StepDeadlines `json:"deadlines"`
+}
+
+// StepDeadlines counts the open cases waiting for a step with a deadline
+// and those past it (StepClock.Overdue).
+type StepDeadlines struct {
+	Procedure string `json:"procedure"`
+	Step      int    `json:"step"`
+	Activity  string `json:"activity"`
+	// Deadline is the step's deadline in the current definition, in
+	// Spanish ("10 días hábiles").
+	Deadline string `json:"deadline"`
+	Open     int    `json:"open"`
+	Overdue  int    `json:"overdue"`
 }
 
 // StateAges counts the open cases of a procedure in one state by age.
@@ -230,6 +248,7 @@ func (e *Engine) Dashboard(ctx context.Context, a Actor, q DashboardQuery) (Dash
 	steps := map[stepKey]*StepTime{}
 	rounds := map[int]int{}
 	load := map[string]int{}
+	deadlines := map[stepKey]*StepDeadlines{}
 	var seen []int // steps the current case spent time on
 	err = e.store.Scan(ctx, ScanQuery{Procedures: codes, Unit: q.Unit, From: q.From, To: q.To, History: true},
 		func(c Case, h []Entry) error {
@@ -256,9 +275,23 @@ func (e *Engine) Dashboard(ctx context.Context, a Actor, q DashboardQuery) (Dash
 			if c.Step == 0 {
 				return nil
 			}
-			// Open cases: their state, age and profesional. (Overdue steps
-			// are counted here once definitions declare deadlines.)
+			// Open cases: their state, age, profesional and deadline.
 			db.Open++
+			if f.Definition != nil && f.Definition.Deadlines != nil && e.cal != nil {
+				clocks := f.Definition.Clocks(e.cal, h, db.At)
+				if n := len(clocks); n > 0 && clocks[n-1].Open() && !clocks[n-1].Deadline.IsZero() {
+					k := stepKey{c.Procedure, clocks[n-1].Step}
+					sd := deadlines[k]
+					if sd == nil {
+						sd = &StepDeadlines{Procedure: c.Procedure, Step: k.step}
+						deadlines[k] = sd
+					}
+					sd.Open++
+					if clocks[n-1].Overdue {
+						sd.Overdue++
+					}
+				}
+			}
 			k := stateKey{c.Procedure, c.State}
 			sa := states[k]
 			if sa == nil {
@@ -275,7 +308,7 @@ func (e *Engine) Dashboard(ctx context.Context, a Actor, q DashboardQuery) (Dash
 	if err != nil {
 		return Dashboard{}, wrapOp("dashboard", err)
 	}
-	db.States, db.Steps, db.Rounds, db.Load = []StateAges{}, []StepTime{}, []RoundCount{}, []Load{}
+	db.States, db.Steps, db.Rounds, db.Load, db.Deadlines = []StateAges{}, []StepTime{}, []RoundCount{}, []Load{}, []StepDeadlines{}
 	for _, code := range codes {
 		d := e.defs[code].def
 		var extra []State // states of other versions
@@ -304,6 +337,12 @@ func (e *Engine) Dashboard(ctx context.Context, a Actor, q DashboardQuery) (Dash
 				st.Activity = s.Activity
 			}
 			db.Steps = append(db.Steps, *st)
+		}
+		for _, s := range d.Steps {
+			if sd := deadlines[stepKey{code, s.Number}]; sd != nil {
+				sd.Activity, sd.Deadline = s.Activity, d.Deadline(s.Number).String()
+				db.Deadlines = append(db.Deadlines, *sd)
+			}
 		}
 	}
 	for n, k := range rounds {
@@ -421,14 +460,19 @@ func (c *compiled) state(s State) stateInfo {
 	return stateOf(c.def, s) // a state the definition does not name
 }
 
-// observation reports whether a case in state s is observed: it waits
-// there on the role that starts cases (the requester) for an event that
-// takes it back into the procedure rather than to its end. In PR01 and
+// observation reports whether a case in state s is observed: one of the
+// states its deadlines pause in (Deadlines.Pauses) when the definition
+// declares them; else a state where it waits on the role that starts cases
+// (the requester) for an event that takes it back into the procedure
+// rather than to its end. In PR01 and
 // PR02 that is "observed", the wait of step 5 for the requester to
 // complete or clarify the request.
 func observation(d *Definition, s State) bool {
 	if s == "" || d.IsFinal(s) {
 		return false
+	}
+	if d.Deadlines != nil && len(d.Deadlines.Pauses) > 0 {
+		return d.Pauses(s) // the states the definition's deadlines pause in
 	}
 	start, w := d.StartEvent(), d.Waiting(s)
 	return start != nil && w != nil && w.Role == start.Role && !d.IsFinal(w.To)

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tramite/tramite/calendar"
 	"github.com/tramite/tramite/procedure"
 	"github.com/tramite/tramite/procedure/manual"
 	"github.com/tramite/tramite/procedure/proceduretest"
@@ -122,6 +123,7 @@ func TestDashboardFigures(t *testing.T) {
 		Rounds:       []procedure.RoundCount{{Rounds: 0, Cases: 1}, {Rounds: 2, Cases: 1}},
 		Observations: procedure.Observations{Rounds: 2, Answered: 2, Turnaround: 11 * h},
 		Load:         []procedure.Load{{ActorID: p.ID, Name: p.Name, Open: 1}},
+		Deadlines:    []procedure.StepDeadlines{}, // the manual's procedures set none
 	}
 	if !reflect.DeepEqual(got, want) {
 		g, _ := json.MarshalIndent(got, "", " ")
@@ -219,5 +221,74 @@ func TestDashboardAccess(t *testing.T) {
 	d.Visibility.Dashboard = []procedure.RoleID{"auditor"}
 	if err := d.Validate(); procedure.ErrorCode(err) != procedure.EINVALID {
 		t.Errorf("a dashboard role the definition lacks: %v", err)
+	}
+}
+
+// TestCalendarDays: counted on a calendar, the working days are the
+// weekdays when the calendar has no holidays, on either side of the year
+// it counts from; on the La Paz calendar Carnaval is no working day.
+func TestCalendarDays(t *testing.T) {
+	weekday := func(t time.Time) bool { return t.Weekday() != time.Saturday && t.Weekday() != time.Sunday }
+	onCal, plain := procedure.CalendarDays(weekday, procedure.LaPaz), procedure.Weekdays(procedure.LaPaz)
+	start := time.Date(1999, 12, 1, 10, 0, 0, 0, procedure.LaPaz)
+	for i := 0; i < 400; i += 7 {
+		for j := i; j < 500; j += 13 {
+			from, to := start.AddDate(0, 0, i), start.AddDate(0, 0, j)
+			if a, b := onCal(from, to), plain(from, to); a != b {
+				t.Fatalf("%s to %s: %d on the calendar, %d weekdays", from, to, a, b)
+			}
+		}
+	}
+	lp := calendar.MustNew(calendar.Settings{Department: "La Paz"})
+	count := procedure.CalendarDays(lp.IsWorkday, lp.Location())
+	for _, tc := range []struct {
+		from, to string
+		want     int
+	}{
+		{"2026-02-13 10:00", "2026-02-18 10:00", 1}, // Carnaval, Monday and Tuesday
+		{"2026-07-15 10:00", "2026-07-17 10:00", 1}, // 16 de julio in La Paz
+		{"2026-12-24 10:00", "2026-12-28 10:00", 1}, // Navidad
+		{"2026-11-23 10:00", "2026-11-30 10:00", 5},
+	} {
+		if got := count(proceduretest.LaPaz(t, tc.from), proceduretest.LaPaz(t, tc.to)); got != tc.want {
+			t.Errorf("%s to %s: %d working days, want %d", tc.from, tc.to, got, tc.want)
+		}
+	}
+}
+
+// TestDashboardDeadlines: with the example deadlines on the La Paz
+// calendar, the tablero counts the open cases waiting for a step with a
+// deadline and those past it.
+func TestDashboardDeadlines(t *testing.T) {
+	ctx := context.Background()
+	clock := &setClock{t: proceduretest.LaPaz(t, "2026-11-02 09:00")}
+	e := proceduretest.DeadlineEngine(t, procedure.NewMemoryStore(), clock)
+	instructed := func(system string) {
+		c, err := e.Start(ctx, procedure.StartRequest{Procedure: manual.CodePR02, Actor: proceduretest.Solicitante, Inputs: proceduretest.PR02Request(system)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		clock.t = clock.t.Add(time.Hour)
+		if c, err = e.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: manual.EventForward, Actor: proceduretest.Jefe}); err != nil {
+			t.Fatal(err)
+		}
+		clock.t = clock.t.Add(time.Hour)
+		if _, err = e.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: manual.EventInstruct, Actor: proceduretest.Responsable,
+			Inputs: procedure.Inputs{"profesional": proceduretest.Profesional.ID}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	instructed("Atrasado") // 2 November: step 4's ten working days run out in mid-November
+	clock.t = proceduretest.LaPaz(t, "2026-11-30 09:00")
+	instructed("A tiempo") // 30 November
+	clock.t = proceduretest.LaPaz(t, "2026-12-01 12:00")
+	d, err := e.Dashboard(ctx, proceduretest.Jefe, procedure.DashboardQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	step4, _ := manual.PR02().Step(4)
+	want := []procedure.StepDeadlines{{Procedure: manual.CodePR02, Step: 4, Activity: step4.Activity, Deadline: "10 días hábiles", Open: 2, Overdue: 1}}
+	if !reflect.DeepEqual(d.Deadlines, want) {
+		t.Fatalf("deadlines %+v, want %+v", d.Deadlines, want)
 	}
 }

@@ -57,8 +57,10 @@ type Option func(*Engine)
 // WithClock sets the clock (default SystemClock).
 func WithClock(c Clock) Option { return func(e *Engine) { e.clock = c } }
 
-// WithWorkingDays sets how the engine counts working days (default:
-// Weekdays(LaPaz), Monday to Friday in America/La_Paz).
+// WithWorkingDays sets how the engine counts working days (default: the
+// working days of the engine's Calendar when it tells them apart, as
+// calendar.Calendar does; else Weekdays(LaPaz), Monday to Friday in
+// America/La_Paz).
 func WithWorkingDays(w WorkingDays) Option { return func(e *Engine) { e.work = w } }
 
 // WithDirectory sets the directory used to check assigned actors and to
@@ -138,7 +140,7 @@ func WithDefinitions(defs ...*Definition) Option {
 
 // NewEngine returns an Engine on store. Every definition is validated.
 func NewEngine(store Store, opts ...Option) (*Engine, error) {
-	e := &Engine{store: store, clock: SystemClock, work: Weekdays(LaPaz), cite: "UIT", log: slog.New(slog.DiscardHandler), defs: map[string]*compiled{}}
+	e := &Engine{store: store, clock: SystemClock, cite: "UIT", log: slog.New(slog.DiscardHandler), defs: map[string]*compiled{}}
 	for _, o := range opts {
 		o(e)
 	}
@@ -146,7 +148,7 @@ func NewEngine(store Store, opts ...Option) (*Engine, error) {
 		return nil, Errorf(EINVALID, "el motor necesita un almacenamiento")
 	}
 	if e.work == nil {
-		return nil, Errorf(EINVALID, "el motor necesita con qué contar los días hábiles (WithWorkingDays)")
+		e.work = defaultWorkingDays(e.cal)
 	}
 	if len(e.order) == 0 {
 		return nil, Errorf(EINVALID, "el motor necesita al menos una definición de procedimiento (WithDefinitions)")

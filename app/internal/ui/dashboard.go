@@ -35,7 +35,7 @@ type Tablero struct {
 	CSV, XLSX, XES      *widget.Button
 	Summary             *widget.Label
 	States, Steps, Load *fyne.Container
-	Rounds              *fyne.Container
+	Rounds, Deadlines   *fyne.Container
 	Content             fyne.CanvasObject
 	// Figures are the figures shown; Query the filters they were computed
 	// with.
@@ -48,7 +48,8 @@ type Tablero struct {
 
 func newTablero(u *UI) *Tablero {
 	t := &Tablero{u: u, Summary: widget.NewLabel(""), kinds: map[string]export.Kind{},
-		States: container.NewVBox(), Steps: container.NewVBox(), Rounds: container.NewVBox(), Load: container.NewVBox()}
+		States: container.NewVBox(), Steps: container.NewVBox(), Rounds: container.NewVBox(), Load: container.NewVBox(),
+		Deadlines: container.NewVBox()}
 	all := lang.L("(todos)")
 	procs := []string{all}
 	for _, d := range u.s.Definitions() {
@@ -87,7 +88,8 @@ func newTablero(u *UI) *Tablero {
 		card(lang.L("Trámites abiertos por estado y antigüedad (días hábiles)"), t.States),
 		card(lang.L("Tiempo medio por paso: trabajo y espera del solicitante"), t.Steps),
 		card(lang.L("Rondas de observación por trámite"), t.Rounds),
-		card(lang.L("Carga por profesional (trámites abiertos)"), t.Load))
+		card(lang.L("Carga por profesional (trámites abiertos)"), t.Load),
+		card(lang.L("Plazos por paso (extensión de la agencia): a tiempo y vencidos"), t.Deadlines))
 	top := container.NewVBox(filters, container.NewBorder(nil, nil, t.Summary, exports))
 	t.Content = container.NewBorder(top, nil, nil, nil, container.NewVScroll(charts))
 	t.reload()
@@ -187,7 +189,14 @@ func (t *Tablero) draw() {
 		rows = append(rows, barRow{label: clip(l.Name, 24), values: []float64{float64(l.Open)}, total: strconv.Itoa(l.Open)})
 	}
 	t.Load.Objects = []fyne.CanvasObject{barChart(rows, nil, series[1:], lang.L("Ningún profesional tiene trámites abiertos."))}
-	for _, c := range []*fyne.Container{t.States, t.Steps, t.Rounds, t.Load} {
+	rows = nil
+	for _, p := range d.Deadlines {
+		rows = append(rows, barRow{label: clip(t.prefixed(several, p.Procedure, lang.L("Paso {{.N}}", map[string]any{"N": p.Step})), 22),
+			values: []float64{float64(p.Open - p.Overdue), float64(p.Overdue)}, total: strconv.Itoa(p.Overdue)})
+	}
+	t.Deadlines.Objects = []fyne.CanvasObject{barChart(rows, []string{lang.L("a tiempo"), lang.L("vencidos")},
+		[]color.Color{series[0], series[4]}, lang.L("Ningún procedimiento tiene plazos."))}
+	for _, c := range []*fyne.Container{t.States, t.Steps, t.Rounds, t.Load, t.Deadlines} {
 		c.Refresh()
 	}
 }
