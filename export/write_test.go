@@ -349,3 +349,23 @@ func TestWriteFails(t *testing.T) {
 		}
 	}
 }
+
+// TestFiguresDeadlines: the steps with a deadline fill the Plazos sheet.
+func TestFiguresDeadlines(t *testing.T) {
+	d := procedure.Dashboard{At: now, Deadlines: []procedure.StepDeadlines{
+		{Procedure: manual.CodePR02, Step: 4, Activity: "Recepciona e inicia", Deadline: "10 días hábiles", Open: 7, Overdue: 2},
+		{Procedure: manual.CodePR02, Step: 9, Activity: "Recepciona nota interna", Deadline: "3 días hábiles", Open: 1}}}
+	var buf bytes.Buffer
+	if err := export.WriteFigures(&buf, d, export.XLSX); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows("Plazos")
+	if err != nil || len(rows) != 3 || rows[1][3] != "10 días hábiles" || rows[1][4] != "7" || rows[1][5] != "2" || rows[2][5] != "0" {
+		t.Fatalf("Plazos %v, %v", rows, err)
+	}
+}
