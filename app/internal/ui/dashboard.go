@@ -42,8 +42,9 @@ type Tablero struct {
 	Figures procedure.Dashboard
 	Query   procedure.DashboardQuery
 
-	u     *UI
-	kinds map[string]export.Kind
+	u       *UI
+	kinds   map[string]export.Kind
+	started bool
 }
 
 func newTablero(u *UI) *Tablero {
@@ -92,8 +93,16 @@ func newTablero(u *UI) *Tablero {
 		card(lang.L("Plazos por paso (extensión de la agencia): a tiempo y vencidos"), t.Deadlines))
 	top := container.NewVBox(filters, container.NewBorder(nil, nil, t.Summary, exports))
 	t.Content = container.NewBorder(top, nil, nil, nil, container.NewVScroll(charts))
-	t.reload()
 	return t
+}
+
+// start computes the first figures, once the screen is laid out (Main
+// calls it when the tab shows): drawing them must not race its layout.
+func (t *Tablero) start() {
+	if !t.started {
+		t.started = true
+		t.reload()
+	}
 }
 
 // sized gives an entry a fixed width in a row.
