@@ -97,7 +97,9 @@ func newTablero(u *UI) *Tablero {
 }
 
 // start computes the first figures, once the screen is laid out (Main
-// calls it when the tab shows): drawing them must not race its layout.
+// calls it when the tab is first shown): drawing them must not race its
+// layout. Later changes wait for Actualizar: the figures cost a pass over
+// every case.
 func (t *Tablero) start() {
 	if !t.started {
 		t.started = true
