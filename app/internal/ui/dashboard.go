@@ -75,23 +75,24 @@ func newTablero(u *UI) *Tablero {
 	t.CSV = widget.NewButtonWithIcon("CSV", theme.DocumentSaveIcon(), func() { t.save(t.kinds[t.What.Selected], export.CSV) })
 	t.XLSX = widget.NewButtonWithIcon("XLSX", theme.DocumentSaveIcon(), func() { t.save(t.kinds[t.What.Selected], export.XLSX) })
 	t.XES = widget.NewButtonWithIcon("XES", theme.DocumentSaveIcon(), func() { t.save(export.Events, export.XES) })
-	filters := container.NewHBox(
-		widget.NewLabel(lang.L("Procedimiento")), t.Procedure,
-		widget.NewLabel(lang.L("Unidad")), t.Unit,
-		widget.NewLabel(lang.L("Desde")), sized(t.From, 100),
-		widget.NewLabel(lang.L("Hasta")), sized(t.To, 100),
-		t.Update)
+	// Four short rows, so that the screen fits a window of 1024×700 with
+	// the longest unit names.
+	filters := container.NewGridWithColumns(2,
+		container.NewBorder(nil, nil, widget.NewLabel(lang.L("Procedimiento")), nil, t.Procedure),
+		container.NewBorder(nil, nil, widget.NewLabel(lang.L("Unidad")), nil, t.Unit))
+	days := container.NewHBox(widget.NewLabel(lang.L("Desde")), sized(t.From, 100),
+		widget.NewLabel(lang.L("Hasta")), sized(t.To, 100), t.Update)
 	exports := container.NewHBox(widget.NewLabel(lang.L("Exportar")), t.What, t.CSV, t.XLSX, t.XES)
 	card := func(title string, body fyne.CanvasObject) fyne.CanvasObject {
 		return widget.NewCard("", title, body)
 	}
 	charts := container.NewGridWithColumns(2,
-		card(lang.L("Trámites abiertos por estado y antigüedad (días hábiles)"), t.States),
-		card(lang.L("Tiempo medio por paso: trabajo y espera del solicitante"), t.Steps),
+		card(lang.L("Abiertos por estado y antigüedad (días hábiles)"), t.States),
+		card(lang.L("Tiempo medio por paso: trabajo y espera"), t.Steps),
 		card(lang.L("Rondas de observación por trámite"), t.Rounds),
 		card(lang.L("Carga por profesional (trámites abiertos)"), t.Load),
-		card(lang.L("Plazos por paso (extensión de la agencia): a tiempo y vencidos"), t.Deadlines))
-	top := container.NewVBox(filters, container.NewBorder(nil, nil, t.Summary, exports))
+		card(lang.L("Plazos por paso (extensión de la agencia)"), t.Deadlines))
+	top := container.NewVBox(filters, days, exports, t.Summary)
 	t.Content = container.NewBorder(top, nil, nil, nil, container.NewVScroll(charts))
 	return t
 }

@@ -119,14 +119,14 @@ func (m *Main) display(sc *screen) (built bool) {
 	sc.button.Refresh()
 	m.body.Objects = []fyne.CanvasObject{sc.content}
 	m.body.Refresh()
-	if built && m.tablero != nil && sc.content == m.tablero.Content {
-		m.tablero.start() // its first figures, now that it is laid out
-	}
 	for _, x := range m.screens {
 		if x != sc {
 			x.button.Importance = widget.LowImportance
 			x.button.Refresh()
 		}
+	}
+	if built && m.tablero != nil && sc.content == m.tablero.Content {
+		m.tablero.start() // its first figures, now that all is laid out
 	}
 	return built
 }

@@ -748,6 +748,7 @@ func TestSmallWindow1024x700(t *testing.T) {
 		t.Helper()
 		for _, title := range u.Main.Titles() {
 			u.Main.Select(title)
+			u.Wait() // what the screen computes off the UI goroutine (the Tablero's figures)
 			fits(t, who+": "+title, u.Win.Content(), small, theme.Padding())
 		}
 		u.Main.Select("Bandeja")
