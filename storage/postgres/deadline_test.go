@@ -3,7 +3,6 @@ package postgres_test
 import (
 	"context"
 	"fmt"
-	"sync"
 	"testing"
 
 	"github.com/tramite/tramite/procedure"
@@ -40,49 +39,8 @@ func TestEscalationRace(t *testing.T) {
 		ids = append(ids, c.ID)
 	}
 	clk.Set(proceduretest.LaPaz(t, "2026-12-01 16:31")) // step 3 (one working day) is late
-	var mu sync.Mutex
-	total := 0
-	var wg sync.WaitGroup
-	for i := range 6 {
-		e := []*procedure.Engine{e1, e2}[i%2]
-		wg.Go(func() {
-			n, err := e.Escalate(ctx)
-			if err != nil {
-				t.Error(err)
-			}
-			mu.Lock()
-			total += n
-			mu.Unlock()
-		})
-	}
-	wg.Wait()
-	if total != cases {
+	if total := proceduretest.RaceEscalation(t, []*procedure.Engine{e1, e2}, 6); total != cases {
 		t.Errorf("the sweeps escalated %d steps, want %d", total, cases)
 	}
-	for _, id := range ids {
-		h, err := s1.History(ctx, id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		n := 0
-		for _, e := range h {
-			if e.Event == procedure.ActionDeadline {
-				n++
-			}
-		}
-		if n != 1 {
-			t.Errorf("%s: %d escalations, want 1", id, n)
-		}
-		items, err := s2.Outbox(ctx, procedure.OutboxQuery{CaseID: id, Kind: procedure.EffectEmail})
-		if err != nil {
-			t.Fatal(err)
-		}
-		got := map[string]int{}
-		for _, it := range items {
-			got[it.Topic]++
-		}
-		if got["recordatorio-plazo"] != 1 || got["aviso-plazo"] != 1 {
-			t.Errorf("%s: %v, want one reminder and one notice", id, got)
-		}
-	}
+	proceduretest.CheckEscalatedOnce(t, s2, ids)
 }
