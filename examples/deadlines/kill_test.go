@@ -51,25 +51,7 @@ func child(dir string) int {
 func TestKilledProcess(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	clk := &clock{t: at("2026-12-23 09:00")}
-	d, err := open(ctx, dir, manual.ExampleDeadlines(), "La Paz", clk)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, a := range manual.DemoPeople() {
-		if err := d.store.SaveActor(ctx, a); err != nil {
-			t.Fatal(err)
-		}
-	}
-	c, err := d.engine.Start(ctx, procedure.StartRequest{Procedure: manual.CodePR02, Actor: people["ana"], Inputs: procedure.Inputs{
-		"system": "Portal de Trámites", "description": "Actualización a la versión 2.1.", "unit": manual.UnitDesarrollo}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	clk.set(at("2026-12-23 09:30"))
-	if _, err := d.engine.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: manual.EventForward, Actor: people["carla"]}); err != nil {
-		t.Fatal(err)
-	}
+	d, clk, c := startForwarded(t, dir)
 	if err := d.close(); err != nil {
 		t.Fatal(err)
 	}

@@ -122,25 +122,7 @@ func TestDeadlinesDemo(t *testing.T) {
 func TestKilledBeforeSending(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	clk := &clock{t: at("2026-12-23 09:00")} // Wednesday before Navidad
-	d, err := open(ctx, dir, manual.ExampleDeadlines(), "La Paz", clk)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, a := range manual.DemoPeople() {
-		if err := d.store.SaveActor(ctx, a); err != nil {
-			t.Fatal(err)
-		}
-	}
-	c, err := d.engine.Start(ctx, procedure.StartRequest{Procedure: manual.CodePR02, Actor: people["ana"], Inputs: procedure.Inputs{
-		"system": "Portal de Trámites", "description": "Actualización a la versión 2.1.", "unit": manual.UnitDesarrollo}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	clk.set(at("2026-12-23 09:30"))
-	if _, err := d.engine.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: manual.EventForward, Actor: people["carla"]}); err != nil {
-		t.Fatal(err)
-	}
+	d, clk, c := startForwarded(t, dir)
 	// Step 3 has one working day: 24 December, since 25 is Navidad; it is
 	// still running on the evening of the 24th.
 	clk.set(at("2026-12-24 16:30"))
@@ -170,4 +152,33 @@ func TestKilledBeforeSending(t *testing.T) {
 			t.Errorf("restart %d: emails %v, want one reminder and one notice", i+1, got)
 		}
 	}
+}
+
+// startForwarded opens a desk in dir on the example deadlines, on a clock
+// at Wednesday 23 December 2026 (the day before the 24th, Navidad the
+// 25th), with the demo people, and a PR02 request the Jefe forwards at
+// 09:30.
+func startForwarded(t *testing.T, dir string) (*desk, *clock, procedure.Case) {
+	t.Helper()
+	ctx := context.Background()
+	clk := &clock{t: at("2026-12-23 09:00")}
+	d, err := open(ctx, dir, manual.ExampleDeadlines(), "La Paz", clk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range manual.DemoPeople() {
+		if err := d.store.SaveActor(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, err := d.engine.Start(ctx, procedure.StartRequest{Procedure: manual.CodePR02, Actor: people["ana"], Inputs: procedure.Inputs{
+		"system": "Portal de Trámites", "description": "Actualización a la versión 2.1.", "unit": manual.UnitDesarrollo}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk.set(at("2026-12-23 09:30"))
+	if _, err := d.engine.Fire(ctx, procedure.FireRequest{CaseID: c.ID, Event: manual.EventForward, Actor: people["carla"]}); err != nil {
+		t.Fatal(err)
+	}
+	return d, clk, c
 }
