@@ -133,23 +133,10 @@ func devPeopleCA(dir string) (*x509.Certificate, *ecdsa.PrivateKey, []byte, erro
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, nil, nil, fmt.Errorf("report: crear el directorio de las identidades de desarrollo: %w", err)
 	}
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	ca, key, der, err := newDevCA("tramite CA de desarrollo por persona", "tramite (desarrollo, no válido legalmente)")
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	now := time.Now().Add(-time.Hour)
-	tmpl := &x509.Certificate{
-		SerialNumber: devSerial(), NotBefore: now, NotAfter: now.AddDate(10, 0, 0),
-		Subject:               pkix.Name{CommonName: "tramite CA de desarrollo por persona", Organization: []string{"tramite (desarrollo, no válido legalmente)"}, Country: []string{"BO"}},
-		IsCA:                  true,
-		BasicConstraintsValid: true,
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	ca, _ := x509.ParseCertificate(der)
 	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
 	if err != nil {
 		return nil, nil, nil, err
@@ -164,6 +151,33 @@ func devPeopleCA(dir string) (*x509.Certificate, *ecdsa.PrivateKey, []byte, erro
 	return ca, key, caPEM, nil
 }
 
+// newDevCA makes a self-signed ECDSA P-256 development CA valid for ten
+// years, named cn of org, and returns it, its key and its DER bytes.
+func newDevCA(cn, org string) (*x509.Certificate, *ecdsa.PrivateKey, []byte, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	now := time.Now().Add(-time.Hour)
+	tmpl := &x509.Certificate{
+		SerialNumber: devSerial(), NotBefore: now, NotAfter: now.AddDate(10, 0, 0),
+		Subject:               pkix.Name{CommonName: cn, Organization: []string{org}, Country: []string{"BO"}},
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ca, err := x509.ParseCertificate(der)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return ca, key, der, nil
+}
+
+// devSerial returns a random serial number for a development certificate.
 func devSerial() *big.Int {
 	n, _ := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 62))
 	return n

@@ -14,7 +14,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/big"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -226,7 +225,7 @@ func writeFileExcl(path string, data []byte) error {
 }
 
 func newDevIdentity() (Identity, []byte, error) {
-	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	ca, caKey, caDER, err := newDevCA("tramite CA de desarrollo", "tramite (desarrollo)")
 	if err != nil {
 		return Identity{}, nil, err
 	}
@@ -235,24 +234,8 @@ func newDevIdentity() (Identity, []byte, error) {
 		return Identity{}, nil, err
 	}
 	now := time.Now().Add(-time.Hour)
-	serial := func() *big.Int {
-		n, _ := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 62))
-		return n
-	}
-	ca := &x509.Certificate{
-		SerialNumber: serial(), NotBefore: now, NotAfter: now.AddDate(10, 0, 0),
-		Subject:               pkix.Name{CommonName: "tramite CA de desarrollo", Organization: []string{"tramite (desarrollo)"}, Country: []string{"BO"}},
-		IsCA:                  true,
-		BasicConstraintsValid: true,
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
-	}
-	caDER, err := x509.CreateCertificate(rand.Reader, ca, ca, &caKey.PublicKey, caKey)
-	if err != nil {
-		return Identity{}, nil, err
-	}
-	ca, _ = x509.ParseCertificate(caDER)
 	leaf := &x509.Certificate{
-		SerialNumber: serial(), NotBefore: now, NotAfter: now.AddDate(10, 0, 0),
+		SerialNumber: devSerial(), NotBefore: now, NotAfter: now.AddDate(10, 0, 0),
 		Subject:               pkix.Name{CommonName: "tramite firmante de desarrollo", Organization: []string{"tramite (desarrollo)"}, Country: []string{"BO"}},
 		BasicConstraintsValid: true,
 		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment,
